@@ -1,0 +1,5 @@
+"""Summarizer adapters; importing this package registers the built-in ones."""
+
+from bench.adapters.base import Adapter, GoldSummarizer, Summarizer, adapters, is_bound, register_adapter
+
+__all__ = ["Adapter", "GoldSummarizer", "Summarizer", "adapters", "is_bound", "register_adapter"]

@@ -1,0 +1,13 @@
+"""Scorers; importing this package registers the built-in ones."""
+
+from bench.scorers.base import (
+    CannotScore,
+    FactDecision,
+    ItemScore,
+    Metric,
+    Scorer,
+    register_scorer,
+    scorers,
+)
+
+__all__ = ["CannotScore", "FactDecision", "ItemScore", "Metric", "Scorer", "register_scorer", "scorers"]

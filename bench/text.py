@@ -1,0 +1,63 @@
+"""Sentence splitting and word counting shared by adapters and scorers.
+
+One splitter for the whole harness: a baseline that picks "the first 3 sentences" and a scorer
+that splits rougeLsum sentences must agree on what a sentence is.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import pysbd
+
+SPLITTER_NAME = "pysbd"
+"""Name recorded in scorer signatures (e.g. ``lsum:pysbd``)."""
+
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n")
+_WORD = re.compile(r"\S+")
+
+
+@lru_cache(maxsize=8)
+def _segmenter(language: str) -> pysbd.Segmenter:
+    try:
+        return pysbd.Segmenter(language=language, clean=False)
+    except ValueError:  # pysbd knows ~22 languages; fall back to English rules
+        return pysbd.Segmenter(language="en", clean=False)
+
+
+@lru_cache(maxsize=65536)
+def _split_cached(text: str, language: str) -> tuple[str, ...]:
+    segmenter = _segmenter(language)
+    sentences: list[str] = []
+    for paragraph in _PARAGRAPH_BREAK.split(text):
+        paragraph = paragraph.strip()
+        if not paragraph:
+            continue
+        sentences.extend(s.strip() for s in segmenter.segment(paragraph) if s.strip())
+    return tuple(sentences)
+
+
+def split_sentences(text: str, language: str = "en") -> list[str]:
+    """Split text into sentences; a line break always ends a sentence (headlines, list items)."""
+    return list(_split_cached(text, language))
+
+
+def words(text: str) -> list[str]:
+    """Whitespace-delimited words: the unit of length budgets."""
+    return _WORD.findall(text)
+
+
+def count_words(text: str) -> int:
+    """Number of whitespace-delimited words."""
+    return len(_WORD.findall(text))
+
+
+def truncate_words(text: str, limit: int) -> str:
+    """Cut text after ``limit`` words, keeping the original spacing up to that point."""
+    if limit <= 0:
+        return ""
+    for index, match in enumerate(_WORD.finditer(text)):
+        if index == limit - 1:
+            return text[: match.end()]
+    return text
