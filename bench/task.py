@@ -223,7 +223,9 @@ def _parse(model: type[BaseModel], data: Any, path: Path, prefix: str, problems:
     except ValidationError as error:
         for item in error.errors():
             field, message = _explain(item, prefix)
-            problems.append(Problem(str(path), field, message))
+            problem = Problem(str(path), field, message)
+            if problem not in problems:
+                problems.append(problem)
         return None
 
 

@@ -35,6 +35,8 @@ class Metric:
     scale: float = 100.0
     """Multiplier for display (ROUGE and recall are shown as percentages)."""
     digits: int = 1
+    shown: bool = True
+    """Whether tables show it by default (ROUGE precision/recall are stored but not shown)."""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,133 @@
+"""Graph-based extractive baselines: TextRank (Mihalcea & Tarau 2004) and LexRank (Erkan &
+Radev 2004), in plain numpy."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import numpy.typing as npt
+
+from bench.adapters._select import (
+    Sentence,
+    optional_fraction_param,
+    select_ranked,
+    sentence_pool,
+    tokens,
+)
+from bench.adapters.base import Summarizer, register_adapter
+from bench.request import Summary, SummaryRequest
+
+Matrix = npt.NDArray[np.float64]
+
+DAMPING = 0.85
+TOLERANCE = 1e-6
+MAX_ITERATIONS = 100
+
+_STOPWORD_LIST = """
+    a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own said same says she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself yourselves
+"""
+STOPWORDS = frozenset(_STOPWORD_LIST.split())
+"""English function words left out of TextRank and LexRank similarities."""
+
+
+def content_words(text: str) -> list[str]:
+    """Lowercased tokens without English stopwords."""
+    return [token for token in tokens(text) if token not in STOPWORDS]
+
+
+def pagerank(weights: Matrix) -> Matrix:
+    """Stationary scores of a weighted graph by power iteration (self-loops ignored).
+
+    Rows are normalised to transition probabilities; a sentence similar to no other one
+    links to every sentence uniformly, so an empty graph gives equal scores.
+    """
+    n = weights.shape[0]
+    if n == 0:
+        return np.zeros(0)
+    links = weights.astype(np.float64, copy=True)
+    np.fill_diagonal(links, 0.0)
+    sums = links.sum(axis=1, keepdims=True)
+    transition = np.divide(links, sums, out=np.full_like(links, 1.0 / n), where=sums > 0)
+    scores = np.full(n, 1.0 / n)
+    for _ in range(MAX_ITERATIONS):
+        updated = (1.0 - DAMPING) / n + DAMPING * (transition.T @ scores)
+        converged = float(np.abs(updated - scores).sum()) < TOLERANCE
+        scores = updated
+        if converged:
+            break
+    return scores
+
+
+def ranking(scores: Matrix) -> list[int]:
+    """Sentence indices by score, highest first; equal scores keep source order."""
+    # Rounding makes ties that are exact in arithmetic exact in floating point too.
+    rounded = np.round(scores / max(float(scores.sum()), 1e-300), 10)
+    return sorted(range(len(rounded)), key=lambda i: (-float(rounded[i]), i))
+
+
+def textrank_similarity(pool: list[Sentence]) -> Matrix:
+    """Shared content words over (log|s1| + log|s2|), as in Mihalcea & Tarau (2004)."""
+    bags = [content_words(s.text) for s in pool]
+    vocabulary = {word: i for i, word in enumerate(sorted({w for bag in bags for w in bag}))}
+    present = np.zeros((len(pool), len(vocabulary)))
+    for row, bag in enumerate(bags):
+        present[row, [vocabulary[w] for w in set(bag)]] = 1.0
+    overlap = present @ present.T
+    logs = np.log(np.maximum([len(bag) for bag in bags], 1).astype(np.float64))
+    denominator = logs[:, None] + logs[None, :]
+    # Two one-word sentences sharing their word have log 1 + log 1 = 0: count the overlap.
+    safe = np.where(denominator > 0, denominator, 1.0)
+    return np.where(denominator > 0, overlap / safe, overlap)
+
+
+def tfidf_cosine(pool: list[Sentence]) -> Matrix:
+    """Cosine similarity of TF-IDF vectors, IDF computed over the sentences of the task."""
+    bags = [Counter(content_words(s.text)) for s in pool]
+    vocabulary = {word: i for i, word in enumerate(sorted({w for bag in bags for w in bag}))}
+    counts = np.zeros((len(pool), len(vocabulary)))
+    for row, bag in enumerate(bags):
+        for word, count in bag.items():
+            counts[row, vocabulary[word]] = count
+    frequency = (counts > 0).sum(axis=0)
+    idf = np.log(len(pool) / np.maximum(frequency, 1))
+    vectors = counts * idf
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    unit = np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
+    similarity: Matrix = unit @ unit.T
+    return similarity
+
+
+@register_adapter("textrank")
+class TextRank(Summarizer):
+    """TextRank: PageRank over word-overlap similarity; top sentences in source order."""
+
+    def summarize(self, request: SummaryRequest) -> Summary:
+        """Rank sentences by TextRank and take them best first while they fit."""
+        pool = sentence_pool(request)
+        order = ranking(pagerank(textrank_similarity(pool)))
+        return select_ranked(pool, order, request.budget).summary(source_order=True)
+
+
+@register_adapter("lexrank")
+class LexRank(Summarizer):
+    """LexRank: continuous (TF-IDF cosine weighted) or, with a threshold, the binary graph."""
+
+    def __init__(self, threshold: float | str | None = None) -> None:
+        self.threshold = optional_fraction_param("lexrank", "threshold", threshold)
+
+    def summarize(self, request: SummaryRequest) -> Summary:
+        """Rank sentences by LexRank and take them best first while they fit."""
+        pool = sentence_pool(request)
+        similarity = tfidf_cosine(pool)
+        if self.threshold is not None:
+            similarity = (similarity > self.threshold).astype(np.float64)
+        order = ranking(pagerank(similarity))
+        selection = select_ranked(pool, order, request.budget)
+        return selection.summary(source_order=True, threshold=self.threshold)

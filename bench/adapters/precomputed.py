@@ -1,0 +1,159 @@
+"""``precomputed``: summaries produced elsewhere, read from a JSONL or CSV file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench.adapters.base import Summarizer, register_adapter
+from bench.request import Summary, SummaryRequest
+
+FIELDS = ("task_id", "system", "summary")
+_FORMATS = {".jsonl": "json", ".json": "json", ".csv": "csv"}
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """Summaries of one file: system -> task id -> summary."""
+
+    path: str
+    summaries: dict[str, dict[str, str]]
+
+
+def _fail(path: str, where: str, message: str) -> ValueError:
+    return ValueError(f"{path}, {where}: {message}")
+
+
+def _json_records(path: str, text: str) -> Iterator[tuple[str, Any]]:
+    stripped = text.lstrip()
+    if path.endswith(".json") and stripped.startswith("["):
+        try:
+            items = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise _fail(path, f"line {error.lineno}", f"not valid JSON ({error.msg})") from None
+        for number, item in enumerate(items, start=1):
+            yield f"item {number}", item
+        return
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield f"line {number}", json.loads(line)
+        except json.JSONDecodeError as error:
+            raise _fail(path, f"line {number}", f"not valid JSON ({error.msg})") from None
+
+
+def _csv_records(path: str, text: str) -> Iterator[tuple[str, Any]]:
+    # The csv module (not pandas) knows the line a row starts on, even when a quoted summary
+    # spans several lines, so errors can point at the right line.
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    missing = [name for name in FIELDS if name not in (reader.fieldnames or [])]
+    if missing:
+        raise _fail(path, "line 1", f"missing column {missing[0]!r} (expected columns {FIELDS})")
+    start = reader.line_num + 1
+    for row in reader:
+        yield f"line {start}", row
+        start = reader.line_num + 1
+
+
+def read_outputs(path: str) -> Outputs:
+    """Parse and check a file of precomputed summaries; errors name the file, line and field."""
+    file = Path(path)
+    kind = _FORMATS.get(file.suffix.lower())
+    if kind is None:
+        raise ValueError(f"{path}: unsupported file type; expected one of {', '.join(_FORMATS)}")
+    try:
+        raw = file.read_bytes()
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{path}: file not found") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path}: not valid UTF-8 (at byte {error.start})") from None
+    records = _json_records(path, text) if kind == "json" else _csv_records(path, text)
+    summaries: dict[str, dict[str, str]] = {}
+    seen: dict[tuple[str, str], str] = {}
+    for where, record in records:
+        if not isinstance(record, dict):
+            raise _fail(path, where, f"expected an object with fields {', '.join(FIELDS)}")
+        values: list[str] = []
+        for name in FIELDS:
+            value = record.get(name)
+            if value is None:
+                raise _fail(path, where, f"missing field {name!r} (expected a string)")
+            if not isinstance(value, str):
+                kind_name = type(value).__name__
+                raise _fail(path, where, f"field {name!r} is a {kind_name} (expected a string)")
+            if name != "summary" and not value.strip():
+                raise _fail(path, where, f"field {name!r} is empty (expected a string)")
+            values.append(value)
+        task_id, system, summary = values
+        stored = summaries.setdefault(system, {})
+        if task_id in stored and stored[task_id] != summary:
+            raise _fail(
+                path,
+                where,
+                f"task {task_id!r} of system {system!r} already has a different summary "
+                f"({seen[(task_id, system)]})",
+            )
+        stored[task_id] = summary
+        seen.setdefault((task_id, system), where)
+    if not summaries:
+        raise ValueError(f"{path}: no summaries found (expected fields {', '.join(FIELDS)})")
+    return Outputs(path, summaries)
+
+
+@register_adapter("precomputed")
+class Precomputed(Summarizer):
+    """Summaries produced elsewhere, read from JSONL or CSV rows {task_id, system, summary}."""
+
+    def __init__(self, path: str, system: str | None = None) -> None:
+        self._bind(read_outputs(str(path)), system)
+
+    def _bind(self, outputs: Outputs, system: str | None) -> None:
+        if system is not None and system not in outputs.summaries:
+            known = ", ".join(sorted(outputs.summaries))
+            raise ValueError(f"{outputs.path}: no system {system!r}; the file has: {known}")
+        self.path = outputs.path
+        self.system = system
+        self._outputs = outputs
+
+    @classmethod
+    def _for_system(cls, outputs: Outputs, system: str) -> Precomputed:
+        adapter = cls.__new__(cls)
+        adapter._bind(outputs, system)
+        return adapter
+
+    @property
+    def systems(self) -> list[str]:
+        """Names of the systems in the file, sorted."""
+        return sorted(self._outputs.summaries)
+
+    def expand(self) -> dict[str, Summarizer] | None:
+        """One adapter per system of the file, unless a system was chosen."""
+        if self.system is not None:
+            return None
+        return {name: self._for_system(self._outputs, name) for name in self.systems}
+
+    def summarize(self, request: SummaryRequest) -> Summary:
+        """The stored summary of ``request.task_id`` for this system."""
+        system = self.system
+        if system is None:
+            if len(self.systems) > 1:
+                raise LookupError(
+                    f"{self.path}: holds several systems ({', '.join(self.systems)}); "
+                    "choose one with system=... or expand()"
+                )
+            system = self.systems[0]
+        try:
+            text = self._outputs.summaries[system][request.task_id]
+        except KeyError:
+            raise LookupError(
+                f"{self.path}: no summary for task {request.task_id!r} of system {system!r}"
+            ) from None
+        return Summary(text=text, meta={"source": self.path, "system": system})

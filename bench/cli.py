@@ -1,0 +1,214 @@
+"""The ``sumbench`` command line: a thin layer over the library."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from bench.adapters import adapters
+from bench.registry import UnknownNameError
+from bench.report.build import build_report
+from bench.runner import DEFAULT_SCORERS, DEFAULT_SYSTEMS, Run, RunError, build_scorers, build_systems
+from bench.scorers import scorers
+from bench.store import Store, StoreError
+from bench.task import KeyFact, Reference, TaskError, TaskFile, check_tasks, load_tasks
+
+app = typer.Typer(help="Evaluate summarizers: run benchmarks, score outputs, build reports.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+tasks_app = typer.Typer(help="Inspect and validate tasks.", no_args_is_help=True)
+systems_app = typer.Typer(help="Summarizer adapters.", no_args_is_help=True)
+scorers_app = typer.Typer(help="Scorers.", no_args_is_help=True)
+app.add_typer(tasks_app, name="tasks")
+app.add_typer(systems_app, name="systems")
+app.add_typer(scorers_app, name="scorers")
+
+out = Console()
+err = Console(stderr=True)
+
+TasksOpt = Annotated[Path, typer.Option("--tasks", help="Task file, task folder or folder of tasks.")]
+RefsOpt = Annotated[Path | None, typer.Option(
+    "--references", help="References folder (default: references/ beside the tasks folder).")]
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    return typer.Exit(code)
+
+
+def _load(tasks: Path, references: Path | None) -> list:  # type: ignore[type-arg]
+    try:
+        return load_tasks(tasks, references)
+    except TaskError as error:
+        for problem in error.problems:
+            err.print(f"[red]{problem}[/]", highlight=False)
+        raise _fail(f"{len(error.problems)} problem(s) in {tasks}; "
+                    f"see `sumbench tasks validate {tasks}`") from None
+
+
+@app.command()
+def run(
+    tasks: TasksOpt = Path("tasks"),
+    references: RefsOpt = None,
+    systems: Annotated[list[str] | None, typer.Option(
+        "--systems", "-s", help="NAME[:key=value,...]; repeat for several systems.")] = None,
+    scorer_specs: Annotated[list[str] | None, typer.Option(
+        "--scorers", help="NAME[:key=value,...]; repeat for several scorers.")] = None,
+    out_dir: Annotated[Path | None, typer.Option(
+        "--out", help="Results folder (default results/<timestamp>); an existing one is resumed.")] = None,
+    metrics: Annotated[list[str] | None, typer.Option(
+        "--metrics", help="Table columns (metric names); repeat. Default: the scorers' main metrics.")] = None,
+    charts: Annotated[bool, typer.Option(help="Write charts/ PNG files.")] = True,
+) -> None:
+    """Summarize every task with every system, score, store and print the results table."""
+    loaded = _load(tasks, references)
+    try:
+        built_systems = build_systems(systems or DEFAULT_SYSTEMS)
+        built_scorers = build_scorers(scorer_specs or DEFAULT_SCORERS)
+    except (RunError, UnknownNameError) as error:
+        raise _fail(str(error)) from None
+    folder = out_dir or Path("results") / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    store = Store(folder)
+    config = {"tasks": str(tasks), "references": str(references) if references else None,
+              "systems": systems or DEFAULT_SYSTEMS, "scorers": scorer_specs or DEFAULT_SCORERS,
+              "argv": sys.argv[1:]}
+    job = Run(loaded, built_systems, built_scorers, store, config)
+    total = len(loaded) * len(built_systems)
+    err.print(f"{len(loaded)} task(s) x {len(built_systems)} system(s) x "
+              f"{len(built_scorers)} scorer(s) -> {folder}", highlight=False)
+    try:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=err, transient=True) as bar:
+            handle = bar.add_task("running", total=total)
+
+            def step(label: str) -> None:
+                bar.update(handle, advance=1, description=label)
+
+            stats = job.execute(step)
+            bar.update(handle, completed=total)
+    except RunError as error:
+        raise _fail(str(error)) from None
+    except KeyboardInterrupt:
+        err.print(f"[yellow]interrupted[/]: everything computed so far is in {folder}; "
+                  f"run again with --out {folder} to resume", highlight=False)
+        raise typer.Exit(130) from None
+    for line in stats.warnings:
+        err.print(f"[bold yellow]warning:[/] {line}", highlight=False)
+    for line in stats.skipped:
+        err.print(f"[yellow]not scored:[/] {line}", highlight=False)
+    for line in stats.errors:
+        err.print(f"[red]failed:[/] {line}", highlight=False)
+    try:
+        table = build_report(store, metrics, charts=charts)
+    except StoreError as error:
+        raise _fail(str(error)) from None
+    out.print(table, markup=False, highlight=False)
+    err.print(f"generated {stats.generated}, reused {stats.reused}, scored {stats.scored}, "
+              f"errors {len(stats.errors)}; results in {folder}", highlight=False)
+    if stats.errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+def report(
+    run_dir: Annotated[Path, typer.Argument(help="A results folder written by `sumbench run`.")],
+    metrics: Annotated[list[str] | None, typer.Option("--metrics", help="Table columns; repeat.")] = None,
+    charts: Annotated[bool, typer.Option(help="Write charts/ PNG files.")] = True,
+) -> None:
+    """Rebuild tables and charts of a run from its stored rows alone."""
+    try:
+        table = build_report(Store(run_dir), metrics, charts=charts)
+    except StoreError as error:
+        raise _fail(str(error)) from None
+    out.print(table, markup=False, highlight=False)
+
+
+@tasks_app.command("validate")
+def tasks_validate(path: Annotated[Path, typer.Argument(help="Task file or folder.")] = Path("tasks"),
+                   references: RefsOpt = None) -> None:
+    """Report every problem with file, field and what was expected; exit 1 on errors."""
+    found, problems = check_tasks(path, references)
+    for problem in problems:
+        colour = "red" if problem.severity == "error" else "yellow"
+        err.print(f"[{colour}]{problem}[/]", highlight=False)
+    errors = sum(p.severity == "error" for p in problems)
+    err.print(f"{len(found)} valid task(s), {errors} error(s), "
+              f"{len(problems) - errors} warning(s)", highlight=False)
+    if errors:
+        raise typer.Exit(1)
+
+
+@tasks_app.command("list")
+def tasks_list(tasks: TasksOpt = Path("tasks"), references: RefsOpt = None) -> None:
+    """One line per task: id, documents, references, key facts, budget, title."""
+    for task in _load(tasks, references):
+        out.print(f"{task.id}\t{len(task.documents)} doc(s)\t{len(task.references)} ref(s)\t"
+                  f"{len(task.keyfacts)} fact(s)\t{task.budget} words\t{task.title}",
+                  markup=False, highlight=False)
+
+
+@tasks_app.command("show")
+def tasks_show(task_id: Annotated[str, typer.Argument(help="Task id.")],
+               tasks: TasksOpt = Path("tasks"), references: RefsOpt = None,
+               as_json: Annotated[bool, typer.Option("--json", help="Print the task as JSON.")] = False) -> None:
+    """Show a task's cleaned documents with content hashes (references are not shown)."""
+    match = [t for t in _load(tasks, references) if t.id == task_id]
+    if not match:
+        raise _fail(f"no task {task_id!r} in {tasks}")
+    task = match[0]
+    if as_json:
+        data = task.model_dump(exclude={"references", "keyfacts"})
+        for doc, dumped in zip(task.documents, data["documents"], strict=True):
+            dumped["hash"] = doc.content_hash
+        out.print_json(json.dumps(data))
+        return
+    out.print(f"# {task.id}: {task.title}\nlanguage {task.language}, budget {task.budget} words, "
+              f"{len(task.references)} reference(s), {len(task.keyfacts)} key fact(s)\n"
+              f"instructions: {task.instructions}", markup=False, highlight=False)
+    for doc in task.documents:
+        head = " | ".join(x for x in (doc.title, doc.outlet, doc.date, doc.url) if x)
+        out.print(f"\n## {doc.id}  sha256:{doc.content_hash}  {head}", markup=False, highlight=False)
+        if doc.metadata.get("removed"):
+            out.print(f"cleaning removed: {doc.metadata['removed']}", markup=False, highlight=False)
+        if doc.sections:
+            out.print(f"{len(doc.sections)} timestamped entries", markup=False, highlight=False)
+        out.print(doc.text, markup=False, highlight=False)
+
+
+@tasks_app.command("schema")
+def tasks_schema(which: Annotated[str, typer.Argument(
+        help="task | reference | keyfact")] = "task") -> None:
+    """Print the JSON Schema of task.yaml (or of a reference / key fact entry)."""
+    models = {"task": TaskFile, "reference": Reference, "keyfact": KeyFact}
+    if which not in models:
+        raise _fail(f"unknown schema {which!r}; choose one of {', '.join(models)}")
+    out.print_json(json.dumps(models[which].model_json_schema()))
+
+
+def _list_registry(entries: list) -> None:  # type: ignore[type-arg]
+    for entry in entries:
+        params = ", ".join(f"{k}={v}" for k, v in entry.parameters().items()) or "-"
+        out.print(f"{entry.name}\t{entry.origin}\t{params}\t{entry.summary()}",
+                  markup=False, highlight=False)
+
+
+@systems_app.command("list")
+def systems_list() -> None:
+    """Every available adapter: name, origin, parameters, description."""
+    _list_registry(adapters.entries())
+
+
+@scorers_app.command("list")
+def scorers_list() -> None:
+    """Every available scorer: name, origin, parameters, description."""
+    _list_registry(scorers.entries())
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,322 @@
+"""Results tables: per-system means over tasks, rendered as Markdown, LaTeX and CSV.
+
+Upper bounds (``oracle``, ``human``) are set apart below a rule and never marked best; the best
+value of each directed metric is bold, compared on the rounded value the reader sees.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    # Type-only: rendering needs no scorer machinery at runtime.
+    from bench.scorers.base import Metric
+
+MISSING = "–"
+"""Shown where a system has no value for a metric."""
+N_COLUMN = "n"
+BOUND_COLUMN = "bound"
+N_BY_METRIC = "n_by_metric"
+"""Key in ``table.attrs``: system -> metric name -> number of tasks with a value."""
+BOUNDS_LABEL = "Upper bounds"
+DAGGER = "†"
+
+_ARROWS_MD = {True: " ↑", False: " ↓", None: ""}
+_ARROWS_TEX = {True: r" $\uparrow$", False: r" $\downarrow$", None: ""}
+_TEX_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "_": r"\_",
+    "%": r"\%",
+    "&": r"\&",
+    "#": r"\#",
+    "$": r"\$",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "|": r"\textbar{}",
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+}
+_MD_SPECIAL = set("\\|*_`")
+
+
+# --- the summary table -------------------------------------------------------------------------
+
+
+def order_systems(present: Iterable[str], systems_order: Sequence[str] | None = None) -> list[str]:
+    """Systems in ``systems_order`` first (including ones without rows), then the rest sorted."""
+    ordered = list(dict.fromkeys(systems_order or ()))
+    return ordered + sorted(set(present) - set(ordered))
+
+
+def summary_table(
+    scores: pd.DataFrame,
+    metrics: Sequence[Metric],
+    bounds: Iterable[str],
+    systems_order: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """One row per system (index ``system``): each metric's mean over tasks (unscaled), ``n``
+    (the fewest tasks with a value over the metrics the system has) and ``bound``; bounds last."""
+    names = [m.name for m in metrics]
+    bound_set = set(bounds)
+    rows = scores[scores["metric"].isin(names)].dropna(subset=["value"])
+    per_task = rows.groupby(["system", "metric", "task_id"])["value"].mean()
+    by_metric = per_task.groupby(level=["system", "metric"])
+    means = by_metric.mean().unstack("metric") if len(per_task) else pd.DataFrame()
+    counts = by_metric.count().unstack("metric") if len(per_task) else pd.DataFrame()
+
+    systems = order_systems(scores["system"].astype(str), systems_order)
+    systems = [s for s in systems if s not in bound_set] + [s for s in systems if s in bound_set]
+    index = pd.Index(systems, name="system")
+    table = means.reindex(index=index, columns=names).astype(float)
+    counts = counts.reindex(index=index, columns=names).fillna(0).astype(int)
+
+    n_by_metric = {
+        system: {name: int(c) for name, c in counts.loc[system].items() if c > 0}
+        for system in systems
+    }
+    table[N_COLUMN] = [min(n_by_metric[s].values(), default=0) for s in systems]
+    table[BOUND_COLUMN] = [s in bound_set for s in systems]
+    table.columns.name = None
+    table.attrs[N_BY_METRIC] = n_by_metric
+    return table
+
+
+# --- cells shared by the renderers -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Row:
+    system: str
+    bound: bool
+    cells: list[tuple[str, bool]]
+    """(displayed value, is best) per metric."""
+    n: int
+    n_varies: bool
+
+
+def _format(value: float, metric: Metric) -> str:
+    if math.isnan(value):
+        return MISSING
+    text = f"{value * metric.scale:.{metric.digits}f}"
+    return text.lstrip("-") if float(text) == 0 else text  # no "-0.0"
+
+
+def _rows(table: pd.DataFrame, metrics: Sequence[Metric]) -> list[_Row]:
+    n_by_metric: Mapping[str, Mapping[str, int]] = table.attrs.get(N_BY_METRIC, {})
+    bound = [bool(b) for b in table[BOUND_COLUMN]]
+    columns: list[list[tuple[str, bool]]] = []
+    for metric in metrics:
+        values = table[metric.name] if metric.name in table else pd.Series(math.nan, table.index)
+        texts = [_format(float(v), metric) for v in values]
+        candidates = [
+            float(t) for t, b in zip(texts, bound, strict=True) if not b and t != MISSING
+        ]
+        best: float | None = None
+        if metric.higher_is_better is not None and candidates:
+            best = max(candidates) if metric.higher_is_better else min(candidates)
+        columns.append(
+            [
+                (t, best is not None and not b and t != MISSING and float(t) == best)
+                for t, b in zip(texts, bound, strict=True)
+            ]
+        )
+    rows = []
+    for i, system in enumerate(table.index):
+        counts = set(n_by_metric.get(str(system), {}).values())
+        rows.append(
+            _Row(
+                system=str(system),
+                bound=bound[i],
+                cells=[column[i] for column in columns],
+                n=int(table[N_COLUMN].iloc[i]),
+                n_varies=len(counts) > 1,
+            )
+        )
+    return rows
+
+
+def _n_note(table: pd.DataFrame, metrics: Sequence[Metric], rows: list[_Row]) -> str | None:
+    """Plain-text footnote naming the systems whose task count differs between metrics."""
+    varying = [row for row in rows if row.n_varies]
+    if not varying:
+        return None
+    n_by_metric: Mapping[str, Mapping[str, int]] = table.attrs[N_BY_METRIC]
+    labels = {m.name: m.label for m in metrics}
+    parts = []
+    for row in varying:
+        counts = ", ".join(f"{labels[k]} {v}" for k, v in n_by_metric[row.system].items())
+        parts.append(f"{row.system} ({counts})")
+    return f"n differs between metrics; the minimum is shown: {'; '.join(parts)}."
+
+
+# --- Markdown ----------------------------------------------------------------------------------
+
+
+def _md_escape(text: str) -> str:
+    return "".join(f"\\{c}" if c in _MD_SPECIAL else c for c in text)
+
+
+def _md_line(cells: Sequence[str]) -> str:
+    return "|" + "|".join(f" {c} " if c else " " for c in cells) + "|"
+
+
+def to_markdown(
+    table: pd.DataFrame,
+    metrics: Sequence[Metric],
+    signatures: Mapping[str, str],
+    title: str | None = None,
+) -> str:
+    """A Markdown table (best values bold, bounds below an *Upper bounds* row), then footnotes
+    and one line per scorer signature."""
+    rows = _rows(table, metrics)
+    header = ["System", *(_md_escape(m.label) + _ARROWS_MD[m.higher_is_better] for m in metrics)]
+    header.append("n")
+    lines = [f"**{_md_escape(title)}**", ""] if title else []
+    lines += [_md_line(header), _md_line([":--", *["--:"] * (len(header) - 1)])]
+    for i, row in enumerate(rows):
+        if row.bound and (i == 0 or not rows[i - 1].bound):
+            lines.append(_md_line([f"*{BOUNDS_LABEL}*", *[""] * (len(header) - 1)]))
+        cells = [f"**{text}**" if best else text for text, best in row.cells]
+        n = f"{row.n}{DAGGER}" if row.n_varies else str(row.n)
+        lines.append(_md_line([_md_escape(row.system), *cells, n]))
+    note = _n_note(table, metrics, rows)
+    if note:
+        lines += ["", f"{DAGGER} {_md_escape(note)}"]
+    if signatures:
+        lines += ["", "Scorer signatures:"]
+        lines += [f"- {_md_signature(name, sig)}" for name, sig in signatures.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _md_signature(name: str, signature: str) -> str:
+    code = f"`` {signature} ``" if "`" in signature else f"`{signature}`"
+    return code if signature.startswith(f"{name}:") else f"{_md_escape(name)}: {code}"
+
+
+# --- LaTeX -------------------------------------------------------------------------------------
+
+
+def tex_escape(text: str) -> str:
+    """Escape LaTeX special characters so ``text`` typesets literally."""
+    return "".join(_TEX_ESCAPES.get(c, c) for c in text)
+
+
+def _tex_signature(name: str, signature: str) -> str:
+    # Signatures are long: allow a line break after each "|" separator.
+    code = tex_escape(signature).replace(r"\textbar{}", r"\textbar{}\allowbreak{}")
+    tt = rf"\texttt{{{code}}}"
+    return tt if signature.startswith(f"{name}:") else rf"{tex_escape(name)}: {tt}"
+
+
+def to_latex(
+    table: pd.DataFrame,
+    metrics: Sequence[Metric],
+    signatures: Mapping[str, str],
+    caption: str | None = None,
+    label: str = "tab:results",
+) -> str:
+    """A booktabs ``table`` environment; ``caption`` is plain text (escaped); signatures and
+    footnotes go in a ``\\footnotesize`` note under the tabular."""
+    rows = _rows(table, metrics)
+    width = len(metrics) + 2
+    header = ["System", *(tex_escape(m.label) + _ARROWS_TEX[m.higher_is_better] for m in metrics)]
+    header.append("$n$")
+    text = caption if caption is not None else "Mean over tasks per system."
+    lines = [
+        r"\begin{table}[t]",
+        r"\centering",
+        rf"\caption{{{tex_escape(text)}}}",
+        rf"\label{{{label}}}",
+        rf"\begin{{tabular}}{{l{'r' * (width - 1)}}}",
+        r"\toprule",
+        " & ".join(header) + r" \\",
+        r"\midrule",
+    ]
+    for i, row in enumerate(rows):
+        if row.bound and (i == 0 or not rows[i - 1].bound):
+            if i > 0:
+                lines.append(r"\midrule")
+            lines.append(rf"\multicolumn{{{width}}}{{l}}{{\textit{{{BOUNDS_LABEL}}}}} \\")
+        cells = [
+            rf"\textbf{{{value}}}" if best else ("--" if value == MISSING else value)
+            for value, best in row.cells
+        ]
+        n = rf"{row.n}$^\dagger$" if row.n_varies else str(row.n)
+        lines.append(" & ".join([tex_escape(row.system), *cells, n]) + r" \\")
+    lines += [r"\bottomrule", r"\end{tabular}"]
+
+    notes = []
+    note = _n_note(table, metrics, rows)
+    if note:
+        notes.append(r"$^\dagger$\," + tex_escape(note))
+    notes += [_tex_signature(name, sig) for name, sig in signatures.items()]
+    if notes:
+        lines += [r"\par\smallskip", r"{\footnotesize", "\\\\\n".join(notes) + r"\par}"]
+    lines.append(r"\end{table}")
+    return "\n".join(lines) + "\n"
+
+
+# --- CSV and files -----------------------------------------------------------------------------
+
+
+def to_csv(table: pd.DataFrame, metrics: Sequence[Metric]) -> str:
+    """Machine-readable: ``system, bound, n`` then one column per metric name, scaled values
+    rounded to 4 decimals, empty where missing."""
+    out = pd.DataFrame(
+        {
+            "system": [str(s) for s in table.index],
+            "bound": table[BOUND_COLUMN].astype(bool).to_numpy(),
+            "n": table[N_COLUMN].astype(int).to_numpy(),
+        }
+    )
+    for metric in metrics:
+        if metric.name in table:
+            out[metric.name] = (table[metric.name].astype(float) * metric.scale).round(4).to_numpy()
+        else:
+            out[metric.name] = math.nan
+    return out.to_csv(index=False, lineterminator="\n")
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write ``data`` (str as UTF-8) to ``path`` via a temporary file in the same folder, then
+    ``os.replace``, so readers never see a half-written file."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; results are meant to be shared
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def write_tables(
+    scores: pd.DataFrame,
+    metrics: Sequence[Metric],
+    bounds: Iterable[str],
+    signatures: Mapping[str, str],
+    out_dir: str | os.PathLike[str],
+    systems_order: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Write ``table.md``, ``table.tex`` and ``table.csv`` into ``out_dir``; return the table."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    table = summary_table(scores, metrics, bounds, systems_order)
+    write_atomic(out / "table.md", to_markdown(table, metrics, signatures))
+    write_atomic(out / "table.tex", to_latex(table, metrics, signatures))
+    write_atomic(out / "table.csv", to_csv(table, metrics))
+    return table

@@ -1,0 +1,181 @@
+"""The results directory: append-only rows written as they are computed, so nothing is lost.
+
+``results/<run>/`` holds ``run.json`` (config, versions, signatures, metric catalog),
+``outputs.jsonl`` (summaries), ``scores.csv`` (long: task_id, system, scorer, metric, value),
+``facts.csv`` (per key-fact decisions), ``problems.jsonl`` (errors, skips, warnings), then the
+tables and charts rebuilt from those rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+RUN_FILE = "run.json"
+OUTPUTS_FILE = "outputs.jsonl"
+SCORES_FILE = "scores.csv"
+FACTS_FILE = "facts.csv"
+PROBLEMS_FILE = "problems.jsonl"
+
+SCORE_COLUMNS = ["task_id", "system", "scorer", "metric", "value"]
+FACT_COLUMNS = ["task_id", "system", "sample", "fact_id", "weight", "present", "evidence", "matcher"]
+
+
+class StoreError(Exception):
+    """A results folder that is missing or malformed."""
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` in one rename: readers see the old or the new file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _repair_tail(path: Path) -> None:
+    """Drop a last line cut short by a crash, so appends start on a clean line."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with path.open("rb+") as handle:
+        handle.seek(-1, os.SEEK_END)
+        if handle.read(1) == b"\n":
+            return
+        handle.seek(0)
+        data = handle.read()
+        handle.truncate(data.rfind(b"\n") + 1)
+
+
+class Store:
+    """One run's folder; every append is a whole record, flushed to disk before returning."""
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+
+    # ------------------------------------------------------------------ writing
+    def open(self) -> None:
+        """Create the folder (or repair an interrupted one) and the CSV headers."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        for name, columns in ((SCORES_FILE, SCORE_COLUMNS), (FACTS_FILE, FACT_COLUMNS)):
+            path = self.root / name
+            _repair_tail(path)
+            if not path.exists() or path.stat().st_size == 0:
+                self._append(path, _csv_text([columns]))
+        for name in (OUTPUTS_FILE, PROBLEMS_FILE):
+            _repair_tail(self.root / name)
+
+    def _append(self, path: Path, text: str) -> None:
+        with path.open("a", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def append_outputs(self, records: Iterable[Mapping[str, Any]]) -> None:
+        """Append summary records (one JSON object per line)."""
+        text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+        if text:
+            self._append(self.root / OUTPUTS_FILE, text)
+
+    def append_scores(self, rows: Iterable[tuple[str, str, str, str, float]]) -> None:
+        """Append long-format score rows (task_id, system, scorer, metric, value)."""
+        text = _csv_text([[t, s, sc, m, repr(float(v))] for t, s, sc, m, v in rows])
+        if text:
+            self._append(self.root / SCORES_FILE, text)
+
+    def append_facts(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        """Append per-fact decisions (columns of :data:`FACT_COLUMNS`)."""
+        text = _csv_text([[r[c] for c in FACT_COLUMNS] for r in rows])
+        if text:
+            self._append(self.root / FACTS_FILE, text)
+
+    def append_problem(self, record: Mapping[str, Any]) -> None:
+        """Record an adapter error, a skipped score or a warning."""
+        self._append(self.root / PROBLEMS_FILE, json.dumps(record, ensure_ascii=False) + "\n")
+
+    def write_run(self, info: Mapping[str, Any]) -> None:
+        """Write ``run.json`` atomically."""
+        write_atomic(self.root / RUN_FILE, json.dumps(info, indent=2, ensure_ascii=False) + "\n")
+
+    # ------------------------------------------------------------------ reading
+    def exists(self) -> bool:
+        """True when the folder holds a run."""
+        return (self.root / RUN_FILE).is_file()
+
+    def run_info(self) -> dict[str, Any]:
+        """The parsed ``run.json``."""
+        path = self.root / RUN_FILE
+        if not path.is_file():
+            raise StoreError(f"{self.root}: not a results folder (no {RUN_FILE})")
+        try:
+            data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as error:
+            raise StoreError(f"{path}: invalid JSON ({error})") from error
+        return data
+
+    def outputs(self) -> list[dict[str, Any]]:
+        """Every summary record, in the order written (a later record of an item wins)."""
+        return _read_jsonl(self.root / OUTPUTS_FILE)
+
+    def problems(self) -> list[dict[str, Any]]:
+        """Every problem record."""
+        return _read_jsonl(self.root / PROBLEMS_FILE)
+
+    def scores(self) -> pd.DataFrame:
+        """Score rows, long format."""
+        return self._csv(SCORES_FILE, SCORE_COLUMNS, {"value": "float64"})
+
+    def facts(self) -> pd.DataFrame:
+        """Key-fact decision rows."""
+        frame = self._csv(FACTS_FILE, FACT_COLUMNS, {"weight": "float64"})
+        frame["present"] = frame["present"].astype(str).str.lower().isin(["true", "1", "1.0"])
+        frame["sample"] = frame["sample"].fillna("").astype(str)
+        frame["evidence"] = frame["evidence"].fillna("").astype(str)
+        return frame
+
+    def _csv(self, name: str, columns: list[str], dtypes: dict[str, str]) -> pd.DataFrame:
+        path = self.root / name
+        if not path.is_file():
+            return pd.DataFrame({c: pd.Series(dtype=dtypes.get(c, "object")) for c in columns})
+        text_columns = {c: str for c in columns if c not in dtypes}
+        frame = pd.read_csv(path, dtype={**text_columns, **dtypes}, keep_default_na=False,
+                            na_values={c: ["nan", "NaN", ""] for c in dtypes})
+        missing = [c for c in columns if c not in frame.columns]
+        if missing:
+            raise StoreError(f"{path}: missing column(s) {missing}; expected {columns}")
+        return frame
+
+
+def _csv_text(rows: Iterable[Iterable[Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    if not path.is_file():
+        return []
+    records = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError as error:
+            raise StoreError(f"{path}, line {number}: invalid JSON ({error})") from error
+    return records

@@ -1,0 +1,31 @@
+"""Sentence splitting and word budgets."""
+
+from bench.text import count_words, split_sentences, truncate_words
+
+
+def test_split_sentences_keeps_abbreviations_together() -> None:
+    text = "Sir Keir Starmer met the U.S. envoy at 9 a.m. in Paris. Moscow controls about 75% of Donetsk."
+    assert split_sentences(text) == [
+        "Sir Keir Starmer met the U.S. envoy at 9 a.m. in Paris.",
+        "Moscow controls about 75% of Donetsk.",
+    ]
+
+
+def test_line_breaks_end_sentences_even_without_punctuation() -> None:
+    assert split_sentences("Headline without a period\nBody sentence one. Body two.") == [
+        "Headline without a period", "Body sentence one.", "Body two."]
+
+
+def test_split_sentences_of_blank_text_is_empty() -> None:
+    assert split_sentences("  \n\n ") == []
+
+
+def test_unknown_language_falls_back_to_english_rules() -> None:
+    assert split_sentences("One. Two.", language="xx") == ["One.", "Two."]
+
+
+def test_truncate_words_keeps_spacing_and_counts_words() -> None:
+    assert truncate_words("a  b\nc d", 3) == "a  b\nc"
+    assert truncate_words("a b", 5) == "a b"
+    assert truncate_words("a b", 0) == ""
+    assert count_words(" a  b\nc ") == 3
