@@ -1,5 +1,6 @@
 """Scorers; importing this package registers the built-in ones."""
 
+from bench.scorers import keyfacts, rouge, stats
 from bench.scorers.base import (
     CannotScore,
     FactDecision,
@@ -10,4 +11,15 @@ from bench.scorers.base import (
     scorers,
 )
 
-__all__ = ["CannotScore", "FactDecision", "ItemScore", "Metric", "Scorer", "register_scorer", "scorers"]
+__all__ = [
+    "CannotScore",
+    "FactDecision",
+    "ItemScore",
+    "Metric",
+    "Scorer",
+    "keyfacts",
+    "register_scorer",
+    "rouge",
+    "scorers",
+    "stats",
+]

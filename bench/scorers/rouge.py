@@ -97,9 +97,9 @@ class Rouge(Scorer):
         return f"rouge:v{version}|tok:default|stem:{stem}|lsum:{SPLITTER_NAME}|refs:{self.refs}"
 
     def metrics(self) -> list[Metric]:
-        """F for each type, then P, then R."""
+        """F for each type, then P, then R (stored but not shown by default)."""
         return [
-            Metric(f"{t}_{part}", _LABELS[t] + suffix, True)
+            Metric(f"{t}_{part}", _LABELS[t] + suffix, True, shown=part == "f")
             for part, suffix in (("f", ""), ("p", " P"), ("r", " R"))
             for t in self.types
         ]

@@ -99,8 +99,8 @@ class Stats(Scorer):
         """Descriptive metrics: no best value is marked."""
         return [
             Metric("words", "Words", None, 1, 0),
-            Metric("sentences", "Sents", None, 1, 1),
-            Metric("compression", "Compr.", None, 1, 1),
+            Metric("sentences", "Sents", None, 1, 1, shown=False),
+            Metric("compression", "Compr.", None, 1, 1, shown=False),
             Metric("coverage", "Cov.", None, 1, 2),
             Metric("density", "Dens.", None, 1, 2),
             Metric("novel_bigrams", "Novel-2", None, 100, 1),

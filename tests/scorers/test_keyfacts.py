@@ -1,0 +1,169 @@
+"""The keyfacts scorer and its lexical matcher on small hand-made fixtures."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rouge_score.tokenizers import DefaultTokenizer
+
+from bench.request import Summary
+from bench.scorers._tokens import tokens
+from bench.scorers.base import CannotScore, FactDecision, scorers
+from bench.scorers.keyfacts import KeyFacts, LexicalMatcher, content_words
+from bench.task import Document, KeyFact, Task
+
+SUMMARY = (
+    "NATO deployed 3,000 troops to Estonia on Tuesday. The alliance said the move was "
+    "defensive. Russia condemned the decision."
+)
+S1, S2, S3 = (
+    "NATO deployed 3,000 troops to Estonia on Tuesday.",
+    "The alliance said the move was defensive.",
+    "Russia condemned the decision.",
+)
+
+
+def make_task(facts: list[KeyFact]) -> Task:
+    return Task(
+        id="t1",
+        title="Test task",
+        documents=[Document(id="d1", text="NATO sent troops to Estonia. Moscow objected.")],
+        instructions="Summarize.",
+        budget=50,
+        keyfacts=facts,
+    )
+
+
+def decide(fact: KeyFact, text: str = SUMMARY, threshold: float = 0.6) -> FactDecision:
+    [decision] = KeyFacts(threshold=threshold).score(make_task([fact]), Summary(text=text)).facts
+    return decision
+
+
+def fact(patterns: list[list[str]] | None = None, text: str = "A claim.") -> KeyFact:
+    return KeyFact(id="f1", text=text, patterns=patterns)
+
+
+def test_inflection_matched_through_stemming() -> None:
+    decision = decide(fact([["NATO"], ["deploy"], ["Estonia"]]))
+    assert decision == FactDecision("f1", 1.0, True, S1, "lexical-v1")
+
+
+def test_paraphrase_matched_through_alternatives() -> None:
+    decision = decide(fact([["Russia", "Moscow"], ["criticise", "denounce", "condemn"]]))
+    assert decision.present
+    assert decision.evidence == S3
+
+
+def test_multi_word_alternative_must_be_contiguous() -> None:
+    pattern = [["prime minister"], ["resign"]]
+    assert decide(fact(pattern), "The prime minister resigned on Friday.").present
+    absent = decide(fact(pattern), "The minister, in his prime, resigned on Friday.")
+    assert (absent.present, absent.evidence) == (False, "")
+
+
+def test_one_group_unmatched_makes_the_fact_absent() -> None:
+    decision = decide(fact([["NATO"], ["Latvia", "Lithuania"]]))
+    assert (decision.present, decision.evidence) == (False, "")
+
+
+def test_cross_sentence_match_gives_both_sentences() -> None:
+    decision = decide(fact([["NATO"], ["defensive", "defence"]]))
+    assert decision.present
+    assert decision.evidence == f"{S1} … {S2}"
+
+
+def test_single_sentence_preferred_over_several() -> None:
+    # "alliance" alone is in S2, but S1 holds both groups.
+    decision = decide(fact([["NATO", "alliance"], ["troops"]]))
+    assert decision.evidence == S1
+
+
+def test_evidence_uses_fewest_sentences_in_summary_order() -> None:
+    patterns = [["Russia"], ["decision"], ["NATO"], ["Estonia"]]
+    assert decide(fact(patterns)).evidence == f"{S1} … {S3}"
+
+
+def test_alternative_without_latin_tokens_never_matches() -> None:
+    assert not decide(fact([["Москва"]]), "Москва protested.").present
+
+
+THRESHOLD_FACT = "Rain flooded Dresden's old town."  # content: rain flood dresden old town
+
+
+def test_content_words_are_stemmed_without_stopwords() -> None:
+    assert content_words(THRESHOLD_FACT) == ["rain", "flood", "dresden", "old", "town"]
+    assert content_words("It did not rise.") == ["not", "rise"]
+
+
+@pytest.mark.parametrize(
+    ("text", "threshold", "present"),
+    [
+        ("Floods hit the old town.", 0.6, True),  # 3 of 5 = 0.6
+        ("Floods hit the old town.", 0.7, False),
+        ("The old town was hit.", 0.6, False),  # 2 of 5 = 0.4
+        ("The old town was hit.", 0.4, True),
+    ],
+)
+def test_threshold_without_patterns(text: str, threshold: float, present: bool) -> None:
+    decision = decide(fact(text=THRESHOLD_FACT), text, threshold)
+    assert decision.present is present
+    assert decision.evidence == (text if present else "")
+
+
+def test_evidence_without_patterns_is_the_sentence_with_most_overlap() -> None:
+    text = "Rain fell all week. Floods hit the old town. Dresden is calm."
+    decision = decide(fact(text=THRESHOLD_FACT), text)
+    assert (decision.present, decision.evidence) == (True, "Floods hit the old town.")
+
+
+def test_recall_weighted_and_unweighted() -> None:
+    facts = [
+        KeyFact(id="a", text="NATO deployed troops.", weight=3, patterns=[["NATO"], ["deploy"]]),
+        KeyFact(id="b", text="Latvia protested.", weight=1, patterns=[["Latvia"]]),
+        KeyFact(id="c", text="Russia condemned it.", weight=1, patterns=[["condemn"]]),
+    ]
+    result = KeyFacts().score(make_task(facts), Summary(text=SUMMARY))
+    assert result.values == {"kf_recall": 2 / 3, "kf_wrecall": 4 / 5}
+    assert [(f.fact_id, f.weight, f.present) for f in result.facts] == [
+        ("a", 3.0, True), ("b", 1.0, False), ("c", 1.0, True),
+    ]
+    assert {f.matcher for f in result.facts} == {"lexical-v1"}
+
+
+def test_empty_summary_recalls_nothing() -> None:
+    task = make_task([fact([["NATO"]]), KeyFact(id="f2", text=THRESHOLD_FACT)])
+    result = KeyFacts().score(task, Summary(text=""))
+    assert result.values == {"kf_recall": 0.0, "kf_wrecall": 0.0}
+    assert not any(f.present for f in result.facts)
+
+
+def test_no_keyfacts_cannot_score() -> None:
+    task, summary = make_task([]), Summary(text=SUMMARY)
+    assert KeyFacts().cannot_score(task, summary) == "task 't1' has no key facts"
+    with pytest.raises(CannotScore, match="no key facts"):
+        KeyFacts().score(task, summary)
+
+
+def test_params_signature_and_metrics() -> None:
+    assert KeyFacts().signature() == "keyfacts:v1|matcher:lexical-v1|stem:porter|threshold:0.6"
+    scorer = scorers.create("keyfacts", threshold="0.75")
+    assert isinstance(scorer, KeyFacts)
+    assert scorer.signature().endswith("threshold:0.75")
+    labels = [(m.name, m.label) for m in scorer.metrics()]
+    assert labels == [("kf_recall", "KF"), ("kf_wrecall", "KF-w")]
+    for bad in ("0", "1.5", "high"):
+        with pytest.raises(ValueError, match="'threshold' must be a number in"):
+            KeyFacts(threshold=bad)
+
+
+def test_matcher_is_usable_alone() -> None:
+    decision = LexicalMatcher(0.6).match(fact([["troops"]]), [S2, S1])
+    assert (decision.present, decision.evidence) == (True, S1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="abcdeéingsy ,.'-0Ж\n", max_size=60) | st.text(max_size=30))
+def test_tokens_equal_rouge_score_tokenizer(text: str) -> None:
+    assert tokens(text, stem=True) == DefaultTokenizer(use_stemmer=True).tokenize(text)
+    assert tokens(text) == DefaultTokenizer(use_stemmer=False).tokenize(text)

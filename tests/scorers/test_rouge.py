@@ -1,0 +1,276 @@
+"""The rouge scorer against direct rouge-score computations, warnings, parameters and edge cases."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import itertools
+import warnings
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rouge_score import rouge_scorer, scoring
+
+from bench.request import Summary
+from bench.scorers.base import CannotScore, scorers
+from bench.scorers.rouge import ROUGE_TYPES, Rouge, RougeTokenizerWarning
+from bench.task import Document, Reference, Task
+from bench.text import split_sentences
+
+DOCUMENT = (
+    "Heavy rain caused the Elbe to burst its banks on Monday, flooding the old town of Dresden. "
+    "Officials said 4,000 residents were evacuated overnight."
+)
+
+CASES: list[tuple[list[str], list[str]]] = [
+    (
+        [
+            "Floods hit Dresden on Monday after the Elbe burst its banks. About 4,000 people "
+            "were evacuated from the old town. Officials expect the river to peak on Wednesday.",
+            "The Elbe flooded Dresden's historic centre, forcing the evacuation of 4,000 "
+            "residents. The water level is expected to rise until mid-week.",
+            "Thousands fled their homes in Dresden as the river Elbe overflowed. Dr. Anna Weber, "
+            "the mayor, called it the worst flooding since 2002.",
+        ],
+        [
+            "The Elbe burst its banks in Dresden on Monday. Officials evacuated 4,000 residents "
+            "from the old town and expect the river to peak on Wednesday.",
+            "Dresden's mayor said the floods were the worst since 2002. Thousands were evacuated.",
+            "Heavy rain caused the Elbe to burst its banks on Monday, flooding the old town of "
+            "Dresden.\nOfficials said 4,000 residents were evacuated overnight.",
+        ],
+    ),
+    (
+        [
+            "The U.S. Federal Reserve raised interest rates by a quarter point on Wednesday. It "
+            "was the tenth increase in just over a year. Chair Jerome Powell signalled a pause.",
+            "America's central bank lifted its benchmark rate to a 16-year high of 5.25%. "
+            "Policymakers hinted that further hikes may not be needed.",
+        ],
+        [
+            "The Fed raised rates again on Wednesday, its tenth increase, and hinted at a pause.",
+            "Interest rates rose by 0.25 points. Powell said the bank would watch the data "
+            "closely before raising rates any further.",
+            "",
+        ],
+    ),
+    (
+        [
+            "A magnitude 7.8 earthquake struck southern Turkey and northern Syria before dawn. "
+            "More than 2,000 people were killed and thousands of buildings collapsed. Rescue "
+            "teams from 30 countries have been deployed.",
+            "The quake, followed by a 7.5 aftershock, flattened buildings across the region. "
+            "International rescuers are deploying to the worst-hit cities.",
+            "Turkey and Syria were hit by a powerful earthquake that killed thousands.",
+        ],
+        [
+            "A 7.8 earthquake hit Turkey and Syria, killing more than 2,000. Rescuers from 30 "
+            "countries were deployed. Buildings collapsed in many cities.",
+            "Earthquake kills thousands in Turkey, Syria. Rescue teams deploy.",
+        ],
+    ),
+]
+
+
+def make_task(references: list[str], task_id: str = "t1", language: str = "en") -> Task:
+    """A one-document task with references r1, r2, ..."""
+    return Task(
+        id=task_id,
+        title="Test task",
+        language=language,
+        documents=[Document(id="d1", text=DOCUMENT)],
+        instructions="Summarize.",
+        budget=50,
+        references=[Reference(id=f"r{i + 1}", text=t) for i, t in enumerate(references)],
+    )
+
+
+def lines(text: str) -> str:
+    return "\n".join(split_sentences(text))
+
+
+def direct(targets: list[str], prediction: str, stem: bool, refs: str) -> dict[str, float]:
+    """rouge-score called by hand: plain text for 1/2/L, newline-joined sentences for Lsum."""
+    scorer = rouge_scorer.RougeScorer(list(ROUGE_TYPES), use_stemmer=stem)
+    if refs == "max":
+        plain = scorer.score_multi(targets, prediction)
+        lsum = scorer.score_multi([lines(t) for t in targets], lines(prediction))
+    else:
+        plain, lsum = (
+            {
+                k: scoring.Score(*(sum(s[k][i] for s in each) / len(each) for i in range(3)))
+                for k in ROUGE_TYPES
+            }
+            for each in (
+                [scorer.score(t, prediction) for t in targets],
+                [scorer.score(lines(t), lines(prediction)) for t in targets],
+            )
+        )
+    values: dict[str, float] = {}
+    for t in ROUGE_TYPES:
+        s = lsum[t] if t == "rougeLsum" else plain[t]
+        values.update({f"{t}_p": s.precision, f"{t}_r": s.recall, f"{t}_f": s.fmeasure})
+    return values
+
+
+@pytest.mark.parametrize(("stem", "refs"), list(itertools.product([True, False], ["max", "mean"])))
+def test_equals_rouge_score_exactly(stem: bool, refs: str) -> None:
+    scorer = Rouge(stem=stem, refs=refs)
+    for references, predictions in CASES:
+        task = make_task(references)
+        for prediction in predictions:
+            got = scorer.score(task, Summary(text=prediction)).values
+            assert got == direct(references, prediction, stem, refs)
+
+
+def test_rougelsum_uses_sentence_splitting() -> None:
+    references, predictions = CASES[0]
+    got = Rouge().score(make_task(references), Summary(text=predictions[0])).values
+    unsplit = rouge_scorer.RougeScorer(["rougeLsum"], use_stemmer=True).score_multi(
+        references, predictions[0]
+    )
+    assert got["rougeLsum_f"] != unsplit["rougeLsum"].fmeasure
+    assert got["rougeLsum_f"] != got["rougeL_f"]
+
+
+def test_max_keeps_precision_and_recall_of_first_best_reference() -> None:
+    # Both references give F = 2/3 for rouge1: score_multi keeps the first one.
+    long, short = "storm coast power outage", "storm"
+    for first, second, precision in ((long, short, 1.0), (short, long, 0.5)):
+        task = make_task([first, second])
+        values = Rouge().score(task, Summary(text="storm coast")).values
+        assert values["rouge1_p"] == precision
+        assert values == direct([first, second], "storm coast", True, "max")
+
+
+def test_empty_summary_scores_zero() -> None:
+    values = Rouge().score(make_task(CASES[0][0]), Summary(text="")).values
+    assert set(values) == {f"{t}_{x}" for t in ROUGE_TYPES for x in "prf"}
+    assert all(v == 0.0 for v in values.values())
+
+
+def test_no_references_cannot_score() -> None:
+    task, summary = make_task([]), Summary(text="Floods hit Dresden.")
+    scorer = Rouge()
+    assert scorer.cannot_score(task, summary) == "task 't1' has no references to score against"
+    with pytest.raises(CannotScore, match="no references"):
+        scorer.score(task, summary)
+
+
+def test_human_summary_is_scored_against_other_references_only() -> None:
+    references = CASES[0][0]
+    task = make_task(references)
+    human = Summary(text=references[0], reference_id="r1")
+    got = Rouge().score(task, human).values
+    assert got == direct(references[1:], references[0], True, "max")
+    assert got["rouge1_f"] < 1.0
+    single = make_task(references[:1])
+    assert Rouge().cannot_score(single, human) is not None
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"stem": "maybe"}, "'stem' must be true or false"),
+        ({"refs": "min"}, "'refs' must be one of max, mean"),
+        ({"types": "rouge1,rouge3"}, "unknown ROUGE type 'rouge3'; allowed: rouge1, rouge2"),
+        ({"types": ""}, "'types' is empty"),
+    ],
+)
+def test_invalid_params(params: dict[str, str], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Rouge(**params)
+
+
+def test_cli_style_params_and_types() -> None:
+    scorer = scorers.create("rouge", stem="false", refs="mean", types="rougeLsum+rouge1")
+    assert isinstance(scorer, Rouge)
+    assert scorer.stem is False
+    assert scorer.types == ("rouge1", "rougeLsum")
+    assert [m.name for m in scorer.metrics()] == [
+        "rouge1_f", "rougeLsum_f", "rouge1_p", "rougeLsum_p", "rouge1_r", "rougeLsum_r",
+    ]
+    values = scorer.score(make_task(CASES[0][0]), Summary(text=CASES[0][1][0])).values
+    assert set(values) == {m.name for m in scorer.metrics()}
+
+
+def test_metrics_order() -> None:
+    metrics = Rouge().metrics()
+    assert [m.label for m in metrics[:4]] == ["R-1", "R-2", "R-L", "R-Lsum"]
+    assert [m.name for m in metrics[4:8]] == [f"{t}_p" for t in ROUGE_TYPES]
+    assert [m.name for m in metrics[8:]] == [f"{t}_r" for t in ROUGE_TYPES]
+    assert all(m.higher_is_better for m in metrics)
+    assert [m.shown for m in metrics] == [True] * 4 + [False] * 8
+
+
+def test_signature() -> None:
+    version = importlib.metadata.version("rouge-score")
+    assert Rouge().signature() == f"rouge:v{version}|tok:default|stem:porter|lsum:pysbd|refs:max"
+    assert Rouge(stem="false", refs="mean").signature() == (
+        f"rouge:v{version}|tok:default|stem:none|lsum:pysbd|refs:mean"
+    )
+    variants = {Rouge(stem=s, refs=r).signature() for s in (True, False) for r in ("max", "mean")}
+    assert len(variants) == 4
+
+
+CYRILLIC = "Президент подписал указ о новых санкциях против трёх банков. Рынки упали на 3%."
+CHINESE = "中国政府周一宣布了新的经济刺激计划。该计划总额为5000亿元。"
+
+
+@pytest.mark.parametrize(
+    ("reference", "unrelated", "rouge1_f"),
+    [
+        # Only "3" survives on both sides: an unrelated weather report gets a perfect score.
+        (CYRILLIC, "Завтра будет солнечно, около 3 градусов тепла.", 1.0),
+        (CHINESE, "明天天气晴朗，气温较高。", 0.0),
+    ],
+)
+def test_warns_on_non_latin_script(reference: str, unrelated: str, rouge1_f: float) -> None:
+    task = make_task([reference], task_id="ru-zh")
+    with pytest.warns(RougeTokenizerWarning, match=r"task 'ru-zh'.*dropped \d+% .*meaningless"):
+        values = Rouge().score(task, Summary(text=unrelated)).values
+    assert values["rouge1_f"] == rouge1_f
+
+
+def test_warns_once_per_task_and_names_the_reference() -> None:
+    scorer = Rouge()
+    task = make_task([CASES[0][0][0], CHINESE], task_id="mixed")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _ in range(3):
+            scorer.score(task, Summary(text=CASES[0][1][0]))
+    assert len(caught) == 1
+    assert issubclass(caught[0].category, RougeTokenizerWarning)
+    assert "reference 'r2'" in str(caught[0].message)
+
+
+def test_no_warning_for_english() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RougeTokenizerWarning)
+        for references, predictions in CASES:
+            for prediction in predictions:
+                Rouge().score(make_task(references), Summary(text=prediction))
+
+
+WORDS = [
+    "the", "minister", "ministers", "said", "says", "rates", "rate", "rise", "rising", "rose",
+    "bank", "banks", "on", "monday", "floods", "flooding", "flooded", "city", "cities", "of",
+    "2,000", "people", "u.s.", "talks", "talked", "and", "in", "a", "storm", "storms",
+]
+sentence = st.lists(st.sampled_from(WORDS), min_size=1, max_size=8).map(
+    lambda ws: " ".join(ws).capitalize() + "."
+)
+text = st.lists(sentence, min_size=0, max_size=3).map(" ".join)
+
+
+@pytest.mark.filterwarnings("ignore::bench.scorers.rouge.RougeTokenizerWarning")  # "U.s.."
+@settings(max_examples=100, deadline=None)
+@given(references=st.lists(text, min_size=1, max_size=4), prediction=text, stem=st.booleans())
+def test_max_equals_score_multi(references: list[str], prediction: str, stem: bool) -> None:
+    got = Rouge(stem=stem).score(make_task(references), Summary(text=prediction)).values
+    multi = rouge_scorer.RougeScorer(list(ROUGE_TYPES), use_stemmer=stem)
+    plain = multi.score_multi(references, prediction)
+    lsum = multi.score_multi([lines(r) for r in references], lines(prediction))
+    for t in ROUGE_TYPES:
+        expected = lsum[t] if t == "rougeLsum" else plain[t]
+        assert (got[f"{t}_p"], got[f"{t}_r"], got[f"{t}_f"]) == tuple(expected)
