@@ -1,5 +1,24 @@
 """Summarizer adapters; importing this package registers the built-in ones."""
 
-from bench.adapters.base import Adapter, GoldSummarizer, Summarizer, adapters, is_bound, register_adapter
+from bench.adapters import baselines, bounds, graph, precomputed
+from bench.adapters.base import (
+    Adapter,
+    GoldSummarizer,
+    Summarizer,
+    adapters,
+    is_bound,
+    register_adapter,
+)
 
-__all__ = ["Adapter", "GoldSummarizer", "Summarizer", "adapters", "is_bound", "register_adapter"]
+__all__ = [
+    "Adapter",
+    "GoldSummarizer",
+    "Summarizer",
+    "adapters",
+    "baselines",
+    "bounds",
+    "graph",
+    "is_bound",
+    "precomputed",
+    "register_adapter",
+]

@@ -38,12 +38,18 @@ class Sentence:
 
 
 def sentence_pool(request: SummaryRequest) -> list[Sentence]:
-    """Every sentence of every document, in source order."""
-    return [
-        Sentence(doc, index, text, count_words(text), frozenset(tokens(text)))
-        for doc, document in enumerate(request.documents)
-        for index, text in enumerate(split_sentences(document.text, request.language))
-    ]
+    """Every sentence of every document, in source order.
+
+    Fragments without a single word character (a closing quote the splitter cut off, a row of
+    asterisks) are left out; indices still count them, so they match ``split_sentences``.
+    """
+    pool: list[Sentence] = []
+    for doc, document in enumerate(request.documents):
+        for index, text in enumerate(split_sentences(document.text, request.language)):
+            found = frozenset(tokens(text))
+            if found:
+                pool.append(Sentence(doc, index, text, count_words(text), found))
+    return pool
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:

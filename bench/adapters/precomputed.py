@@ -12,6 +12,7 @@ from typing import Any
 
 from bench.adapters.base import Summarizer, register_adapter
 from bench.request import Summary, SummaryRequest
+from bench.text import count_words, truncate_words
 
 FIELDS = ("task_id", "system", "summary")
 _FORMATS = {".jsonl": "json", ".json": "json", ".csv": "csv"}
@@ -30,8 +31,7 @@ def _fail(path: str, where: str, message: str) -> ValueError:
 
 
 def _json_records(path: str, text: str) -> Iterator[tuple[str, Any]]:
-    stripped = text.lstrip()
-    if path.endswith(".json") and stripped.startswith("["):
+    if Path(path).suffix.lower() == ".json" and text.lstrip().startswith("["):
         try:
             items = json.loads(text)
         except json.JSONDecodeError as error:
@@ -54,7 +54,8 @@ def _csv_records(path: str, text: str) -> Iterator[tuple[str, Any]]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     missing = [name for name in FIELDS if name not in (reader.fieldnames or [])]
     if missing:
-        raise _fail(path, "line 1", f"missing column {missing[0]!r} (expected columns {FIELDS})")
+        expected = ", ".join(FIELDS)
+        raise _fail(path, "line 1", f"missing column {missing[0]!r} (expected columns {expected})")
     start = reader.line_num + 1
     for row in reader:
         yield f"line {start}", row
@@ -87,8 +88,8 @@ def read_outputs(path: str) -> Outputs:
             if value is None:
                 raise _fail(path, where, f"missing field {name!r} (expected a string)")
             if not isinstance(value, str):
-                kind_name = type(value).__name__
-                raise _fail(path, where, f"field {name!r} is a {kind_name} (expected a string)")
+                found = type(value).__name__
+                raise _fail(path, where, f"field {name!r} has type {found} (expected a string)")
             if name != "summary" and not value.strip():
                 raise _fail(path, where, f"field {name!r} is empty (expected a string)")
             values.append(value)
@@ -141,7 +142,7 @@ class Precomputed(Summarizer):
         return {name: self._for_system(self._outputs, name) for name in self.systems}
 
     def summarize(self, request: SummaryRequest) -> Summary:
-        """The stored summary of ``request.task_id`` for this system."""
+        """The stored summary of ``request.task_id`` for this system, cut to the budget."""
         system = self.system
         if system is None:
             if len(self.systems) > 1:
@@ -156,4 +157,11 @@ class Precomputed(Summarizer):
             raise LookupError(
                 f"{self.path}: no summary for task {request.task_id!r} of system {system!r}"
             ) from None
-        return Summary(text=text, meta={"source": self.path, "system": system})
+        meta: dict[str, object] = {"source": self.path, "system": system}
+        words = count_words(text)
+        if words > request.budget:
+            # Over-length outputs are cut to the budget, as in DUC/TAC, so that every system is
+            # compared at the same length; the original length is kept in the meta.
+            text = truncate_words(text, request.budget)
+            meta |= {"truncated": True, "original_words": words}
+        return Summary(text=text, meta=meta)
