@@ -6,16 +6,16 @@ value of each directed metric is bold, compared on the rounded value the reader 
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
+
+from bench.store import write_atomic
 
 if TYPE_CHECKING:
     # Type-only: rendering needs no scorer machinery at runtime.
@@ -82,8 +82,8 @@ def summary_table(
     counts = counts.reindex(index=index, columns=names).fillna(0).astype(int)
 
     n_by_metric = {
-        system: {name: int(c) for name, c in counts.loc[system].items() if c > 0}
-        for system in systems
+        system: {name: int(c) for name, c in zip(names, row, strict=True) if c > 0}
+        for system, row in zip(systems, counts.to_numpy(), strict=True)
     }
     table[N_COLUMN] = [min(n_by_metric[s].values(), default=0) for s in systems]
     table[BOUND_COLUMN] = [s in bound_set for s in systems]
@@ -119,9 +119,7 @@ def _rows(table: pd.DataFrame, metrics: Sequence[Metric]) -> list[_Row]:
     for metric in metrics:
         values = table[metric.name] if metric.name in table else pd.Series(math.nan, table.index)
         texts = [_format(float(v), metric) for v in values]
-        candidates = [
-            float(t) for t, b in zip(texts, bound, strict=True) if not b and t != MISSING
-        ]
+        candidates = [float(t) for t, b in zip(texts, bound, strict=True) if not b and t != MISSING]
         best: float | None = None
         if metric.higher_is_better is not None and candidates:
             best = max(candidates) if metric.higher_is_better else min(candidates)
@@ -146,8 +144,8 @@ def _rows(table: pd.DataFrame, metrics: Sequence[Metric]) -> list[_Row]:
     return rows
 
 
-def _n_note(table: pd.DataFrame, metrics: Sequence[Metric], rows: list[_Row]) -> str | None:
-    """Plain-text footnote naming the systems whose task count differs between metrics."""
+def _n_details(table: pd.DataFrame, metrics: Sequence[Metric], rows: list[_Row]) -> str | None:
+    """Plain text naming each system whose task count differs between metrics, with the counts."""
     varying = [row for row in rows if row.n_varies]
     if not varying:
         return None
@@ -157,7 +155,7 @@ def _n_note(table: pd.DataFrame, metrics: Sequence[Metric], rows: list[_Row]) ->
     for row in varying:
         counts = ", ".join(f"{labels[k]} {v}" for k, v in n_by_metric[row.system].items())
         parts.append(f"{row.system} ({counts})")
-    return f"n differs between metrics; the minimum is shown: {'; '.join(parts)}."
+    return "; ".join(parts)
 
 
 # --- Markdown ----------------------------------------------------------------------------------
@@ -190,9 +188,12 @@ def to_markdown(
         cells = [f"**{text}**" if best else text for text, best in row.cells]
         n = f"{row.n}{DAGGER}" if row.n_varies else str(row.n)
         lines.append(_md_line([_md_escape(row.system), *cells, n]))
-    note = _n_note(table, metrics, rows)
-    if note:
-        lines += ["", f"{DAGGER} {_md_escape(note)}"]
+    details = _n_details(table, metrics, rows)
+    if details:
+        lines += [
+            "",
+            f"{DAGGER} n differs between metrics; the minimum is shown: {_md_escape(details)}.",
+        ]
     if signatures:
         lines += ["", "Scorer signatures:"]
         lines += [f"- {_md_signature(name, sig)}" for name, sig in signatures.items()]
@@ -257,9 +258,10 @@ def to_latex(
     lines += [r"\bottomrule", r"\end{tabular}"]
 
     notes = []
-    note = _n_note(table, metrics, rows)
-    if note:
-        notes.append(r"$^\dagger$\," + tex_escape(note))
+    details = _n_details(table, metrics, rows)
+    if details:
+        shown = "the minimum is shown"
+        notes.append(rf"$^\dagger$\,$n$ differs between metrics; {shown}: {tex_escape(details)}.")
     notes += [_tex_signature(name, sig) for name, sig in signatures.items()]
     if notes:
         lines += [r"\par\smallskip", r"{\footnotesize", "\\\\\n".join(notes) + r"\par}"]
@@ -286,22 +288,6 @@ def to_csv(table: pd.DataFrame, metrics: Sequence[Metric]) -> str:
         else:
             out[metric.name] = math.nan
     return out.to_csv(index=False, lineterminator="\n")
-
-
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write ``data`` (str as UTF-8) to ``path`` via a temporary file in the same folder, then
-    ``os.replace``, so readers never see a half-written file."""
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; results are meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 def write_tables(
