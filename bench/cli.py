@@ -9,19 +9,31 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import BaseModel
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bench.adapters import adapters
 from bench.registry import UnknownNameError
 from bench.report.build import build_report
-from bench.runner import DEFAULT_SCORERS, DEFAULT_SYSTEMS, Run, RunError, build_scorers, build_systems
+from bench.runner import (
+    DEFAULT_SCORERS,
+    DEFAULT_SYSTEMS,
+    Run,
+    RunError,
+    build_scorers,
+    build_systems,
+)
 from bench.scorers import scorers
 from bench.store import Store, StoreError
 from bench.task import KeyFact, Reference, TaskError, TaskFile, check_tasks, load_tasks
 
-app = typer.Typer(help="Evaluate summarizers: run benchmarks, score outputs, build reports.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Evaluate summarizers: run benchmarks, score outputs, build reports.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
 tasks_app = typer.Typer(help="Inspect and validate tasks.", no_args_is_help=True)
 systems_app = typer.Typer(help="Summarizer adapters.", no_args_is_help=True)
 scorers_app = typer.Typer(help="Scorers.", no_args_is_help=True)
@@ -29,12 +41,18 @@ app.add_typer(tasks_app, name="tasks")
 app.add_typer(systems_app, name="systems")
 app.add_typer(scorers_app, name="scorers")
 
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
-TasksOpt = Annotated[Path, typer.Option("--tasks", help="Task file, task folder or folder of tasks.")]
-RefsOpt = Annotated[Path | None, typer.Option(
-    "--references", help="References folder (default: references/ beside the tasks folder).")]
+TasksOpt = Annotated[
+    Path, typer.Option("--tasks", help="Task file, task folder or folder of tasks.")
+]
+RefsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--references", help="References folder (default: references/ beside the tasks folder)."
+    ),
+]
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -48,22 +66,37 @@ def _load(tasks: Path, references: Path | None) -> list:  # type: ignore[type-ar
     except TaskError as error:
         for problem in error.problems:
             err.print(f"[red]{problem}[/]", highlight=False)
-        raise _fail(f"{len(error.problems)} problem(s) in {tasks}; "
-                    f"see `sumbench tasks validate {tasks}`") from None
+        raise _fail(
+            f"{len(error.problems)} problem(s) in {tasks}; see `sumbench tasks validate {tasks}`"
+        ) from None
 
 
 @app.command()
 def run(
     tasks: TasksOpt = Path("tasks"),
     references: RefsOpt = None,
-    systems: Annotated[list[str] | None, typer.Option(
-        "--systems", "-s", help="NAME[:key=value,...]; repeat for several systems.")] = None,
-    scorer_specs: Annotated[list[str] | None, typer.Option(
-        "--scorers", help="NAME[:key=value,...]; repeat for several scorers.")] = None,
-    out_dir: Annotated[Path | None, typer.Option(
-        "--out", help="Results folder (default results/<timestamp>); an existing one is resumed.")] = None,
-    metrics: Annotated[list[str] | None, typer.Option(
-        "--metrics", help="Table columns (metric names); repeat. Default: the scorers' main metrics.")] = None,
+    systems: Annotated[
+        list[str] | None,
+        typer.Option("--systems", "-s", help="NAME[:key=value,...]; repeat for several systems."),
+    ] = None,
+    scorer_specs: Annotated[
+        list[str] | None,
+        typer.Option("--scorers", help="NAME[:key=value,...]; repeat for several scorers."),
+    ] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Results folder (default results/<timestamp>); an existing one is resumed.",
+        ),
+    ] = None,
+    metrics: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--metrics",
+            help="Table columns (metric names); repeat. Default: the scorers' main metrics.",
+        ),
+    ] = None,
     charts: Annotated[bool, typer.Option(help="Write charts/ PNG files.")] = True,
 ) -> None:
     """Summarize every task with every system, score, store and print the results table."""
@@ -75,16 +108,29 @@ def run(
         raise _fail(str(error)) from None
     folder = out_dir or Path("results") / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     store = Store(folder)
-    config = {"tasks": str(tasks), "references": str(references) if references else None,
-              "systems": systems or DEFAULT_SYSTEMS, "scorers": scorer_specs or DEFAULT_SCORERS,
-              "argv": sys.argv[1:]}
+    config = {
+        "tasks": str(tasks),
+        "references": str(references) if references else None,
+        "systems": systems or DEFAULT_SYSTEMS,
+        "scorers": scorer_specs or DEFAULT_SCORERS,
+        "argv": sys.argv[1:],
+    }
     job = Run(loaded, built_systems, built_scorers, store, config)
     total = len(loaded) * len(built_systems)
-    err.print(f"{len(loaded)} task(s) x {len(built_systems)} system(s) x "
-              f"{len(built_scorers)} scorer(s) -> {folder}", highlight=False)
+    err.print(
+        f"{len(loaded)} task(s) x {len(built_systems)} system(s) x "
+        f"{len(built_scorers)} scorer(s) -> {folder}",
+        highlight=False,
+    )
     try:
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), console=err, transient=True) as bar:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+        ) as bar:
             handle = bar.add_task("running", total=total)
 
             def step(label: str) -> None:
@@ -95,8 +141,11 @@ def run(
     except RunError as error:
         raise _fail(str(error)) from None
     except KeyboardInterrupt:
-        err.print(f"[yellow]interrupted[/]: everything computed so far is in {folder}; "
-                  f"run again with --out {folder} to resume", highlight=False)
+        err.print(
+            f"[yellow]interrupted[/]: everything computed so far is in {folder}; "
+            f"run again with --out {folder} to resume",
+            highlight=False,
+        )
         raise typer.Exit(130) from None
     for line in stats.warnings:
         err.print(f"[bold yellow]warning:[/] {line}", highlight=False)
@@ -108,9 +157,12 @@ def run(
         table = build_report(store, metrics, charts=charts)
     except StoreError as error:
         raise _fail(str(error)) from None
-    out.print(table, markup=False, highlight=False)
-    err.print(f"generated {stats.generated}, reused {stats.reused}, scored {stats.scored}, "
-              f"errors {len(stats.errors)}; results in {folder}", highlight=False)
+    typer.echo(table, nl=False)
+    err.print(
+        f"generated {stats.generated}, reused {stats.reused}, scored {stats.scored}, "
+        f"errors {len(stats.errors)}; results in {folder}",
+        highlight=False,
+    )
     if stats.errors:
         raise typer.Exit(1)
 
@@ -118,7 +170,9 @@ def run(
 @app.command()
 def report(
     run_dir: Annotated[Path, typer.Argument(help="A results folder written by `sumbench run`.")],
-    metrics: Annotated[list[str] | None, typer.Option("--metrics", help="Table columns; repeat.")] = None,
+    metrics: Annotated[
+        list[str] | None, typer.Option("--metrics", help="Table columns; repeat.")
+    ] = None,
     charts: Annotated[bool, typer.Option(help="Write charts/ PNG files.")] = True,
 ) -> None:
     """Rebuild tables and charts of a run from its stored rows alone."""
@@ -126,20 +180,24 @@ def report(
         table = build_report(Store(run_dir), metrics, charts=charts)
     except StoreError as error:
         raise _fail(str(error)) from None
-    out.print(table, markup=False, highlight=False)
+    typer.echo(table, nl=False)
 
 
 @tasks_app.command("validate")
-def tasks_validate(path: Annotated[Path, typer.Argument(help="Task file or folder.")] = Path("tasks"),
-                   references: RefsOpt = None) -> None:
+def tasks_validate(
+    path: Annotated[Path, typer.Argument(help="Task file or folder.")] = Path("tasks"),
+    references: RefsOpt = None,
+) -> None:
     """Report every problem with file, field and what was expected; exit 1 on errors."""
     found, problems = check_tasks(path, references)
     for problem in problems:
         colour = "red" if problem.severity == "error" else "yellow"
         err.print(f"[{colour}]{problem}[/]", highlight=False)
     errors = sum(p.severity == "error" for p in problems)
-    err.print(f"{len(found)} valid task(s), {errors} error(s), "
-              f"{len(problems) - errors} warning(s)", highlight=False)
+    err.print(
+        f"{len(found)} valid task(s), {errors} error(s), {len(problems) - errors} warning(s)",
+        highlight=False,
+    )
     if errors:
         raise typer.Exit(1)
 
@@ -148,15 +206,19 @@ def tasks_validate(path: Annotated[Path, typer.Argument(help="Task file or folde
 def tasks_list(tasks: TasksOpt = Path("tasks"), references: RefsOpt = None) -> None:
     """One line per task: id, documents, references, key facts, budget, title."""
     for task in _load(tasks, references):
-        out.print(f"{task.id}\t{len(task.documents)} doc(s)\t{len(task.references)} ref(s)\t"
-                  f"{len(task.keyfacts)} fact(s)\t{task.budget} words\t{task.title}",
-                  markup=False, highlight=False)
+        typer.echo(
+            f"{task.id}\t{len(task.documents)} doc(s)\t{len(task.references)} ref(s)\t"
+            f"{len(task.keyfacts)} fact(s)\t{task.budget} words\t{task.title}"
+        )
 
 
 @tasks_app.command("show")
-def tasks_show(task_id: Annotated[str, typer.Argument(help="Task id.")],
-               tasks: TasksOpt = Path("tasks"), references: RefsOpt = None,
-               as_json: Annotated[bool, typer.Option("--json", help="Print the task as JSON.")] = False) -> None:
+def tasks_show(
+    task_id: Annotated[str, typer.Argument(help="Task id.")],
+    tasks: TasksOpt = Path("tasks"),
+    references: RefsOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the task as JSON.")] = False,
+) -> None:
     """Show a task's cleaned documents with content hashes (references are not shown)."""
     match = [t for t in _load(tasks, references) if t.id == task_id]
     if not match:
@@ -168,12 +230,18 @@ def tasks_show(task_id: Annotated[str, typer.Argument(help="Task id.")],
             dumped["hash"] = doc.content_hash
         out.print_json(json.dumps(data))
         return
-    out.print(f"# {task.id}: {task.title}\nlanguage {task.language}, budget {task.budget} words, "
-              f"{len(task.references)} reference(s), {len(task.keyfacts)} key fact(s)\n"
-              f"instructions: {task.instructions}", markup=False, highlight=False)
+    out.print(
+        f"# {task.id}: {task.title}\nlanguage {task.language}, budget {task.budget} words, "
+        f"{len(task.references)} reference(s), {len(task.keyfacts)} key fact(s)\n"
+        f"instructions: {task.instructions}",
+        markup=False,
+        highlight=False,
+    )
     for doc in task.documents:
         head = " | ".join(x for x in (doc.title, doc.outlet, doc.date, doc.url) if x)
-        out.print(f"\n## {doc.id}  sha256:{doc.content_hash}  {head}", markup=False, highlight=False)
+        out.print(
+            f"\n## {doc.id}  sha256:{doc.content_hash}  {head}", markup=False, highlight=False
+        )
         if doc.metadata.get("removed"):
             out.print(f"cleaning removed: {doc.metadata['removed']}", markup=False, highlight=False)
         if doc.sections:
@@ -182,10 +250,15 @@ def tasks_show(task_id: Annotated[str, typer.Argument(help="Task id.")],
 
 
 @tasks_app.command("schema")
-def tasks_schema(which: Annotated[str, typer.Argument(
-        help="task | reference | keyfact")] = "task") -> None:
+def tasks_schema(
+    which: Annotated[str, typer.Argument(help="task | reference | keyfact")] = "task",
+) -> None:
     """Print the JSON Schema of task.yaml (or of a reference / key fact entry)."""
-    models = {"task": TaskFile, "reference": Reference, "keyfact": KeyFact}
+    models: dict[str, type[BaseModel]] = {
+        "task": TaskFile,
+        "reference": Reference,
+        "keyfact": KeyFact,
+    }
     if which not in models:
         raise _fail(f"unknown schema {which!r}; choose one of {', '.join(models)}")
     out.print_json(json.dumps(models[which].model_json_schema()))
@@ -194,8 +267,7 @@ def tasks_schema(which: Annotated[str, typer.Argument(
 def _list_registry(entries: list) -> None:  # type: ignore[type-arg]
     for entry in entries:
         params = ", ".join(f"{k}={v}" for k, v in entry.parameters().items()) or "-"
-        out.print(f"{entry.name}\t{entry.origin}\t{params}\t{entry.summary()}",
-                  markup=False, highlight=False)
+        typer.echo(f"{entry.name}\t{entry.origin}\t{params}\t{entry.summary()}")
 
 
 @systems_app.command("list")

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class UnknownNameError(KeyError):
@@ -50,12 +51,13 @@ class Registry(Generic[T]):
     kind: str
     group: str
     _entries: dict[str, Entry[T]] = field(default_factory=dict)
+    _broken: dict[str, str] = field(default_factory=dict)
     _plugins_loaded: bool = False
 
-    def register(self, name: str, origin: str = "builtin") -> Callable[[Callable[..., T]], Callable[..., T]]:
+    def register(self, name: str, origin: str = "builtin") -> Callable[[F], F]:
         """Decorator registering a factory (usually a class) under ``name``."""
 
-        def decorate(factory: Callable[..., T]) -> Callable[..., T]:
+        def decorate(factory: F) -> F:
             existing = self._entries.get(name)
             if existing is not None and existing.factory is not factory:
                 raise ValueError(f"{self.kind} {name!r} is already registered by {existing.origin}")
@@ -74,11 +76,18 @@ class Registry(Generic[T]):
                 continue
             try:
                 factory = ep.load()
-            except Exception as error:  # a broken plugin must not break the harness
-                raise RuntimeError(
-                    f"plugin {self.kind} {ep.name!r} from {dist} failed to load: {error}"
-                ) from error
+            except Exception as error:  # reported when used, so built-ins keep working
+                self._broken[ep.name] = (
+                    f"plugin {self.kind} {ep.name!r} from {dist} failed to load: "
+                    f"{type(error).__name__}: {error}"
+                )
+                continue
             self._entries[ep.name] = Entry(ep.name, factory, f"plugin:{dist}")
+
+    def broken(self) -> dict[str, str]:
+        """Plugins that failed to load, with the reason."""
+        self._load_plugins()
+        return dict(self._broken)
 
     def entries(self) -> list[Entry[T]]:
         """Every available factory, built-ins first."""
@@ -88,6 +97,8 @@ class Registry(Generic[T]):
     def get(self, name: str) -> Entry[T]:
         """The factory registered as ``name``; a clear error lists the known names."""
         self._load_plugins()
+        if name in self._broken:
+            raise UnknownNameError(self._broken[name])
         try:
             return self._entries[name]
         except KeyError:

@@ -26,7 +26,16 @@ from bench.task import Task
 
 DEFAULT_SYSTEMS = ["lead", "random", "textrank", "lexrank", "oracle", "human"]
 DEFAULT_SCORERS = ["rouge", "keyfacts", "stats"]
-_VERSIONED = ["sumbench", "rouge-score", "pysbd", "nltk", "numpy", "pandas", "pydantic", "matplotlib"]
+_VERSIONED = [
+    "sumbench",
+    "rouge-score",
+    "pysbd",
+    "nltk",
+    "numpy",
+    "pandas",
+    "pydantic",
+    "matplotlib",
+]
 
 
 class RunError(Exception):
@@ -70,8 +79,14 @@ class System:
 
     def describe(self) -> dict[str, Any]:
         """What run.json records about this system."""
-        return {"name": self.name, "adapter": self.adapter_name, "params": self.params,
-                "version": self.adapter.version, "origin": self.origin, "bound": self.bound}
+        return {
+            "name": self.name,
+            "adapter": self.adapter_name,
+            "params": self.params,
+            "version": self.adapter.version,
+            "origin": self.origin,
+            "bound": self.bound,
+        }
 
 
 @dataclass
@@ -85,9 +100,14 @@ class ScorerSetup:
 
     def describe(self) -> dict[str, Any]:
         """What run.json records about this scorer, including its metric catalog."""
-        return {"name": self.name, "scorer": self.scorer.name, "params": self.params,
-                "signature": self.scorer.signature(), "origin": self.origin,
-                "metrics": [vars(m) for m in self.scorer.metrics()]}
+        return {
+            "name": self.name,
+            "scorer": self.scorer.name,
+            "params": self.params,
+            "signature": self.scorer.signature(),
+            "origin": self.origin,
+            "metrics": [vars(m) for m in self.scorer.metrics()],
+        }
 
 
 def build_systems(specs: Iterable[str]) -> list[System]:
@@ -102,8 +122,10 @@ def build_systems(specs: Iterable[str]) -> list[System]:
             raise RunError(f"system {spec!r}: {error}") from error
         expanded = adapter.expand() if isinstance(adapter, Summarizer) else None
         if expanded:
-            systems.extend(System(name, base, {**params, "system": name}, sub, entry.origin)
-                           for name, sub in expanded.items())
+            systems.extend(
+                System(name, base, {**params, "system": name}, sub, entry.origin)
+                for name, sub in expanded.items()
+            )
         else:
             systems.append(System(display, base, params, adapter, entry.origin))
     names = [s.name for s in systems]
@@ -139,10 +161,20 @@ def _versions() -> dict[str, str]:
 
 def _git_commit(where: Path) -> str | None:
     try:
-        out = subprocess.run(["git", "-C", str(where), "rev-parse", "HEAD"], capture_output=True,
-                             text=True, timeout=5, check=False)
-        dirty = subprocess.run(["git", "-C", str(where), "status", "--porcelain"],
-                               capture_output=True, text=True, timeout=5, check=False)
+        out = subprocess.run(
+            ["git", "-C", str(where), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+        dirty = subprocess.run(
+            ["git", "-C", str(where), "status", "--porcelain"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     if out.returncode != 0:
@@ -188,22 +220,30 @@ class Run:
             new = setup.scorer.signature()
             if setup.name in old and old[setup.name] != new:
                 raise RunError(
-                    f"{self.store.root} was scored by {setup.name!r} with signature {old[setup.name]} "
-                    f"but this run uses {new}; write to a new --out folder"
+                    f"{self.store.root} was scored by {setup.name!r} with signature "
+                    f"{old[setup.name]} but this run uses {new}; write to a new --out folder"
                 )
         return info
 
-    def _info(self, previous: dict[str, Any] | None, started: str, status: str,
-              stats: RunStats) -> dict[str, Any]:
+    def _info(
+        self, previous: dict[str, Any] | None, started: str, status: str, stats: RunStats
+    ) -> dict[str, Any]:
         systems = {s["name"]: s for s in (previous or {}).get("systems", [])}
         systems.update({s.name: s.describe() for s in self.systems})
         setups = {s["name"]: s for s in (previous or {}).get("scorers", [])}
         setups.update({s.name: s.describe() for s in self.scorers})
         tasks = {t["id"]: t for t in (previous or {}).get("tasks", [])}
-        tasks.update({t.id: {"id": t.id, "documents": [{"id": d.id, "hash": d.content_hash}
-                                                       for d in t.documents],
-                             "references": len(t.references), "keyfacts": len(t.keyfacts)}
-                      for t in self.tasks})
+        tasks.update(
+            {
+                t.id: {
+                    "id": t.id,
+                    "documents": [{"id": d.id, "hash": d.content_hash} for d in t.documents],
+                    "references": len(t.references),
+                    "keyfacts": len(t.keyfacts),
+                }
+                for t in self.tasks
+            }
+        )
         return {
             "sumbench": _versions()["sumbench"],
             "status": status,
@@ -217,9 +257,13 @@ class Run:
             "scorers": list(setups.values()),
             "signatures": {name: s["signature"] for name, s in setups.items()},
             "tasks": list(tasks.values()),
-            "counts": {"generated": stats.generated, "reused": stats.reused,
-                       "scored": stats.scored, "errors": len(stats.errors),
-                       "skipped": len(stats.skipped)},
+            "counts": {
+                "generated": stats.generated,
+                "reused": stats.reused,
+                "scored": stats.scored,
+                "errors": len(stats.errors),
+                "skipped": len(stats.skipped),
+            },
         }
 
     def execute(self, progress: Progress | None = None) -> RunStats:
@@ -230,10 +274,14 @@ class Run:
         self.store.open()
         self.store.write_run(self._info(previous, started, "running", stats))
         done_outputs = _group_outputs(self.store.outputs())
-        scored = set(zip(*(self.store.scores()[c] for c in ("task_id", "system", "scorer")),
-                         strict=True))
-        skipped = {(p["task_id"], p["system"], p.get("scorer")) for p in self.store.problems()
-                   if p.get("kind") == "skipped"}
+        scored = set(
+            zip(*(self.store.scores()[c] for c in ("task_id", "system", "scorer")), strict=True)
+        )
+        skipped = {
+            (p["task_id"], p["system"], p.get("scorer"))
+            for p in self.store.problems()
+            if p.get("kind") == "skipped"
+        }
         status = "interrupted"
         try:
             for task in self.tasks:
@@ -267,26 +315,54 @@ class Run:
                 summaries = [system.adapter.summarize(task.request())]
         except Exception as error:  # recorded per item; the run goes on
             message = f"{type(error).__name__}: {error}"
-            self.store.append_outputs([{"task_id": task.id, "system": system.name, "sample": "",
-                                        "summary": None, "error": message}])
-            self.store.append_problem({"kind": "error", "task_id": task.id, "system": system.name,
-                                       "message": message, "time": _now()})
+            self.store.append_outputs(
+                [
+                    {
+                        "task_id": task.id,
+                        "system": system.name,
+                        "sample": "",
+                        "summary": None,
+                        "error": message,
+                    }
+                ]
+            )
+            self.store.append_problem(
+                {
+                    "kind": "error",
+                    "task_id": task.id,
+                    "system": system.name,
+                    "message": message,
+                    "time": _now(),
+                }
+            )
             stats.errors.append(f"{system.name} on {task.id}: {message}")
             return None
         latency = time.perf_counter() - start
         records = []
         for index, summary in enumerate(summaries):
             summary.meta.setdefault("latency_s", round(latency / len(summaries), 6))
-            records.append({"task_id": task.id, "system": system.name,
-                            "sample": _sample_name(summary, index, len(summaries)),
-                            "summary": summary.text, "reference_id": summary.reference_id,
-                            "meta": summary.meta})
+            records.append(
+                {
+                    "task_id": task.id,
+                    "system": system.name,
+                    "sample": _sample_name(summary, index, len(summaries)),
+                    "summary": summary.text,
+                    "reference_id": summary.reference_id,
+                    "meta": summary.meta,
+                }
+            )
         self.store.append_outputs(records)
         stats.generated += 1
         return summaries
 
-    def _score(self, task: Task, system: System, setup: ScorerSetup, summaries: list[Summary],
-               stats: RunStats) -> None:
+    def _score(
+        self,
+        task: Task,
+        system: System,
+        setup: ScorerSetup,
+        summaries: list[Summary],
+        stats: RunStats,
+    ) -> None:
         reasons = [r for s in summaries if (r := setup.scorer.cannot_score(task, s))]
         if reasons:
             self._skip(task, system, setup, reasons[0], stats)
@@ -301,28 +377,55 @@ class Run:
                     for metric, value in item.values.items():
                         totals[metric] = totals.get(metric, 0.0) + value
                     sample = _sample_name(summary, index, len(summaries))
-                    facts.extend({"task_id": task.id, "system": system.name, "sample": sample,
-                                  "fact_id": f.fact_id, "weight": f.weight, "present": f.present,
-                                  "evidence": f.evidence, "matcher": f.matcher}
-                                 for f in item.facts)
+                    facts.extend(
+                        {
+                            "task_id": task.id,
+                            "system": system.name,
+                            "sample": sample,
+                            "fact_id": f.fact_id,
+                            "weight": f.weight,
+                            "present": f.present,
+                            "evidence": f.evidence,
+                            "matcher": f.matcher,
+                        }
+                        for f in item.facts
+                    )
             except CannotScore as reason:
                 self._skip(task, system, setup, str(reason), stats)
                 return
         for warning in caught:
             text = f"{setup.name} on {system.name}/{task.id}: {warning.message}"
             stats.warnings.append(text)
-            self.store.append_problem({"kind": "warning", "task_id": task.id,
-                                       "system": system.name, "scorer": setup.name,
-                                       "message": str(warning.message), "time": _now()})
+            self.store.append_problem(
+                {
+                    "kind": "warning",
+                    "task_id": task.id,
+                    "system": system.name,
+                    "scorer": setup.name,
+                    "message": str(warning.message),
+                    "time": _now(),
+                }
+            )
         self.store.append_facts(facts)
-        self.store.append_scores((task.id, system.name, setup.name, metric, total / len(summaries))
-                                 for metric, total in totals.items())
+        self.store.append_scores(
+            (task.id, system.name, setup.name, metric, total / len(summaries))
+            for metric, total in totals.items()
+        )
         stats.scored += 1
 
-    def _skip(self, task: Task, system: System, setup: ScorerSetup, reason: str,
-              stats: RunStats) -> None:
-        self.store.append_problem({"kind": "skipped", "task_id": task.id, "system": system.name,
-                                   "scorer": setup.name, "message": reason, "time": _now()})
+    def _skip(
+        self, task: Task, system: System, setup: ScorerSetup, reason: str, stats: RunStats
+    ) -> None:
+        self.store.append_problem(
+            {
+                "kind": "skipped",
+                "task_id": task.id,
+                "system": system.name,
+                "scorer": setup.name,
+                "message": reason,
+                "time": _now(),
+            }
+        )
         stats.skipped.append(f"{setup.name} on {system.name}/{task.id}: {reason}")
 
 
@@ -344,6 +447,10 @@ def _group_outputs(records: list[dict[str, Any]]) -> dict[tuple[str, str], list[
     grouped: dict[tuple[str, str], list[Summary]] = {}
     for key, group in attempts.items():
         if group and not group[-1].get("error"):
-            grouped[key] = [Summary(text=r["summary"], meta=r.get("meta") or {},
-                                    reference_id=r.get("reference_id")) for r in group]
+            grouped[key] = [
+                Summary(
+                    text=r["summary"], meta=r.get("meta") or {}, reference_id=r.get("reference_id")
+                )
+                for r in group
+            ]
     return grouped

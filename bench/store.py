@@ -26,22 +26,34 @@ FACTS_FILE = "facts.csv"
 PROBLEMS_FILE = "problems.jsonl"
 
 SCORE_COLUMNS = ["task_id", "system", "scorer", "metric", "value"]
-FACT_COLUMNS = ["task_id", "system", "sample", "fact_id", "weight", "present", "evidence", "matcher"]
+FACT_COLUMNS = [
+    "task_id",
+    "system",
+    "sample",
+    "fact_id",
+    "weight",
+    "present",
+    "evidence",
+    "matcher",
+]
 
 
 class StoreError(Exception):
     """A results folder that is missing or malformed."""
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` in one rename: readers see the old or the new file."""
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Replace ``path`` with ``data`` (str as UTF-8) in one rename: readers see the old or the
+    new file, never half of one."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; results are meant to be shared
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -78,6 +90,7 @@ class Store:
                 self._append(path, _csv_text([columns]))
         for name in (OUTPUTS_FILE, PROBLEMS_FILE):
             _repair_tail(self.root / name)
+            (self.root / name).touch()
 
     def _append(self, path: Path, text: str) -> None:
         with path.open("a", encoding="utf-8", newline="") as handle:
@@ -151,9 +164,13 @@ class Store:
         path = self.root / name
         if not path.is_file():
             return pd.DataFrame({c: pd.Series(dtype=dtypes.get(c, "object")) for c in columns})
-        text_columns = {c: str for c in columns if c not in dtypes}
-        frame = pd.read_csv(path, dtype={**text_columns, **dtypes}, keep_default_na=False,
-                            na_values={c: ["nan", "NaN", ""] for c in dtypes})
+        types: dict[str, str] = {c: dtypes.get(c, "str") for c in columns}
+        frame = pd.read_csv(
+            path,
+            dtype=types,
+            keep_default_na=False,
+            na_values={c: ["nan", "NaN", ""] for c in dtypes},
+        )
         missing = [c for c in columns if c not in frame.columns]
         if missing:
             raise StoreError(f"{path}: missing column(s) {missing}; expected {columns}")

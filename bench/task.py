@@ -63,7 +63,9 @@ class KeyFact(_Strict):
 
     id: str = Field(min_length=1, description="Stable id, unique within the task.")
     text: str = Field(min_length=1, description="The claim, one sentence.")
-    weight: float = Field(default=1.0, gt=0, description="Importance: how many references state it.")
+    weight: float = Field(
+        default=1.0, gt=0, description="Importance: how many references state it."
+    )
     support: list[str] = Field(default_factory=list, description="Ids of documents stating it.")
     patterns: list[list[str]] | None = Field(
         default=None,
@@ -74,6 +76,8 @@ class KeyFact(_Strict):
     @classmethod
     def _groups_not_empty(cls, value: list[list[str]] | None) -> list[list[str]] | None:
         if value is not None:
+            if not value:
+                raise ValueError("give at least one group, or leave `patterns` out")
             for index, group in enumerate(value):
                 if not group or not all(alt.strip() for alt in group):
                     raise ValueError(f"group {index} must hold at least one non-empty alternative")
@@ -217,7 +221,9 @@ def _decode(raw: bytes, path: Path, field: str, problems: list[Problem]) -> str 
         return None
 
 
-def _parse(model: type[BaseModel], data: Any, path: Path, prefix: str, problems: list[Problem]) -> Any:
+def _parse(
+    model: type[BaseModel], data: Any, path: Path, prefix: str, problems: list[Problem]
+) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as error:
@@ -236,8 +242,9 @@ def _duplicates(ids: Iterable[str]) -> list[str]:
 # ------------------------------------------------------------------------------------- loading
 
 
-def _load_document(entry: _DocumentEntry, index: int, task_dir: Path, task_file: Path,
-                   problems: list[Problem]) -> Document | None:
+def _load_document(
+    entry: _DocumentEntry, index: int, task_dir: Path, task_file: Path, problems: list[Problem]
+) -> Document | None:
     field = f"documents[{index}]"
     if (entry.path is None) == (entry.text is None):
         problems.append(Problem(str(task_file), field, "give exactly one of `path` or `text`"))
@@ -247,7 +254,9 @@ def _load_document(entry: _DocumentEntry, index: int, task_dir: Path, task_file:
         source = task_dir / entry.path
         name = str(source)
         if not source.is_file():
-            problems.append(Problem(str(task_file), f"{field}.path", f"source file not found: {source}"))
+            problems.append(
+                Problem(str(task_file), f"{field}.path", f"source file not found: {source}")
+            )
             return None
         raw = _decode(source.read_bytes(), source, f"{field}.path", problems)
         if raw is None:
@@ -277,7 +286,9 @@ def _load_document(entry: _DocumentEntry, index: int, task_dir: Path, task_file:
     )
 
 
-def _load_gold(task: TaskFile, ref_dir: Path, problems: list[Problem]) -> tuple[list[Reference], list[KeyFact]]:
+def _load_gold(
+    task: TaskFile, ref_dir: Path, problems: list[Problem]
+) -> tuple[list[Reference], list[KeyFact]]:
     references: list[Reference] = []
     keyfacts: list[KeyFact] = []
     ref_file = ref_dir / REFERENCES_FILE
@@ -291,21 +302,35 @@ def _load_gold(task: TaskFile, ref_dir: Path, problems: list[Problem]) -> tuple[
                 if ref is None:
                     continue
                 if count_words(ref.text) < MIN_REFERENCE_WORDS:
-                    problems.append(Problem(str(ref_file), f"[{i}].text",
-                                            f"reference is shorter than one sentence "
-                                            f"(at least {MIN_REFERENCE_WORDS} words expected)"))
+                    problems.append(
+                        Problem(
+                            str(ref_file),
+                            f"[{i}].text",
+                            f"reference is shorter than one sentence "
+                            f"(at least {MIN_REFERENCE_WORDS} words expected)",
+                        )
+                    )
                     continue
                 references.append(ref)
             for dup in _duplicates(r.id for r in references):
                 problems.append(Problem(str(ref_file), "id", f"duplicate reference id {dup!r}"))
     else:
-        problems.append(Problem(str(ref_file), "", "task has no references: reference-based "
-                                "scorers will report that they cannot score it", "warning"))
+        problems.append(
+            Problem(
+                str(ref_file),
+                "",
+                "task has no references: reference-based "
+                "scorers will report that they cannot score it",
+                "warning",
+            )
+        )
     fact_file = ref_dir / KEYFACTS_FILE
     if fact_file.is_file():
         data = _read_yaml(fact_file, problems)
         if data is not None and not isinstance(data, list):
-            problems.append(Problem(str(fact_file), "", "expected a list of key facts {id, text, ...}"))
+            problems.append(
+                Problem(str(fact_file), "", "expected a list of key facts {id, text, ...}")
+            )
         elif data is not None:
             doc_ids = {d.id for d in task.documents}
             for i, item in enumerate(data):
@@ -314,44 +339,67 @@ def _load_gold(task: TaskFile, ref_dir: Path, problems: list[Problem]) -> tuple[
                     continue
                 unknown = [s for s in fact.support if s not in doc_ids]
                 if unknown:
-                    problems.append(Problem(str(fact_file), f"[{i}].support",
-                                            f"unknown document id(s) {unknown}; "
-                                            f"expected ids from {sorted(doc_ids)}"))
+                    problems.append(
+                        Problem(
+                            str(fact_file),
+                            f"[{i}].support",
+                            f"unknown document id(s) {unknown}; "
+                            f"expected ids from {sorted(doc_ids)}",
+                        )
+                    )
                 keyfacts.append(fact)
             for dup in _duplicates(f.id for f in keyfacts):
                 problems.append(Problem(str(fact_file), "id", f"duplicate key fact id {dup!r}"))
     return references, keyfacts
 
 
-def _check_task(task_file: Path, references_root: Path | None, problems: list[Problem]) -> Task | None:
+def _check_task(
+    task_file: Path, references_root: Path | None, problems: list[Problem]
+) -> Task | None:
     data = _read_yaml(task_file, problems)
     if data is None:
         if not problems:
             problems.append(Problem(str(task_file), "", "file is empty; expected a task mapping"))
         return None
     if not isinstance(data, dict):
-        problems.append(Problem(str(task_file), "", "expected a mapping with id, title, documents, ..."))
+        problems.append(
+            Problem(str(task_file), "", "expected a mapping with id, title, documents, ...")
+        )
         return None
     spec: TaskFile | None = _parse(TaskFile, data, task_file, "", problems)
     if spec is None:
         return None
     task_dir = task_file.parent
     if spec.id != task_dir.name:
-        problems.append(Problem(str(task_file), "id",
-                                f"task id {spec.id!r} must equal its folder name {task_dir.name!r}"))
+        problems.append(
+            Problem(
+                str(task_file),
+                "id",
+                f"task id {spec.id!r} must equal its folder name {task_dir.name!r}",
+            )
+        )
     for dup in _duplicates(d.id for d in spec.documents):
         problems.append(Problem(str(task_file), "documents", f"duplicate document id {dup!r}"))
     documents = [
-        doc for i, entry in enumerate(spec.documents)
+        doc
+        for i, entry in enumerate(spec.documents)
         if (doc := _load_document(entry, i, task_dir, task_file, problems)) is not None
     ]
     root = references_root if references_root is not None else task_dir.parent.parent / "references"
     references, keyfacts = _load_gold(spec, root / spec.id, problems)
     if any(p.severity == "error" for p in problems):
         return None
-    return Task(id=spec.id, title=spec.title, language=spec.language, documents=documents,
-                instructions=spec.instructions, budget=spec.budget, metadata=spec.metadata,
-                references=references, keyfacts=keyfacts)
+    return Task(
+        id=spec.id,
+        title=spec.title,
+        language=spec.language,
+        documents=documents,
+        instructions=spec.instructions,
+        budget=spec.budget,
+        metadata=spec.metadata,
+        references=references,
+        keyfacts=keyfacts,
+    )
 
 
 def task_files(path: Path) -> list[Path]:
@@ -370,7 +418,9 @@ def check_tasks(path: Path, references: Path | None = None) -> tuple[list[Task],
         return [], [Problem(str(path), "", "no such file or folder")]
     files = task_files(path)
     if not files:
-        return [], [Problem(str(path), "", f"no {TASK_FILE} found (expected {path}/<task-id>/{TASK_FILE})")]
+        return [], [
+            Problem(str(path), "", f"no {TASK_FILE} found (expected {path}/<task-id>/{TASK_FILE})")
+        ]
     tasks: list[Task] = []
     problems: list[Problem] = []
     seen: dict[str, Path] = {}
@@ -381,8 +431,9 @@ def check_tasks(path: Path, references: Path | None = None) -> tuple[list[Task],
         if task is None:
             continue
         if task.id in seen:
-            problems.append(Problem(str(file), "id",
-                                    f"duplicate task id {task.id!r} (also in {seen[task.id]})"))
+            problems.append(
+                Problem(str(file), "id", f"duplicate task id {task.id!r} (also in {seen[task.id]})")
+            )
             continue
         seen[task.id] = file
         tasks.append(task)
@@ -396,4 +447,3 @@ def load_tasks(path: Path | str, references: Path | str | None = None) -> list[T
     if errors:
         raise TaskError(errors)
     return tasks
-

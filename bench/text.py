@@ -16,6 +16,7 @@ SPLITTER_NAME = "pysbd"
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n")
 _WORD = re.compile(r"\S+")
+_HAS_WORD = re.compile(r"\w")
 
 
 @lru_cache(maxsize=8)
@@ -30,11 +31,21 @@ def _segmenter(language: str) -> pysbd.Segmenter:
 def _split_cached(text: str, language: str) -> tuple[str, ...]:
     segmenter = _segmenter(language)
     sentences: list[str] = []
+    first = False  # whether the current paragraph has a sentence yet
     for paragraph in _PARAGRAPH_BREAK.split(text):
         paragraph = paragraph.strip()
         if not paragraph:
             continue
-        sentences.extend(s.strip() for s in segmenter.segment(paragraph) if s.strip())
+        for piece in segmenter.segment(paragraph):
+            piece = piece.strip()
+            if not piece:
+                continue
+            if sentences and first and not _HAS_WORD.search(piece):
+                sentences[-1] += piece  # pysbd splits a closing quote off: "... targets.'"
+            else:
+                sentences.append(piece)
+            first = True
+        first = False
     return tuple(sentences)
 
 

@@ -59,8 +59,12 @@ class Length(Scorer):
         return [Metric("length", "Len", None, 1.0), Metric("refs", "Refs", None, 1.0)]
 
     def score(self, task: Task, summary: Summary) -> ItemScore:
-        return ItemScore({"length": float(len(summary.text.split())),
-                          "refs": float(len(task.references_for(summary)))})
+        return ItemScore(
+            {
+                "length": float(len(summary.text.split())),
+                "refs": float(len(task.references_for(summary))),
+            }
+        )
 
 
 @pytest.fixture
@@ -70,7 +74,9 @@ def three_tasks(tmp_path: Path) -> list[Task]:
     return load_tasks(tmp_path / "tasks")
 
 
-def make_run(tasks: list[Task], out: Path, systems: list[str], scorers: list[str] | None = None) -> Run:
+def make_run(
+    tasks: list[Task], out: Path, systems: list[str], scorers: list[str] | None = None
+) -> Run:
     return Run(tasks, build_systems(systems), build_scorers(scorers or ["test-length"]), Store(out))
 
 
@@ -96,7 +102,9 @@ def test_run_stores_every_item(three_tasks: list[Task], tmp_path: Path) -> None:
     assert all(len(d["hash"]) == 16 for t in info["tasks"] for d in t["documents"])
 
 
-def test_failing_adapter_is_recorded_and_the_run_goes_on(three_tasks: list[Task], tmp_path: Path) -> None:
+def test_failing_adapter_is_recorded_and_the_run_goes_on(
+    three_tasks: list[Task], tmp_path: Path
+) -> None:
     stats = make_run(three_tasks, tmp_path, ["test-first-words:fail_on=t2"]).execute()
     store = Store(tmp_path)
     assert len(stats.errors) == 1 and "model server said no" in stats.errors[0]
@@ -115,7 +123,8 @@ def test_rerun_retries_only_failed_items(three_tasks: list[Task], tmp_path: Path
 
 
 def test_interrupted_run_keeps_work_and_resumes_without_repeating(
-        three_tasks: list[Task], tmp_path: Path) -> None:
+    three_tasks: list[Task], tmp_path: Path
+) -> None:
     with pytest.raises(KeyboardInterrupt):
         make_run(three_tasks, tmp_path, ["test-first-words:interrupt_on=t3,name=sys"]).execute()
     store = Store(tmp_path)
@@ -131,7 +140,9 @@ def test_interrupted_run_keeps_work_and_resumes_without_repeating(
 def test_new_scorer_does_not_regenerate(three_tasks: list[Task], tmp_path: Path) -> None:
     make_run(three_tasks, tmp_path, ["test-first-words"]).execute()
     CALLS.clear()
-    make_run(three_tasks, tmp_path, ["test-first-words"], ["test-length:unit=words,name=len2"]).execute()
+    make_run(
+        three_tasks, tmp_path, ["test-first-words"], ["test-length:unit=words,name=len2"]
+    ).execute()
     assert CALLS == []
     assert set(Store(tmp_path).scores()["scorer"]) == {"test-length", "len2"}
 
@@ -139,7 +150,9 @@ def test_new_scorer_does_not_regenerate(three_tasks: list[Task], tmp_path: Path)
 def test_changed_scorer_signature_refuses_to_mix(three_tasks: list[Task], tmp_path: Path) -> None:
     make_run(three_tasks, tmp_path, ["test-first-words"]).execute()
     with pytest.raises(RunError, match="signature"):
-        make_run(three_tasks, tmp_path, ["test-first-words"], ["test-length:unit=chars,name=test-length"]).execute()
+        make_run(
+            three_tasks, tmp_path, ["test-first-words"], ["test-length:unit=chars,name=test-length"]
+        ).execute()
 
 
 def test_task_without_references_is_reported_not_scored_zero(tmp_path: Path) -> None:
@@ -151,7 +164,8 @@ def test_task_without_references_is_reported_not_scored_zero(tmp_path: Path) -> 
 
 
 def test_multi_sample_bound_is_averaged_with_its_reference_left_out(
-        three_tasks: list[Task], tmp_path: Path) -> None:
+    three_tasks: list[Task], tmp_path: Path
+) -> None:
     make_run(three_tasks[:1], tmp_path, ["test-each-reference"]).execute()
     store = Store(tmp_path)
     scores = store.scores().set_index("metric")["value"]

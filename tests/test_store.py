@@ -14,9 +14,20 @@ def test_rows_round_trip_with_exact_floats(tmp_path: Path) -> None:
     store.open()
     value = 0.1 + 0.2
     store.append_scores([("t1", "lead", "rouge", "rouge1_f", value)])
-    store.append_facts([{"task_id": "t1", "system": "lead", "sample": "", "fact_id": "f",
-                         "weight": 2.0, "present": True, "evidence": 'He said "yes", then, no.',
-                         "matcher": "lexical-v1"}])
+    store.append_facts(
+        [
+            {
+                "task_id": "t1",
+                "system": "lead",
+                "sample": "",
+                "fact_id": "f",
+                "weight": 2.0,
+                "present": True,
+                "evidence": 'He said "yes", then, no.',
+                "matcher": "lexical-v1",
+            }
+        ]
+    )
     store.append_outputs([{"task_id": "t1", "system": "lead", "summary": "Été à Kyiv."}])
     scores = store.scores()
     assert scores["value"].tolist() == [value]

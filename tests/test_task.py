@@ -83,8 +83,10 @@ def test_non_utf8_source_is_reported_with_offset(tmp_path: Path) -> None:
 
 
 def test_duplicate_document_ids_are_reported(tmp_path: Path) -> None:
-    write_task(tmp_path, documents=[{"id": "d1", "path": "sources/a.txt"},
-                                    {"id": "d1", "path": "sources/a.txt"}])
+    write_task(
+        tmp_path,
+        documents=[{"id": "d1", "path": "sources/a.txt"}, {"id": "d1", "path": "sources/a.txt"}],
+    )
     problem = only_error(tmp_path)
     assert problem.field == "documents" and "duplicate document id 'd1'" in problem.message
 
@@ -101,9 +103,14 @@ def test_duplicate_task_ids_are_reported(tmp_path: Path) -> None:
 
 
 def test_duplicate_reference_and_fact_ids_are_reported(tmp_path: Path) -> None:
-    write_task(tmp_path, references=[{"id": "r1", "text": "One full sentence here."},
-                                     {"id": "r1", "text": "Another full sentence here."}],
-               keyfacts=[{"id": "f", "text": "A fact."}, {"id": "f", "text": "B fact."}])
+    write_task(
+        tmp_path,
+        references=[
+            {"id": "r1", "text": "One full sentence here."},
+            {"id": "r1", "text": "Another full sentence here."},
+        ],
+        keyfacts=[{"id": "f", "text": "A fact."}, {"id": "f", "text": "B fact."}],
+    )
     _, problems = check_tasks(tmp_path / "tasks")
     messages = sorted(p.message for p in errors(problems))
     assert messages == ["duplicate key fact id 'f'", "duplicate reference id 'r1'"]
@@ -117,8 +124,13 @@ def test_pattern_that_is_not_a_list_of_lists_is_explained(tmp_path: Path) -> Non
 
 
 def test_reference_shorter_than_a_sentence_is_an_error(tmp_path: Path) -> None:
-    write_task(tmp_path, references=[{"id": "r1", "text": "Bridge."},
-                                     {"id": "r2", "text": "The council approved a bridge."}])
+    write_task(
+        tmp_path,
+        references=[
+            {"id": "r1", "text": "Bridge."},
+            {"id": "r2", "text": "The council approved a bridge."},
+        ],
+    )
     problem = only_error(tmp_path)
     assert problem.field == "[0].text" and "shorter than one sentence" in problem.message
 
@@ -165,9 +177,14 @@ def test_load_tasks_raises_with_every_problem(tmp_path: Path) -> None:
 
 
 def test_request_carries_no_gold(tmp_path: Path) -> None:
-    write_task(tmp_path, references=[{"id": "gold-ref", "text": "Zebra quartet votes unanimously today."},
-                                     {"id": "r2", "text": "Xylophone lessons resume next spring."}],
-               keyfacts=[{"id": "secret-fact", "text": "Quokka parade happened.", "weight": 1}])
+    write_task(
+        tmp_path,
+        references=[
+            {"id": "gold-ref", "text": "Zebra quartet votes unanimously today."},
+            {"id": "r2", "text": "Xylophone lessons resume next spring."},
+        ],
+        keyfacts=[{"id": "secret-fact", "text": "Quokka parade happened.", "weight": 1}],
+    )
     (task,) = load_tasks(tmp_path / "tasks")
     dumped = task.request().model_dump_json()
     for needle in ("Zebra quartet", "Xylophone", "gold-ref", "Quokka", "secret-fact"):
@@ -188,5 +205,13 @@ def test_inline_text_documents_are_cleaned(tmp_path: Path) -> None:
 
 def test_task_model_rejects_unknown_fields() -> None:
     with pytest.raises(ValueError, match="references_text"):
-        Task.model_validate({"id": "x", "title": "x", "instructions": "x", "budget": 5,
-                             "documents": [{"id": "d", "text": "t"}], "references_text": "x"})
+        Task.model_validate(
+            {
+                "id": "x",
+                "title": "x",
+                "instructions": "x",
+                "budget": 5,
+                "documents": [{"id": "d", "text": "t"}],
+                "references_text": "x",
+            }
+        )

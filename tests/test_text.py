@@ -4,7 +4,10 @@ from bench.text import count_words, split_sentences, truncate_words
 
 
 def test_split_sentences_keeps_abbreviations_together() -> None:
-    text = "Sir Keir Starmer met the U.S. envoy at 9 a.m. in Paris. Moscow controls about 75% of Donetsk."
+    text = (
+        "Sir Keir Starmer met the U.S. envoy at 9 a.m. in Paris. "
+        "Moscow controls about 75% of Donetsk."
+    )
     assert split_sentences(text) == [
         "Sir Keir Starmer met the U.S. envoy at 9 a.m. in Paris.",
         "Moscow controls about 75% of Donetsk.",
@@ -13,7 +16,10 @@ def test_split_sentences_keeps_abbreviations_together() -> None:
 
 def test_line_breaks_end_sentences_even_without_punctuation() -> None:
     assert split_sentences("Headline without a period\nBody sentence one. Body two.") == [
-        "Headline without a period", "Body sentence one.", "Body two."]
+        "Headline without a period",
+        "Body sentence one.",
+        "Body two.",
+    ]
 
 
 def test_split_sentences_of_blank_text_is_empty() -> None:

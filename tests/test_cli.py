@@ -1,0 +1,271 @@
+"""The command line, end to end on the bundled benchmark."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import REPO, write_task
+from rouge_score import rouge_scorer
+from typer.testing import CliRunner
+
+from bench.cli import app
+from bench.store import Store
+from bench.task import load_tasks
+from bench.text import split_sentences
+
+runner = CliRunner()
+RUN_FILES = [
+    "run.json",
+    "outputs.jsonl",
+    "scores.csv",
+    "facts.csv",
+    "table.md",
+    "table.tex",
+    "table.csv",
+    "charts/rouge.png",
+]
+
+
+@pytest.fixture(scope="module")
+def bundled_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("run") / "bundled"
+    result = runner.invoke(app, ["run", "--tasks", str(REPO / "tasks"), "--out", str(out)])
+    assert result.exit_code == 0, result.output + str(result.exception)
+    return out
+
+
+def test_run_prints_a_table_of_six_systems_over_five_tasks(bundled_run: Path) -> None:
+    table = (bundled_run / "table.md").read_text()
+    rows = {
+        line.split("|")[1].strip(): line for line in table.splitlines() if line.startswith("| ")
+    }
+    for system in ["lead", "random", "textrank", "lexrank", "oracle", "human"]:
+        assert rows[system].rstrip(" |").endswith("| 5"), rows[system]
+    assert "*Upper bounds*" in table
+    assert table.index("*Upper bounds*") < table.index("| oracle")
+
+
+def test_run_writes_every_result_file(bundled_run: Path) -> None:
+    for name in RUN_FILES:
+        assert (bundled_run / name).is_file(), name
+    tasks = [t.id for t in load_tasks(REPO / "tasks")]
+    for task_id in tasks:
+        assert (bundled_run / "charts" / f"keyfacts-{task_id}.png").is_file()
+    info = json.loads((bundled_run / "run.json").read_text())
+    assert info["status"] == "complete" and info["finished"]
+    assert set(info["signatures"]) == {"rouge", "keyfacts", "stats"}
+    assert info["versions"]["rouge-score"][0].isdigit()
+    assert info["started"] <= info["finished"]
+
+
+def test_every_rouge_row_equals_a_direct_rouge_score_computation(bundled_run: Path) -> None:
+    tasks = {t.id: t for t in load_tasks(REPO / "tasks")}
+    types = ["rouge1", "rouge2", "rougeL", "rougeLsum"]
+    scorer = rouge_scorer.RougeScorer(types, use_stemmer=True)
+    expected: dict[tuple[str, str, str], list[float]] = {}
+    for record in Store(bundled_run).outputs():
+        task = tasks[record["task_id"]]
+        refs = [r.text for r in task.references if r.id != record.get("reference_id")]
+        summary = record["summary"]
+        plain = scorer.score_multi(refs, summary)
+        lsum = scorer.score_multi(
+            ["\n".join(split_sentences(r)) for r in refs], "\n".join(split_sentences(summary))
+        )
+        for kind in types:
+            score = (lsum if kind == "rougeLsum" else plain)[kind]
+            for letter, value in zip("prf", score, strict=True):
+                key = (record["task_id"], record["system"], f"{kind}_{letter}")
+                expected.setdefault(key, []).append(value)
+    rows = pd.read_csv(bundled_run / "scores.csv")
+    rouge_rows = rows[rows.scorer == "rouge"]
+    assert len(rouge_rows) == 5 * 6 * 12
+    for row in rouge_rows.itertuples():
+        values = expected[(row.task_id, row.system, row.metric)]
+        assert row.value == sum(values) / len(values), row
+
+
+def test_key_fact_rows_carry_evidence_from_the_summary(bundled_run: Path) -> None:
+    facts = Store(bundled_run).facts()
+    outputs = {
+        (o["task_id"], o["system"], o["sample"]): o["summary"] for o in Store(bundled_run).outputs()
+    }
+    present = facts[facts.present]
+    assert len(present) > 0
+    for row in present.itertuples():
+        summary = outputs[(row.task_id, row.system, row.sample)]
+        for piece in row.evidence.split(" … "):
+            assert piece in summary
+
+
+def test_report_rebuilds_the_same_tables_from_stored_rows(bundled_run: Path) -> None:
+    before = {n: (bundled_run / n).read_text() for n in ("table.md", "table.tex", "table.csv")}
+    for name in before:
+        (bundled_run / name).unlink()
+    result = runner.invoke(app, ["report", str(bundled_run), "--no-charts"])
+    assert result.exit_code == 0
+    assert {n: (bundled_run / n).read_text() for n in before} == before
+    assert result.stdout == before["table.md"]
+
+
+def test_report_metrics_option_chooses_columns(bundled_run: Path, tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "report",
+            str(bundled_run),
+            "--no-charts",
+            "--metrics",
+            "rouge2_f",
+            "--metrics",
+            "kf_recall",
+        ],
+    )
+    header = result.stdout.splitlines()[0]
+    assert "R-2" in header and "KF" in header and "R-1" not in header
+    result = runner.invoke(app, ["report", str(bundled_run), "--metrics", "bleu"])
+    assert result.exit_code == 2 and "unknown metric" in result.stderr
+
+
+def test_rerun_into_the_same_folder_reuses_everything(bundled_run: Path) -> None:
+    result = runner.invoke(
+        app, ["run", "--tasks", str(REPO / "tasks"), "--out", str(bundled_run), "--no-charts"]
+    )
+    assert result.exit_code == 0
+    assert "generated 0, reused 30, scored 0" in result.stderr
+
+
+def test_precomputed_outputs_are_scored_per_system(tmp_path: Path) -> None:
+    outputs = tmp_path / "outputs.jsonl"
+    lines = [
+        {
+            "task_id": "paris-summit-002",
+            "system": "model-a",
+            "summary": "The UK and France signed a declaration of intent to deploy troops.",
+        },
+        {"task_id": "paris-summit-002", "system": "model-b", "summary": "Allies met in Paris."},
+        {
+            "task_id": "paris-summit-003",
+            "system": "model-a",
+            "summary": "The UK and France vowed to deploy troops after a ceasefire.",
+        },
+        {"task_id": "paris-summit-003", "system": "model-b", "summary": "Talks were held."},
+    ]
+    outputs.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    tasks = tmp_path / "tasks"
+    tasks.mkdir()
+    for name in ("paris-summit-002", "paris-summit-003"):
+        (tasks / name).symlink_to(REPO / "tasks" / name)
+    result = runner.invoke(
+        app,
+        [
+            "run",
+            "--tasks",
+            str(tasks),
+            "--references",
+            str(REPO / "references"),
+            "--systems",
+            f"precomputed:path={outputs}",
+            "--out",
+            str(tmp_path / "run"),
+        ],
+    )
+    assert result.exit_code == 0, result.stderr
+    scores = Store(tmp_path / "run").scores()
+    r1 = scores[scores.metric == "rouge1_f"].set_index(["system", "task_id"])["value"]
+    assert set(r1.index) == {
+        (s, t) for s in ("model-a", "model-b") for t in ("paris-summit-002", "paris-summit-003")
+    }
+    assert r1["model-a"].mean() > r1["model-b"].mean()
+    assert "| model-a |" in result.stdout and "| model-b |" in result.stdout
+
+
+def test_missing_precomputed_task_is_an_error_for_that_task_only(tmp_path: Path) -> None:
+    write_task(tmp_path, "t1")
+    write_task(tmp_path, "t2")
+    outputs = tmp_path / "out.jsonl"
+    outputs.write_text(json.dumps({"task_id": "t1", "system": "m", "summary": "A bridge."}) + "\n")
+    result = runner.invoke(
+        app,
+        [
+            "run",
+            "--tasks",
+            str(tmp_path / "tasks"),
+            "--systems",
+            f"precomputed:path={outputs}",
+            "--out",
+            str(tmp_path / "run"),
+            "--no-charts",
+        ],
+    )
+    assert result.exit_code == 1
+    assert "no summary for task 't2'" in result.stderr
+    assert set(Store(tmp_path / "run").scores()["task_id"]) == {"t1"}
+
+
+def test_unknown_system_is_a_clear_error_without_traceback(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["run", "--tasks", str(REPO / "tasks"), "--systems", "leed", "--out", str(tmp_path)]
+    )
+    assert result.exit_code == 2
+    assert "unknown adapter 'leed'" in result.stderr and "lead" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_broken_tasks_stop_the_run_with_file_and_field(tmp_path: Path) -> None:
+    write_task(tmp_path, documents=[{"id": "d1", "path": "sources/missing.txt"}])
+    result = runner.invoke(
+        app, ["run", "--tasks", str(tmp_path / "tasks"), "--out", str(tmp_path / "run")]
+    )
+    assert result.exit_code == 2
+    assert "task.yaml: documents[0].path: source file not found" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_tasks_validate_exits_1_and_names_each_problem(tmp_path: Path) -> None:
+    write_task(tmp_path, "t1", keyfacts=[{"id": "f", "text": "x", "patterns": "UK"}])
+    write_task(tmp_path, "t2", references=[{"id": "r", "text": "Short."}])
+    result = runner.invoke(app, ["tasks", "validate", str(tmp_path / "tasks")])
+    assert result.exit_code == 1
+    assert "keyfacts.yaml: [0].patterns" in result.stderr
+    assert "references.yaml: [0].text: reference is shorter" in result.stderr
+
+
+def test_tasks_validate_passes_on_the_bundled_tasks() -> None:
+    result = runner.invoke(app, ["tasks", "validate", str(REPO / "tasks")])
+    assert result.exit_code == 0 and "5 valid task(s), 0 error(s)" in result.stderr
+
+
+def test_tasks_show_prints_clean_text_and_content_hash() -> None:
+    (task,) = [t for t in load_tasks(REPO / "tasks") if t.id == "paris-summit-004"]
+    result = runner.invoke(
+        app, ["tasks", "show", "paris-summit-004", "--tasks", str(REPO / "tasks")]
+    )
+    assert result.exit_code == 0
+    assert f"sha256:{task.documents[0].content_hash}" in result.stdout
+    assert "16 timestamped entries" in result.stdout
+    assert "Image source" not in result.stdout and "published at" not in result.stdout
+    shown = runner.invoke(
+        app, ["tasks", "show", "paris-summit-004", "--tasks", str(REPO / "tasks"), "--json"]
+    )
+    data = json.loads(shown.stdout)
+    assert data["documents"][0]["hash"] == task.documents[0].content_hash
+    assert "references" not in data and "keyfacts" not in data
+
+
+def test_tasks_schema_prints_json_schema() -> None:
+    result = runner.invoke(app, ["tasks", "schema"])
+    schema = json.loads(result.stdout)
+    assert schema["additionalProperties"] is False
+    assert {"id", "documents", "budget"} <= set(schema["properties"])
+
+
+def test_systems_list_shows_every_builtin_with_parameters() -> None:
+    result = runner.invoke(app, ["systems", "list"])
+    lines = {line.split("\t")[0]: line for line in result.stdout.splitlines()}
+    assert {"lead", "random", "textrank", "lexrank", "oracle", "human", "precomputed"} <= set(lines)
+    assert "k=3" in lines["lead"] and "builtin" in lines["lead"]
+    scorers = runner.invoke(app, ["scorers", "list"]).stdout
+    assert "rouge\tbuiltin" in scorers and "keyfacts\tbuiltin" in scorers
