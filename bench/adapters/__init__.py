@@ -1,6 +1,6 @@
 """Summarizer adapters; importing this package registers the built-in ones."""
 
-from bench.adapters import baselines, bounds, graph, precomputed
+from bench.adapters import baselines, bounds, graph, precomputed, python
 from bench.adapters.base import (
     Adapter,
     GoldSummarizer,
@@ -20,5 +20,6 @@ __all__ = [
     "graph",
     "is_bound",
     "precomputed",
+    "python",
     "register_adapter",
 ]
