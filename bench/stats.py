@@ -1,0 +1,380 @@
+"""Bootstrap confidence intervals and paired significance tests over stored per-task scores.
+
+The unit of resampling is the task: every function takes one stored value per task (and system)
+and never re-scores. All randomness comes from ``numpy.random.default_rng(seed)``.
+
+- Percentile bootstrap: ``integers(0, n, size=(resamples, n))`` resampled task indices (the draws
+  ``scipy.stats.bootstrap`` makes from the same generator), the mean of each resample, and the
+  interval between the ``(1 - level) / 2`` and ``1 - (1 - level) / 2`` quantiles of those means by
+  ``numpy.quantile(method="linear")`` (Hyndman & Fan type 7, as ``scipy.stats.bootstrap(method=
+  "percentile")`` computes them). Means come from resample counts, ``counts @ values / n``.
+- Paired: every system, and every difference of two systems, uses the same resampled tasks.
+- Fewer than 2 tasks give no interval (``nan`` bounds and a ``reason``), never a zero-width one.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy import stats as scipy_stats
+
+FloatArray = npt.NDArray[np.float64]
+
+BOOTSTRAP = "paired-bootstrap"
+RANDOMIZATION = "approximate-randomization"
+EXACT_RANDOMIZATION = "exact-randomization"
+TESTS = (BOOTSTRAP, RANDOMIZATION)
+"""The tests :func:`significance_matrix` runs; ``exact-randomization`` is what AR reports when
+it enumerated every sign assignment."""
+FEWER_THAN_TWO = "fewer than 2 tasks"
+"""The ``reason`` given when there is no interval or test."""
+
+_DEFAULT_DRAWS = {BOOTSTRAP: 1000, RANDOMIZATION: 10000}
+
+_BLOCK_CELLS = 1 << 20
+"""Resampled (draw, task) cells held in memory at once; the draws do not depend on it."""
+
+_TIE_RTOL = 1e-10
+"""Statistics closer than this times the data's scale (sum or mean of |d|) count as ties."""
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A mean with a percentile bootstrap confidence interval."""
+
+    mean: float
+    low: float
+    """Lower bound; ``nan`` when no interval can be given (see ``reason``)."""
+    high: float
+    level: float
+    n: int
+    """Number of tasks."""
+    resamples: int
+    seed: int
+    reason: str | None = None
+    """Why there is no interval, e.g. ``"fewer than 2 tasks"``."""
+
+
+@dataclass(frozen=True)
+class PairedTest:
+    """Paired comparison of two systems over the same tasks (a - b)."""
+
+    delta: float
+    """``mean(a) - mean(b)``, computed as the mean of the per-task differences."""
+    low: float
+    """Percentile bootstrap interval of the mean difference; ``nan`` with fewer than 2 tasks."""
+    high: float
+    p_value: float
+    """Two-sided; ``nan`` with fewer than 2 tasks."""
+    method: str
+    """``paired-bootstrap``, ``approximate-randomization``, or ``exact-randomization`` when all
+    ``2**n`` sign assignments were enumerated."""
+    n: int
+    resamples: int
+    """Bootstrap resamples, randomization trials, or ``2**n`` when enumerated exactly."""
+    seed: int
+    reason: str | None = None
+    """Why there is no test, e.g. ``"fewer than 2 tasks"``."""
+
+
+def signature(resamples: int, level: float, seed: int, method: str | None = None) -> str:
+    """A string that travels with every interval or p-value, e.g.
+    ``ci:percentile|resamples:1000|level:0.95|seed:0|unit:task|test:paired-bootstrap``."""
+    parts = f"ci:percentile|resamples:{resamples}|level:{level:g}|seed:{seed}|unit:task"
+    return parts if method is None else f"{parts}|test:{method}"
+
+
+def bootstrap_interval(
+    values: npt.ArrayLike, *, resamples: int = 1000, level: float = 0.95, seed: int = 0
+) -> Interval:
+    """The mean of per-task ``values`` with its percentile bootstrap interval."""
+    return bootstrap_intervals(
+        _vector(values, "values")[np.newaxis], resamples=resamples, level=level, seed=seed
+    )[0]
+
+
+def bootstrap_intervals(
+    matrix: npt.ArrayLike, *, resamples: int = 1000, level: float = 0.95, seed: int = 0
+) -> list[Interval]:
+    """Percentile bootstrap intervals for each row of a systems x tasks matrix, every row
+    resampled with the same task indices so that intervals of systems are comparable."""
+    rows = _matrix(matrix, "matrix")
+    _check_settings(resamples, seed, level=level)
+    count, n = rows.shape
+    means = _clipped(rows.mean(axis=1), rows)
+    if n < 2:
+        nan = math.nan
+        return [
+            Interval(float(m), nan, nan, level, n, resamples, seed, FEWER_THAN_TWO) for m in means
+        ]
+    if count == 0:
+        return []
+    low, high = _percentiles(_resampled_means(rows, resamples, seed), level)
+    return [
+        Interval(float(m), float(lo), float(hi), level, n, resamples, seed)
+        for m, lo, hi in zip(means, low, high, strict=True)
+    ]
+
+
+def paired_bootstrap(
+    a: npt.ArrayLike,
+    b: npt.ArrayLike,
+    *,
+    resamples: int = 1000,
+    level: float = 0.95,
+    seed: int = 0,
+) -> PairedTest:
+    """Paired bootstrap test of ``a - b`` over tasks (Koehn 2004): interval of the mean
+    difference and a two-sided p-value from the resampled differences.
+
+    ``p = (#{r : |D*_r - mean(D*)| >= |delta|} + 1) / (resamples + 1)``: the resampled mean
+    differences ``D*`` are centred on their mean to stand for the null of no difference.
+    """
+    diff = _differences(a, b)
+    _check_settings(resamples, seed, level=level)
+    delta = _mean_difference(diff)
+    if diff.size < 2:
+        return _no_test(delta, BOOTSTRAP, diff.size, resamples, seed)
+    draws = _resampled_means(diff[np.newaxis], resamples, seed)
+    low, high = _percentiles(draws, level)
+    p_value = _bootstrap_p_values(diff[np.newaxis], draws)[0]
+    return PairedTest(
+        delta, float(low[0]), float(high[0]), float(p_value), BOOTSTRAP, diff.size, resamples, seed
+    )
+
+
+def approximate_randomization(
+    a: npt.ArrayLike,
+    b: npt.ArrayLike,
+    *,
+    trials: int = 10000,
+    seed: int = 0,
+    level: float = 0.95,
+    ci_resamples: int = 1000,
+) -> PairedTest:
+    """Paired approximate randomization test of ``a - b`` (Riezler & Maxwell 2005): each trial
+    swaps the two systems' values on a random subset of tasks (flips the sign of those
+    differences); ``p = (#{|trial statistic| >= |observed|} + 1) / (trials + 1)``.
+
+    When ``2**n <= trials`` all ``2**n`` sign assignments are enumerated instead and
+    ``p = #{|statistic| >= |observed|} / 2**n`` exactly (method ``exact-randomization``). The
+    interval is the paired bootstrap one with ``ci_resamples`` resamples and the same seed.
+    """
+    diff = _differences(a, b)
+    _check_settings(trials, seed, level=level, name="trials")
+    _check_settings(ci_resamples, seed, name="ci_resamples")
+    delta = _mean_difference(diff)
+    if diff.size < 2:
+        return _no_test(delta, RANDOMIZATION, diff.size, trials, seed)
+    p_values, assignments, exact = _randomization_p_values(diff[np.newaxis], trials, seed)
+    low, high = _percentiles(_resampled_means(diff[np.newaxis], ci_resamples, seed), level)
+    method = EXACT_RANDOMIZATION if exact else RANDOMIZATION
+    return PairedTest(
+        delta,
+        float(low[0]),
+        float(high[0]),
+        float(p_values[0]),
+        method,
+        diff.size,
+        assignments,
+        seed,
+    )
+
+
+def significance_matrix(
+    matrix: npt.ArrayLike,
+    *,
+    method: str = BOOTSTRAP,
+    resamples: int | None = None,
+    seed: int = 0,
+) -> FloatArray:
+    """Two-sided p-values of every pair of rows (systems x tasks), symmetric with ``nan`` on the
+    diagonal and everywhere with fewer than 2 tasks. ``resamples`` defaults to 1,000 bootstrap
+    resamples or 10,000 randomization trials; each pair's p-value is the one
+    :func:`paired_bootstrap` or :func:`approximate_randomization` gives with the same seed."""
+    rows = _matrix(matrix, "matrix")
+    if method not in TESTS:
+        raise ValueError(f"unknown test {method!r}; choose one of {', '.join(TESTS)}")
+    draws = _DEFAULT_DRAWS[method] if resamples is None else resamples
+    _check_settings(draws, seed)
+    count, n = rows.shape
+    p_values = np.full((count, count), math.nan)
+    first, second = np.triu_indices(count, k=1)
+    if n < 2 or first.size == 0:
+        return p_values
+    diffs = rows[first] - rows[second]
+    if method == BOOTSTRAP:
+        pairs = _bootstrap_p_values(diffs, _resampled_means(diffs, draws, seed))
+    else:
+        pairs = _randomization_p_values(diffs, draws, seed)[0]
+    p_values[first, second] = pairs
+    p_values[second, first] = pairs
+    return p_values
+
+
+def correlations(x: npt.ArrayLike, y: npt.ArrayLike) -> dict[str, float]:
+    """Pearson, Spearman and Kendall (tau-b, ties corrected) correlation of paired scores by
+    ``scipy.stats``; ``nan`` for fewer than 2 items or a constant input."""
+    xs, ys = _vector(x, "x"), _vector(y, "y")
+    if xs.size != ys.size:
+        raise ValueError(f"x and y must have the same length, got {xs.size} and {ys.size}")
+    if xs.size < 2 or np.ptp(xs) == 0 or np.ptp(ys) == 0:
+        return {"pearson": math.nan, "spearman": math.nan, "kendall": math.nan}
+    return {
+        "pearson": float(scipy_stats.pearsonr(xs, ys).statistic),
+        "spearman": float(scipy_stats.spearmanr(xs, ys).statistic),
+        "kendall": float(scipy_stats.kendalltau(xs, ys, variant="b").statistic),
+    }
+
+
+def _resampled_means(rows: FloatArray, resamples: int, seed: int) -> FloatArray:
+    """Mean of each row over the same bootstrap resamples of the columns: (rows, resamples).
+
+    Indices are drawn in blocks of whole resamples; numpy's generator keeps its stream across
+    calls, so the blocks equal one ``integers(0, n, size=(resamples, n))`` draw.
+    """
+    n = rows.shape[1]
+    rng = np.random.default_rng(seed)
+    step = max(1, min(resamples, _BLOCK_CELLS // n))
+    counts = np.empty((step, n))
+    offsets = np.arange(0, step * n, n)[:, np.newaxis]
+    sums = np.empty((rows.shape[0], resamples))
+    for start in range(0, resamples, step):
+        size = min(step, resamples - start)
+        index = rng.integers(0, n, size=(size, n))
+        index += offsets[:size]
+        np.copyto(counts[:size], np.bincount(index.ravel(), minlength=size * n).reshape(size, n))
+        sums[:, start : start + size] = (counts[:size] @ rows.T).T
+    return _clipped(sums / n, rows)
+
+
+def _bootstrap_p_values(diffs: FloatArray, draws: FloatArray) -> FloatArray:
+    """Two-sided paired bootstrap p-value of each row of ``diffs`` from its resampled means."""
+    # Follows sacrebleu >= 2.0 (significance.py: _paired_bs_test, _compute_p_value): resampled
+    # differences centred on their mean, compared with the observed difference, +1 smoothing.
+    # sacrebleu centres |D*| and counts a strict ">"; we centre the signed D* and count
+    # |D* - mean| >= |delta|, so a == b gives p = 1 and the test is two-sided by construction.
+    observed = np.abs(_clipped(diffs.mean(axis=1), diffs))
+    tolerance = _TIE_RTOL * np.abs(diffs).mean(axis=1)
+    centred = np.abs(draws - draws.mean(axis=1, keepdims=True))
+    hits = np.count_nonzero(centred >= (observed - tolerance)[:, np.newaxis], axis=1)
+    result: FloatArray = (hits + 1) / (draws.shape[1] + 1)
+    return result
+
+
+def _randomization_p_values(
+    diffs: FloatArray, trials: int, seed: int
+) -> tuple[FloatArray, int, bool]:
+    """Two-sided sign-flip p-value of each row of ``diffs``, the number of sign assignments
+    used, and whether they were all ``2**n`` of them.
+
+    A random trial flips task ``i`` when bit ``i`` of its own ``ceil(n / 64)`` raw 64-bit words
+    is set (little-endian), so results do not depend on how trials are blocked.
+    """
+    n = diffs.shape[1]
+    exact = n < operator.index(trials).bit_length()  # 2**n <= trials
+    assignments = 1 << n if exact else trials
+    totals = diffs.sum(axis=1)
+    threshold = np.abs(totals) - _TIE_RTOL * np.abs(diffs).sum(axis=1)
+    rng = np.random.default_rng(seed)
+    words = -(-n // 64)
+    step = max(1, min(assignments, _BLOCK_CELLS // n))
+    flips = np.empty((step, n))
+    hits = np.zeros(diffs.shape[0], dtype=np.int64)
+    for start in range(0, assignments, step):
+        size = min(step, assignments - start)
+        if exact:
+            codes = np.arange(start, start + size)[:, np.newaxis]
+            np.copyto(flips[:size], (codes >> np.arange(n)) & 1)
+        else:
+            raw = rng.bit_generator.random_raw((size, words)).astype("<u8", copy=False)
+            np.copyto(
+                flips[:size],
+                np.unpackbits(
+                    raw.view(np.uint8).reshape(size, -1), axis=1, count=n, bitorder="little"
+                ),
+            )
+        # Flipping d_i on the flipped tasks turns sum(d) into sum(d) - 2 * (sum of those d_i).
+        statistics = totals[:, np.newaxis] - 2.0 * (flips[:size] @ diffs.T).T
+        hits += np.count_nonzero(np.abs(statistics) >= threshold[:, np.newaxis], axis=1)
+    p_values: FloatArray = hits / assignments if exact else (hits + 1) / (trials + 1)
+    return p_values, assignments, exact
+
+
+def _percentiles(draws: FloatArray, level: float) -> tuple[FloatArray, FloatArray]:
+    alpha = (1 - level) / 2
+    low, high = np.quantile(draws, [alpha, 1 - alpha], axis=1, method="linear")
+    return low, high
+
+
+def _clipped(means: FloatArray, rows: FloatArray) -> FloatArray:
+    """Means held within their row's range: only float round-off ever lies beyond it."""
+    low, high = rows.min(axis=1), rows.max(axis=1)
+    if means.ndim == 2:
+        low, high = low[:, np.newaxis], high[:, np.newaxis]
+    result: FloatArray = np.clip(means, low, high)
+    return result
+
+
+def _mean_difference(diff: FloatArray) -> float:
+    return float(_clipped(diff.mean(keepdims=True), diff[np.newaxis])[0])
+
+
+def _no_test(delta: float, method: str, n: int, resamples: int, seed: int) -> PairedTest:
+    nan = math.nan
+    return PairedTest(delta, nan, nan, nan, method, n, resamples, seed, FEWER_THAN_TWO)
+
+
+def _differences(a: npt.ArrayLike, b: npt.ArrayLike) -> FloatArray:
+    first, second = _vector(a, "a"), _vector(b, "b")
+    if first.size != second.size:
+        raise ValueError(
+            f"a and b must score the same tasks: got {first.size} and {second.size} values"
+        )
+    result: FloatArray = first - second
+    return result
+
+
+def _vector(values: npt.ArrayLike, name: str) -> FloatArray:
+    array = np.asarray(values, dtype=np.float64)
+    if array.ndim != 1:
+        raise ValueError(f"{name} must hold one value per task (1-D), got shape {array.shape}")
+    if array.size == 0:
+        raise ValueError(f"{name} is empty: need at least one task")
+    _check_finite(array, name)
+    return array
+
+
+def _matrix(values: npt.ArrayLike, name: str) -> FloatArray:
+    array = np.asarray(values, dtype=np.float64)
+    if array.ndim != 2:
+        raise ValueError(f"{name} must be systems x tasks (2-D), got shape {array.shape}")
+    if array.shape[1] == 0:
+        raise ValueError(f"{name} has no tasks: need at least one column")
+    _check_finite(array, name)
+    return array
+
+
+def _check_finite(array: FloatArray, name: str) -> None:
+    bad = np.argwhere(~np.isfinite(array))
+    if bad.size:
+        where = tuple(int(i) for i in bad[0])
+        kind = "NaN" if np.isnan(array[where]) else "an infinite value"
+        place = f"task {where[0]}" if len(where) == 1 else f"row {where[0]}, task {where[1]}"
+        raise ValueError(
+            f"{name} contains {kind} ({len(bad)} in all, first at {place}): resampling needs "
+            "a score for every task, so drop or fill missing ones first"
+        )
+
+
+def _check_settings(draws: int, seed: int, *, level: float = 0.95, name: str = "resamples") -> None:
+    if operator.index(draws) < 1:
+        raise ValueError(f"{name} must be at least 1, got {draws}")
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1 (e.g. 0.95), got {level}")
+    if operator.index(seed) < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed}")
