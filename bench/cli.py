@@ -9,13 +9,19 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import yaml
 from pydantic import BaseModel
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bench.adapters import adapters
+from bench.check import check as run_check
+from bench.compare import compare_runs
+from bench.compare import to_json as compare_json
+from bench.compare import to_markdown as compare_markdown
 from bench.registry import UnknownNameError
 from bench.report.build import build_report
+from bench.report.significance import Resampling
 from bench.runner import (
     DEFAULT_SCORERS,
     DEFAULT_SYSTEMS,
@@ -55,6 +61,36 @@ RefsOpt = Annotated[
 ]
 
 
+ResamplesOpt = Annotated[int, typer.Option(help="Bootstrap resamples for intervals and tests.")]
+SeedOpt = Annotated[int, typer.Option(help="Seed of the resampling (recorded in the signature).")]
+LevelOpt = Annotated[
+    float, typer.Option(help="Confidence level of intervals; tests use 1 - level.")
+]
+TestOpt = Annotated[
+    str, typer.Option("--test", help="Paired test: paired-bootstrap or approximate-randomization.")
+]
+CiOpt = Annotated[str, typer.Option("--ci", help="Intervals in tables: pm (±), brackets, none.")]
+BaselineSystemOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--baseline-system", help="Mark systems significantly different from this one with †."
+    ),
+]
+MetricsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--metrics", help="Metric names (columns); repeat. Default: the scorers' main metrics."
+    ),
+]
+
+
+def _resampling(resamples: int, level: float, seed: int, test: str) -> Resampling:
+    try:
+        return Resampling(resamples=resamples, level=level, seed=seed, method=test)
+    except ValueError as error:
+        raise _fail(str(error)) from None
+
+
 def _fail(message: str, code: int = 2) -> typer.Exit:
     err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
     return typer.Exit(code)
@@ -90,16 +126,17 @@ def run(
             help="Results folder (default results/<timestamp>); an existing one is resumed.",
         ),
     ] = None,
-    metrics: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--metrics",
-            help="Table columns (metric names); repeat. Default: the scorers' main metrics.",
-        ),
-    ] = None,
+    metrics: MetricsOpt = None,
     charts: Annotated[bool, typer.Option(help="Write charts/ PNG files.")] = True,
+    ci: CiOpt = "pm",
+    baseline_system: BaselineSystemOpt = None,
+    resamples: ResamplesOpt = 1000,
+    level: LevelOpt = 0.95,
+    seed: SeedOpt = 0,
+    test: TestOpt = "paired-bootstrap",
 ) -> None:
     """Summarize every task with every system, score, store and print the results table."""
+    resampling = _resampling(resamples, level, seed, test)
     loaded = _load(tasks, references)
     try:
         built_systems = build_systems(systems or DEFAULT_SYSTEMS)
@@ -154,7 +191,7 @@ def run(
     for line in stats.errors:
         err.print(f"[red]failed:[/] {line}", highlight=False)
     try:
-        table = build_report(store, metrics, charts=charts)
+        table = build_report(store, metrics, charts, resampling, baseline_system, ci)
     except StoreError as error:
         raise _fail(str(error)) from None
     typer.echo(table, nl=False)
@@ -170,17 +207,108 @@ def run(
 @app.command()
 def report(
     run_dir: Annotated[Path, typer.Argument(help="A results folder written by `sumbench run`.")],
-    metrics: Annotated[
-        list[str] | None, typer.Option("--metrics", help="Table columns; repeat.")
-    ] = None,
+    metrics: MetricsOpt = None,
     charts: Annotated[bool, typer.Option(help="Write charts/ PNG files.")] = True,
+    ci: CiOpt = "pm",
+    baseline_system: BaselineSystemOpt = None,
+    resamples: ResamplesOpt = 1000,
+    level: LevelOpt = 0.95,
+    seed: SeedOpt = 0,
+    test: TestOpt = "paired-bootstrap",
 ) -> None:
     """Rebuild tables and charts of a run from its stored rows alone."""
+    resampling = _resampling(resamples, level, seed, test)
     try:
-        table = build_report(Store(run_dir), metrics, charts=charts)
+        table = build_report(Store(run_dir), metrics, charts, resampling, baseline_system, ci)
     except StoreError as error:
         raise _fail(str(error)) from None
     typer.echo(table, nl=False)
+
+
+@app.command()
+def compare(
+    run_a: Annotated[Path, typer.Argument(help="The earlier (reference) run folder.")],
+    run_b: Annotated[Path, typer.Argument(help="The later run folder.")],
+    metrics: MetricsOpt = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON instead of Markdown.")
+    ] = False,
+    resamples: ResamplesOpt = 1000,
+    level: LevelOpt = 0.95,
+    seed: SeedOpt = 0,
+    test: TestOpt = "paired-bootstrap",
+) -> None:
+    """Per system and metric present in both runs: B - A, its interval and p-value (paired)."""
+    resampling = _resampling(resamples, level, seed, test)
+    try:
+        diffs = compare_runs(Store(run_a), Store(run_b), metrics, resampling)
+    except StoreError as error:
+        raise _fail(str(error)) from None
+    if not diffs:
+        raise _fail(f"no system is present in both {run_a} and {run_b}")
+    text = compare_json(diffs, resampling) if as_json else compare_markdown(diffs, resampling)
+    typer.echo(text, nl=False)
+
+
+@app.command()
+def check(
+    run_dir: Annotated[Path, typer.Argument(help="The run to check.")],
+    baseline: Annotated[Path, typer.Option(help="The baseline run folder.")] = Path(
+        "results/baseline"
+    ),
+    margin: Annotated[
+        float,
+        typer.Option(help="Allowed loss in display units (e.g. ROUGE points) for every metric."),
+    ] = 0.0,
+    margins: Annotated[
+        Path | None,
+        typer.Option(help="YAML file: metric name -> margin (overrides --margin per metric)."),
+    ] = None,
+    metrics: MetricsOpt = None,
+    systems: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--systems",
+            "-s",
+            help="Only gate these systems (repeat); default: all in the baseline.",
+        ),
+    ] = None,
+    summary: Annotated[
+        Path | None,
+        typer.Option(help="Also write the Markdown report here (e.g. $GITHUB_STEP_SUMMARY)."),
+    ] = None,
+    resamples: ResamplesOpt = 1000,
+    level: LevelOpt = 0.95,
+    seed: SeedOpt = 0,
+    test: TestOpt = "paired-bootstrap",
+) -> None:
+    """Regression gate against a baseline run: exit 0 pass, 1 regression, 2 usage/data error."""
+    resampling = _resampling(resamples, level, seed, test)
+    per_metric = _read_margins(margins) if margins else {}
+    try:
+        result = run_check(
+            Store(run_dir), Store(baseline), per_metric, margin, metrics, resampling, systems
+        )
+    except StoreError as error:
+        raise _fail(str(error)) from None
+    text = result.to_markdown()
+    typer.echo(text, nl=False)
+    if summary is not None:
+        with summary.open("a", encoding="utf-8") as handle:
+            handle.write(text)
+    raise typer.Exit(result.exit_code())
+
+
+def _read_margins(path: Path) -> dict[str, float]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise _fail(f"{path}: cannot read margins ({error})") from None
+    if not isinstance(data, dict) or not all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in data.values()
+    ):
+        raise _fail(f"{path}: expected a mapping of metric name to margin, e.g. `rouge2_f: 0.5`")
+    return {str(k): float(v) for k, v in data.items()}
 
 
 @tasks_app.command("validate")

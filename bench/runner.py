@@ -21,6 +21,7 @@ from typing import Any
 from bench.adapters import Adapter, GoldSummarizer, Summarizer, adapters, is_bound
 from bench.request import Summary
 from bench.scorers import CannotScore, Scorer, scorers
+from bench.scorers.base import measurement
 from bench.store import Store
 from bench.task import Task
 
@@ -218,7 +219,7 @@ class Run:
         old = {s["name"]: s["signature"] for s in info.get("scorers", [])}
         for setup in self.scorers:
             new = setup.scorer.signature()
-            if setup.name in old and old[setup.name] != new:
+            if setup.name in old and measurement(old[setup.name]) != measurement(new):
                 raise RunError(
                     f"{self.store.root} was scored by {setup.name!r} with signature "
                     f"{old[setup.name]} but this run uses {new}; write to a new --out folder"

@@ -66,3 +66,54 @@ def task_tree(tmp_path: Path) -> Path:
     """A folder with tasks/t1 and references/t1, valid."""
     write_task(tmp_path)
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def bundled_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled benchmark run once per test session (read-only for tests)."""
+    from typer.testing import CliRunner
+
+    from bench.cli import app
+
+    out = tmp_path_factory.mktemp("run") / "bundled"
+    result = CliRunner().invoke(app, ["run", "--tasks", str(REPO / "tasks"), "--out", str(out)])
+    assert result.exit_code == 0, result.output + str(result.exception)
+    return out
+
+
+@pytest.fixture(scope="session")
+def degraded_run(bundled_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A run whose `lead` outputs are the bundled run's cut to 15 words: a real degradation."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from bench.cli import app
+
+    folder = tmp_path_factory.mktemp("degraded")
+    outputs = folder / "lead15.jsonl"
+    with outputs.open("w") as handle:
+        for line in (bundled_run / "outputs.jsonl").read_text().splitlines():
+            record = json.loads(line)
+            if record["system"] == "lead":
+                short = " ".join(record["summary"].split()[:15])
+                handle.write(
+                    json.dumps({"task_id": record["task_id"], "system": "lead", "summary": short})
+                    + "\n"
+                )
+    out = folder / "run"
+    result = CliRunner().invoke(
+        app,
+        [
+            "run",
+            "--tasks",
+            str(REPO / "tasks"),
+            "--no-charts",
+            "--systems",
+            f"precomputed:path={outputs}",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    return out

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pandas as pd
-import pytest
 from conftest import REPO, write_task
 from rouge_score import rouge_scorer
 from typer.testing import CliRunner
@@ -27,14 +26,6 @@ RUN_FILES = [
     "table.csv",
     "charts/rouge.png",
 ]
-
-
-@pytest.fixture(scope="module")
-def bundled_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("run") / "bundled"
-    result = runner.invoke(app, ["run", "--tasks", str(REPO / "tasks"), "--out", str(out)])
-    assert result.exit_code == 0, result.output + str(result.exception)
-    return out
 
 
 def test_run_prints_a_table_of_six_systems_over_five_tasks(bundled_run: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench.report.charts import write_charts
+from bench.report.significance import Resampling
 from bench.report.tables import write_tables
 from bench.scorers.base import Metric
 from bench.store import Store, StoreError
@@ -26,14 +27,39 @@ def select_metrics(catalog: list[Metric], names: list[str] | None) -> list[Metri
     return [by_name[n] for n in names]
 
 
-def build_report(store: Store, metrics: list[str] | None = None, charts: bool = True) -> str:
-    """Write table.md/.tex/.csv (and charts/) into the run folder; return the Markdown table."""
+def build_report(
+    store: Store,
+    metrics: list[str] | None = None,
+    charts: bool = True,
+    resampling: Resampling | None = None,
+    baseline_system: str | None = None,
+    ci_style: str = "pm",
+) -> str:
+    """Write table.md/.tex/.csv (and charts/) into the run folder; return the Markdown table.
+
+    Intervals and significance marks come from ``resampling`` (default: 1,000 paired bootstrap
+    resamples, seed 0); pass ``ci_style="none"`` to show means only.
+    """
     info = store.run_info()
     shown = select_metrics(metric_catalog(store), metrics)
     bounds = {s["name"] for s in info.get("systems", []) if s.get("bound")}
     order = [s["name"] for s in info.get("systems", [])]
     scores = store.scores()
-    write_tables(scores, shown, bounds, info.get("signatures", {}), store.root, systems_order=order)
+    resampling = resampling or Resampling()
+    try:
+        write_tables(
+            scores,
+            shown,
+            bounds,
+            info.get("signatures", {}),
+            store.root,
+            systems_order=order,
+            resampling=resampling,
+            baseline_system=baseline_system,
+            ci_style=ci_style,
+        )
+    except ValueError as error:
+        raise StoreError(str(error)) from error
     if charts:
         write_charts(scores, store.facts(), shown, Path(store.root) / "charts", systems_order=order)
     return (Path(store.root) / "table.md").read_text(encoding="utf-8")

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from bench.report.significance import MetricMarks, Resampling, analyse
 from bench.store import write_atomic
 
 if TYPE_CHECKING:
-    # Type-only: rendering needs no scorer machinery at runtime.
     from bench.scorers.base import Metric
 
 MISSING = "–"
@@ -29,6 +29,10 @@ N_BY_METRIC = "n_by_metric"
 """Key in ``table.attrs``: system -> metric name -> number of tasks with a value."""
 BOUNDS_LABEL = "Upper bounds"
 DAGGER = "†"
+"""Marks a value significantly different from the baseline system's."""
+DOUBLE_DAGGER = "‡"
+"""Marks an ``n`` that differs between metrics."""
+CI_STYLES = ("pm", "brackets", "none")
 
 _ARROWS_MD = {True: " ↑", False: " ↓", None: ""}
 _ARROWS_TEX = {True: r" $\uparrow$", False: r" $\downarrow$", None: ""}
@@ -100,9 +104,19 @@ class _Row:
     system: str
     bound: bool
     cells: list[tuple[str, bool]]
-    """(displayed value, is best) per metric."""
+    """(displayed value with interval and marks, is bold) per metric."""
     n: int
     n_varies: bool
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What a rendered table shows besides the means."""
+
+    marks: dict[str, MetricMarks] | None = None
+    ci_style: str = "pm"
+    resampling: Resampling | None = None
+    baseline_system: str | None = None
 
 
 def _format(value: float, metric: Metric) -> str:
@@ -112,29 +126,51 @@ def _format(value: float, metric: Metric) -> str:
     return text.lstrip("-") if float(text) == 0 else text  # no "-0.0"
 
 
-def _rows(table: pd.DataFrame, metrics: Sequence[Metric]) -> list[_Row]:
+def _interval_text(marks: MetricMarks | None, system: str, metric: Metric, style: str) -> str:
+    interval = marks.intervals.get(system) if marks else None
+    if interval is None or style == "none" or math.isnan(interval.low):
+        return ""
+    if style == "brackets":
+        return f" [{_format(interval.low, metric)}, {_format(interval.high, metric)}]"
+    return f" ± {_format((interval.high - interval.low) / 2, metric)}"
+
+
+def _rows(table: pd.DataFrame, metrics: Sequence[Metric], layout: Layout) -> list[_Row]:
     n_by_metric: Mapping[str, Mapping[str, int]] = table.attrs.get(N_BY_METRIC, {})
     bound = [bool(b) for b in table[BOUND_COLUMN]]
+    systems = [str(s) for s in table.index]
     columns: list[list[tuple[str, bool]]] = []
     for metric in metrics:
         values = table[metric.name] if metric.name in table else pd.Series(math.nan, table.index)
         texts = [_format(float(v), metric) for v in values]
-        candidates = [float(t) for t, b in zip(texts, bound, strict=True) if not b and t != MISSING]
-        best: float | None = None
-        if metric.higher_is_better is not None and candidates:
-            best = max(candidates) if metric.higher_is_better else min(candidates)
-        columns.append(
-            [
-                (t, best is not None and not b and t != MISSING and float(t) == best)
+        marks = (layout.marks or {}).get(metric.name)
+        if marks is not None and marks.tie_group:
+            bold = [s in marks.tie_group and not b for s, b in zip(systems, bound, strict=True)]
+        else:
+            candidates = [
+                float(t) for t, b in zip(texts, bound, strict=True) if not b and t != MISSING
+            ]
+            best: float | None = None
+            if metric.higher_is_better is not None and candidates:
+                best = max(candidates) if metric.higher_is_better else min(candidates)
+            bold = [
+                best is not None and not b and t != MISSING and float(t) == best
                 for t, b in zip(texts, bound, strict=True)
             ]
-        )
+        cells = []
+        for system, text, is_bold in zip(systems, texts, bold, strict=True):
+            if text != MISSING and metric.higher_is_better is not None:
+                text += _interval_text(marks, system, metric, layout.ci_style)
+                if marks is not None and system in marks.different_from_baseline:
+                    text += DAGGER
+            cells.append((text, is_bold))
+        columns.append(cells)
     rows = []
-    for i, system in enumerate(table.index):
-        counts = set(n_by_metric.get(str(system), {}).values())
+    for i, system in enumerate(systems):
+        counts = set(n_by_metric.get(system, {}).values())
         rows.append(
             _Row(
-                system=str(system),
+                system=system,
                 bound=bound[i],
                 cells=[column[i] for column in columns],
                 n=int(table[N_COLUMN].iloc[i]),
@@ -142,6 +178,33 @@ def _rows(table: pd.DataFrame, metrics: Sequence[Metric]) -> list[_Row]:
             )
         )
     return rows
+
+
+def _legend(layout: Layout) -> list[str]:
+    """Plain-text lines explaining intervals, bold and daggers."""
+    if layout.resampling is None or layout.marks is None:
+        return []
+    r = layout.resampling
+    level = f"{r.level:.0%}"
+    test = r.method.replace("-", " ")
+    lines = []
+    if layout.ci_style != "none":
+        what = "half-width of the" if layout.ci_style == "pm" else ""
+        lines.append(
+            f"{'±' if layout.ci_style == 'pm' else '[low, high]'}: {what} {level} "
+            f"percentile bootstrap interval over tasks ({r.resamples} resamples, "
+            f"seed {r.seed}).".replace("  ", " ")
+        )
+    lines.append(
+        f"Bold: the best system and every system not significantly worse than it "
+        f"({test}, p < {r.alpha:.2g}); bounds are never bold."
+    )
+    if layout.baseline_system:
+        lines.append(
+            f"{DAGGER}: significantly different from {layout.baseline_system} "
+            f"({test}, p < {r.alpha:.2g})."
+        )
+    return lines
 
 
 def _n_details(table: pd.DataFrame, metrics: Sequence[Metric], rows: list[_Row]) -> str | None:
@@ -174,10 +237,12 @@ def to_markdown(
     metrics: Sequence[Metric],
     signatures: Mapping[str, str],
     title: str | None = None,
+    layout: Layout | None = None,
 ) -> str:
     """A Markdown table (best values bold, bounds below an *Upper bounds* row), then footnotes
     and one line per scorer signature."""
-    rows = _rows(table, metrics)
+    layout = layout or Layout()
+    rows = _rows(table, metrics, layout)
     header = ["System", *(_md_escape(m.label) + _ARROWS_MD[m.higher_is_better] for m in metrics)]
     header.append("n")
     lines = [f"**{_md_escape(title)}**", ""] if title else []
@@ -186,17 +251,23 @@ def to_markdown(
         if row.bound and (i == 0 or not rows[i - 1].bound):
             lines.append(_md_line([f"*{BOUNDS_LABEL}*", *[""] * (len(header) - 1)]))
         cells = [f"**{text}**" if best else text for text, best in row.cells]
-        n = f"{row.n}{DAGGER}" if row.n_varies else str(row.n)
+        n = f"{row.n}{DOUBLE_DAGGER}" if row.n_varies else str(row.n)
         lines.append(_md_line([_md_escape(row.system), *cells, n]))
     details = _n_details(table, metrics, rows)
     if details:
         lines += [
             "",
-            f"{DAGGER} n differs between metrics; the minimum is shown: {_md_escape(details)}.",
+            f"{DOUBLE_DAGGER} n differs between metrics; the minimum is shown: "
+            f"{_md_escape(details)}.",
         ]
+    legend = _legend(layout)
+    if legend:
+        lines += ["", *legend]
     if signatures:
         lines += ["", "Scorer signatures:"]
         lines += [f"- {_md_signature(name, sig)}" for name, sig in signatures.items()]
+        if layout.resampling is not None and layout.marks is not None:
+            lines.append(f"- `{layout.resampling.signature()}`")
     return "\n".join(lines) + "\n"
 
 
@@ -206,6 +277,12 @@ def _md_signature(name: str, signature: str) -> str:
 
 
 # --- LaTeX -------------------------------------------------------------------------------------
+
+
+def _tex_cell(text: str) -> str:
+    if text == MISSING:
+        return "--"
+    return text.replace("±", r"$\pm$").replace(DAGGER, r"$^\dagger$")
 
 
 def tex_escape(text: str) -> str:
@@ -226,10 +303,12 @@ def to_latex(
     signatures: Mapping[str, str],
     caption: str | None = None,
     label: str = "tab:results",
+    layout: Layout | None = None,
 ) -> str:
     """A booktabs ``table`` environment; ``caption`` is plain text (escaped); signatures and
     footnotes go in a ``\\footnotesize`` note under the tabular."""
-    rows = _rows(table, metrics)
+    layout = layout or Layout()
+    rows = _rows(table, metrics, layout)
     width = len(metrics) + 2
     header = ["System", *(tex_escape(m.label) + _ARROWS_TEX[m.higher_is_better] for m in metrics)]
     header.append("$n$")
@@ -250,10 +329,10 @@ def to_latex(
                 lines.append(r"\midrule")
             lines.append(rf"\multicolumn{{{width}}}{{l}}{{\textit{{{BOUNDS_LABEL}}}}} \\")
         cells = [
-            rf"\textbf{{{value}}}" if best else ("--" if value == MISSING else value)
+            rf"\textbf{{{_tex_cell(value)}}}" if best else _tex_cell(value)
             for value, best in row.cells
         ]
-        n = rf"{row.n}$^\dagger$" if row.n_varies else str(row.n)
+        n = rf"{row.n}$^\ddagger$" if row.n_varies else str(row.n)
         lines.append(" & ".join([tex_escape(row.system), *cells, n]) + r" \\")
     lines += [r"\bottomrule", r"\end{tabular}"]
 
@@ -261,8 +340,11 @@ def to_latex(
     details = _n_details(table, metrics, rows)
     if details:
         shown = "the minimum is shown"
-        notes.append(rf"$^\dagger$\,$n$ differs between metrics; {shown}: {tex_escape(details)}.")
+        notes.append(rf"$^\ddagger$\,$n$ differs between metrics; {shown}: {tex_escape(details)}.")
+    notes += [_tex_cell(tex_escape(line)) for line in _legend(layout)]
     notes += [_tex_signature(name, sig) for name, sig in signatures.items()]
+    if signatures and layout.resampling is not None and layout.marks is not None:
+        notes.append(_tex_signature("ci", layout.resampling.signature()))
     if notes:
         lines += [r"\par\smallskip", r"{\footnotesize", "\\\\\n".join(notes) + r"\par}"]
     lines.append(r"\end{table}")
@@ -272,7 +354,7 @@ def to_latex(
 # --- CSV and files -----------------------------------------------------------------------------
 
 
-def to_csv(table: pd.DataFrame, metrics: Sequence[Metric]) -> str:
+def to_csv(table: pd.DataFrame, metrics: Sequence[Metric], layout: Layout | None = None) -> str:
     """Machine-readable: ``system, bound, n`` then one column per metric name, scaled values
     rounded to 4 decimals, empty where missing."""
     out = pd.DataFrame(
@@ -287,6 +369,15 @@ def to_csv(table: pd.DataFrame, metrics: Sequence[Metric]) -> str:
             out[metric.name] = (table[metric.name].astype(float) * metric.scale).round(4).to_numpy()
         else:
             out[metric.name] = math.nan
+        marks = ((layout.marks if layout else None) or {}).get(metric.name)
+        if marks is not None and metric.higher_is_better is not None:
+            for end in ("low", "high"):
+                out[f"{metric.name}_{end}"] = [
+                    round(getattr(marks.intervals[str(s)], end) * metric.scale, 4)
+                    if str(s) in marks.intervals
+                    else math.nan
+                    for s in table.index
+                ]
     return out.to_csv(index=False, lineterminator="\n")
 
 
@@ -297,12 +388,30 @@ def write_tables(
     signatures: Mapping[str, str],
     out_dir: str | os.PathLike[str],
     systems_order: Sequence[str] | None = None,
+    resampling: Resampling | None = None,
+    baseline_system: str | None = None,
+    ci_style: str = "pm",
 ) -> pd.DataFrame:
-    """Write ``table.md``, ``table.tex`` and ``table.csv`` into ``out_dir``; return the table."""
+    """Write ``table.md``, ``table.tex`` and ``table.csv`` into ``out_dir``; return the table.
+
+    With ``resampling``, values carry intervals, bold marks the tie group of the best system and
+    a dagger marks systems significantly different from ``baseline_system``.
+    """
+    if ci_style not in CI_STYLES:
+        raise ValueError(
+            f"unknown interval style {ci_style!r}; choose one of {', '.join(CI_STYLES)}"
+        )
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     table = summary_table(scores, metrics, bounds, systems_order)
-    write_atomic(out / "table.md", to_markdown(table, metrics, signatures))
-    write_atomic(out / "table.tex", to_latex(table, metrics, signatures))
-    write_atomic(out / "table.csv", to_csv(table, metrics))
+    if baseline_system is not None and baseline_system not in table.index:
+        raise ValueError(
+            f"baseline system {baseline_system!r} is not in this run; "
+            f"systems: {', '.join(map(str, table.index))}"
+        )
+    marks = analyse(scores, metrics, bounds, resampling, baseline_system) if resampling else None
+    layout = Layout(marks, ci_style, resampling, baseline_system)
+    write_atomic(out / "table.md", to_markdown(table, metrics, signatures, layout=layout))
+    write_atomic(out / "table.tex", to_latex(table, metrics, signatures, layout=layout))
+    write_atomic(out / "table.csv", to_csv(table, metrics, layout))
     return table

@@ -87,3 +87,14 @@ class Scorer(ABC):
 
 scorers: Registry[Scorer] = Registry("scorer", "sumbench.scorers")
 register_scorer = scorers.register
+
+
+IMPLEMENTATION_FIELDS = ("engine",)
+"""Signature fields that name how a number was computed fast, not what was computed: engines
+are verified identical, so results from different engines compare as the same measurement."""
+
+
+def measurement(signature: str) -> str:
+    """The signature without implementation fields such as ``engine:rs``."""
+    return "|".join(part for part in signature.split("|")
+                    if part.split(":", 1)[0] not in IMPLEMENTATION_FIELDS)

@@ -169,10 +169,10 @@ def test_markdown_missing_values_n_footnote_and_signatures(table: pd.DataFrame) 
     markdown = to_markdown(table, METRICS, SIGNATURES, title="Results")
     rows = {row[0]: row for row in md_rows(markdown)}
     assert rows["textrank"][3] == "–"
-    assert rows["llm\\_zero"][4] == "2†"
+    assert rows["llm\\_zero"][4] == "2‡"
     assert rows["lead3"][4] == "3"
     assert markdown.startswith("**Results**\n")
-    assert "† n differs between metrics" in markdown
+    assert "‡ n differs between metrics" in markdown
     assert "llm\\_zero (R-1 3, Red. 2, Words 3)" in markdown
     assert "- `rouge:v0.1.2|tok:default|stem:porter|lsum:pysbd|refs:max`" in markdown
     assert "- stats: `words:ws_split`" in markdown
@@ -228,7 +228,7 @@ def test_latex_structure_and_escaping(table: pd.DataFrame) -> None:
         assert needle in tex
     assert tex.index(r"\toprule") < tex.index(r"\midrule") < tex.index(r"\bottomrule")
     assert braces_balanced(tex)
-    assert r"llm\_zero & \textbf{42.0} & 21.0 & 90 & 2$^\dagger$ \\" in tex
+    assert r"llm\_zero & \textbf{42.0} & 21.0 & 90 & 2$^\ddagger$ \\" in tex
     assert r"lead3 & \textbf{42.0} & 12.0 & 110 & 3 \\" in tex
     assert r"textrank & 40.0 & \textbf{6.0} & -- & 3 \\" in tex
     assert r"oracle & 60.0 & 1.0 & 60 & 3 \\" in tex

@@ -1,0 +1,252 @@
+"""The regression gate: compare a run with a baseline run and fail only on what matters.
+
+For every system and directed metric of the baseline: a non-inferiority test on the paired
+difference over the baseline's tasks. A metric regresses when the upper end of the interval of
+(new - baseline), signed so that positive is better, lies below ``-margin``. Disappeared systems,
+tasks and metrics fail too; a changed scorer signature fails as a *changed measurement*, which
+is not a regression.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from bench.compare import Difference, changed_signatures, compare_runs, scorer_of
+from bench.report.build import metric_catalog, select_metrics
+from bench.report.significance import Resampling
+from bench.store import Store, StoreError
+
+Verdict = Literal["pass", "regression", "improved", "missing", "changed-measurement", "untested"]
+FAILING: frozenset[str] = frozenset({"regression", "missing", "changed-measurement"})
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One line of the check report."""
+
+    verdict: Verdict
+    system: str
+    metric: str
+    message: str
+    difference: Difference | None = None
+
+
+@dataclass
+class CheckReport:
+    """Everything the gate found; ``passed`` is False when any finding fails."""
+
+    findings: list[Finding] = field(default_factory=list)
+    resampling: Resampling = field(default_factory=Resampling)
+    margins: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        """True when nothing regressed, disappeared or changed meaning."""
+        return not any(f.verdict in FAILING for f in self.findings)
+
+    def exit_code(self) -> int:
+        """0 pass, 1 regression (or missing / changed measurement)."""
+        return 0 if self.passed else 1
+
+    def to_markdown(self) -> str:
+        """A short report for a CI job summary: problems first, every comparison folded."""
+        failing = [f for f in self.findings if f.verdict in FAILING]
+        counts = {
+            v: sum(f.verdict == v for f in self.findings)
+            for v in (
+                "regression",
+                "missing",
+                "changed-measurement",
+                "improved",
+                "pass",
+                "untested",
+            )
+        }
+        tally = ", ".join(f"{n} {v}" for v, n in counts.items() if n)
+        head = (
+            "✅ **sumbench check passed**"
+            if self.passed
+            else f"❌ **sumbench check failed**: {len(failing)} problem(s)"
+        )
+        lines = [f"{head} ({tally})", ""]
+        lines += [f"- **{f.verdict}**: {f.message}" for f in failing]
+        improved = [f for f in self.findings if f.verdict == "improved"]
+        if failing or improved:
+            lines += [
+                "",
+                *self._table(
+                    [
+                        f
+                        for f in self.findings
+                        if f.difference is not None and f.verdict in ("regression", "improved")
+                    ]
+                ),
+            ]
+        lines += [
+            "",
+            "<details><summary>All comparisons</summary>",
+            "",
+            *self._table([f for f in self.findings if f.difference is not None]),
+            "",
+            "</details>",
+            "",
+            "Non-inferiority on the paired difference (now − baseline, positive = better): "
+            f"a regression is an upper {self.resampling.level:.0%} bound below −margin "
+            f"(margins in display units). `{self.resampling.signature()}`",
+        ]
+        return "\n".join(line for line in lines).rstrip() + "\n"
+
+    def _table(self, findings: list[Finding]) -> list[str]:
+        if not findings:
+            return []
+        return [
+            "| Verdict | System | Metric | Baseline | Now | Δ [CI] | p | Margin |",
+            "| :-- | :-- | :-- | --: | --: | :-- | --: | --: |",
+            *(self._row(f) for f in findings),
+        ]
+
+    def _row(self, f: Finding) -> str:
+        d = f.difference
+        if d is None or d.test is None:
+            return f"| {f.verdict} | {f.system} | {f.metric} | | | {f.message} | | |"
+        m, t = d.metric, d.test
+        digits = m.digits + 1
+        sign = 1 if m.higher_is_better is not False else -1
+        lo, hi = sorted((sign * t.low * m.scale, sign * t.high * m.scale))
+        delta = (
+            f"{sign * t.delta * m.scale:+.{digits}f} [{lo:+.{digits}f}, {hi:+.{digits}f}]"
+            if not math.isnan(t.low)
+            else f"{sign * t.delta * m.scale:+.{digits}f} (no interval)"
+        )
+        p = "–" if math.isnan(t.p_value) else f"{t.p_value:.3g}"
+        margin = self.margins.get(m.name, 0.0)
+        return (
+            f"| {f.verdict} | {f.system} | {m.label} | {d.old * m.scale:.{m.digits}f} | "
+            f"{d.new * m.scale:.{m.digits}f} | {delta} | {p} | {margin:g} |"
+        )
+
+
+def check(
+    run: Store,
+    baseline: Store,
+    margins: Mapping[str, float] | None = None,
+    default_margin: float = 0.0,
+    metrics: list[str] | None = None,
+    resampling: Resampling | None = None,
+    systems: list[str] | None = None,
+) -> CheckReport:
+    """Gate ``run`` against ``baseline``; margins are in display units (e.g. ROUGE points).
+
+    ``systems`` restricts the gate to those systems (default: every system of the baseline).
+    """
+    resampling = resampling or Resampling()
+    catalog = [
+        m
+        for m in select_metrics(metric_catalog(baseline), metrics)
+        if m.higher_is_better is not None
+    ]
+    report = CheckReport(
+        resampling=resampling,
+        margins={m.name: (margins or {}).get(m.name, default_margin) for m in catalog},
+    )
+    base_scores, run_scores = baseline.scores(), run.scores()
+    base_systems = list(dict.fromkeys(base_scores["system"]))
+    if systems:
+        unknown = [s for s in systems if s not in base_systems]
+        if unknown:
+            raise StoreError(
+                f"system(s) {unknown} not in the baseline {baseline.root}; "
+                f"it has: {', '.join(base_systems)}"
+            )
+        base_systems = [s for s in base_systems if s in systems]
+        base_scores = base_scores[base_scores["system"].isin(systems)]
+        run_scores = run_scores[run_scores["system"].isin(systems)]
+    run_systems = set(run_scores["system"])
+    for system in base_systems:
+        if system not in run_systems:
+            report.findings.append(
+                Finding(
+                    "missing",
+                    system,
+                    "*",
+                    f"system {system!r} is in the baseline but not in this run",
+                )
+            )
+    run_metrics = set(run_scores["metric"])
+    for metric in catalog:
+        if metric.name not in run_metrics:
+            report.findings.append(
+                Finding(
+                    "missing",
+                    "*",
+                    metric.label,
+                    f"metric {metric.name!r} is in the baseline but not in this run",
+                )
+            )
+    changed = changed_signatures(baseline, run)
+    for scorer, (old, new) in changed.items():
+        report.findings.append(
+            Finding(
+                "changed-measurement",
+                "*",
+                scorer,
+                f"scorer {scorer!r} changed its signature: baseline `{old}`, now `{new}`. "
+                "This is a different measurement, not a regression: re-create the baseline "
+                "if the change is intended.",
+            )
+        )
+    owner = scorer_of(baseline)
+    for system in base_systems:
+        if system not in run_systems:
+            continue
+        base_tasks = set(base_scores.loc[base_scores["system"] == system, "task_id"])
+        run_tasks = set(run_scores.loc[run_scores["system"] == system, "task_id"])
+        for task in sorted(base_tasks - run_tasks):
+            report.findings.append(
+                Finding(
+                    "missing",
+                    system,
+                    "*",
+                    f"task {task!r} of {system!r} is in the baseline but not in this run",
+                )
+            )
+    names = [m.name for m in catalog if m.name in run_metrics and owner.get(m.name) not in changed]
+    if names:
+        for diff in compare_runs(baseline, run, names, resampling):
+            if diff.system in base_systems:
+                report.findings.append(_judge(diff, report.margins.get(diff.metric.name, 0.0)))
+    return report
+
+
+def _judge(diff: Difference, margin: float) -> Finding:
+    metric, test = diff.metric, diff.test
+    if test is None:
+        return Finding("untested", diff.system, metric.label, diff.note, diff)
+    sign = 1.0 if metric.higher_is_better else -1.0
+    upper = max(sign * test.low, sign * test.high) * metric.scale
+    lower = min(sign * test.low, sign * test.high) * metric.scale
+    if math.isnan(upper):
+        return Finding(
+            "untested",
+            diff.system,
+            metric.label,
+            f"{diff.system} {metric.label}: {test.reason}",
+            diff,
+        )
+    if upper < -margin:
+        change = sign * test.delta * metric.scale
+        limit = f"{-margin:+g}" if margin else "0"
+        return Finding(
+            "regression",
+            diff.system,
+            metric.label,
+            f"{diff.system} {metric.label} got worse: {change:+.2f} "
+            f"(upper bound {upper:+.2f} < {limit})",
+            diff,
+        )
+    if lower > 0:
+        return Finding("improved", diff.system, metric.label, "", diff)
+    return Finding("pass", diff.system, metric.label, "", diff)

@@ -1,0 +1,175 @@
+"""Paired comparisons of stored runs: per system and metric, the difference, its interval and a
+p-value, over the tasks both runs scored. Nothing is re-scored."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from bench.report.build import metric_catalog, select_metrics
+from bench.report.significance import Resampling, paired, per_task
+from bench.scorers.base import Metric, measurement
+from bench.stats import PairedTest
+from bench.store import Store
+
+
+@dataclass(frozen=True)
+class Difference:
+    """``new - old`` for one system and metric, paired over common tasks."""
+
+    system: str
+    metric: Metric
+    old: float
+    new: float
+    test: PairedTest | None
+    note: str = ""
+
+    @property
+    def better(self) -> float:
+        """The difference signed so that positive is an improvement (``nan`` if undirected)."""
+        if self.test is None or self.metric.higher_is_better is None:
+            return math.nan
+        return self.test.delta if self.metric.higher_is_better else -self.test.delta
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready, in display units (metric scale)."""
+        scale = self.metric.scale
+        test = self.test
+        return {
+            "system": self.system,
+            "metric": self.metric.name,
+            "label": self.metric.label,
+            "old": _num(self.old * scale),
+            "new": _num(self.new * scale),
+            "delta": _num(test.delta * scale) if test else None,
+            "low": _num(test.low * scale) if test else None,
+            "high": _num(test.high * scale) if test else None,
+            "p_value": _num(test.p_value) if test else None,
+            "n": test.n if test else 0,
+            "method": test.method if test else None,
+            "note": self.note,
+        }
+
+
+def _num(value: float) -> float | None:
+    return None if math.isnan(value) else round(value, 6)
+
+
+def changed_signatures(old: Store, new: Store) -> dict[str, tuple[str, str]]:
+    """Scorers whose measurement differs between two runs: name -> (old, new) signature."""
+    a = old.run_info().get("signatures", {})
+    b = new.run_info().get("signatures", {})
+    return {
+        name: (a[name], b[name])
+        for name in a.keys() & b.keys()
+        if measurement(a[name]) != measurement(b[name])
+    }
+
+
+def scorer_of(store: Store) -> dict[str, str]:
+    """Metric name -> scorer name, from run.json."""
+    return {
+        m["name"]: s["name"]
+        for s in store.run_info().get("scorers", [])
+        for m in s.get("metrics", [])
+    }
+
+
+def compare_runs(
+    old: Store, new: Store, metrics: list[str] | None = None, resampling: Resampling | None = None
+) -> list[Difference]:
+    """Differences for every system present in both runs and every chosen metric."""
+    resampling = resampling or Resampling()
+    chosen = select_metrics(metric_catalog(new), metrics)
+    changed = changed_signatures(old, new)
+    owner = scorer_of(new)
+    old_scores, new_scores = old.scores(), new.scores()
+    found = []
+    for metric in chosen:
+        a, b = per_task(old_scores, metric.name), per_task(new_scores, metric.name)
+        for system in [s for s in b.index if s in a.index]:
+            old_mean = float(a.loc[system].mean())
+            new_mean = float(b.loc[system].mean())
+            if owner.get(metric.name) in changed:
+                found.append(
+                    Difference(
+                        str(system),
+                        metric,
+                        old_mean,
+                        new_mean,
+                        None,
+                        "scorer signature changed: a different measurement",
+                    )
+                )
+                continue
+            joined = _join(a.loc[[system]], b.loc[[system]], str(system))
+            if joined[0].size == 0:
+                found.append(
+                    Difference(str(system), metric, old_mean, new_mean, None, "no task in common")
+                )
+                continue
+            found.append(
+                Difference(
+                    str(system), metric, old_mean, new_mean, resampling.test(joined[1], joined[0])
+                )
+            )
+    return found
+
+
+def _join(old_row: Any, new_row: Any, system: str) -> tuple[np.ndarray, np.ndarray]:
+    both = old_row.rename(index={system: "old"}).combine_first(
+        new_row.rename(index={system: "new"})
+    )
+    return paired(both, "old", "new")
+
+
+def to_markdown(diffs: list[Difference], resampling: Resampling) -> str:
+    """A Markdown table of differences (new - old) with intervals and p-values."""
+    lines = [
+        "| System | Metric | Old | New | Δ (new − old) | 95% CI | p | n |",
+        "| :-- | :-- | --: | --: | --: | :-- | --: | --: |",
+    ]
+    level = f"{resampling.level:.0%}"
+    lines[0] = lines[0].replace("95% CI", f"{level} CI")
+    for d in diffs:
+        m = d.metric
+        row = d.as_dict()
+        if d.test is None:
+            lines.append(
+                f"| {d.system} | {m.label} | {_f(row['old'], m)} | {_f(row['new'], m)} "
+                f"| – | {d.note} | – | – |"
+            )
+            continue
+        interval = (
+            ("no interval: " + d.test.reason)
+            if d.test.reason
+            else f"[{_f(row['low'], m, True)}, {_f(row['high'], m, True)}]"
+        )
+        p = "–" if row["p_value"] is None else f"{row['p_value']:.3g}"
+        lines.append(
+            f"| {d.system} | {m.label} | {_f(row['old'], m)} | {_f(row['new'], m)} | "
+            f"{_f(row['delta'], m, True)} | {interval} | {p} | {row['n']} |"
+        )
+    lines += ["", f"Paired over common tasks: `{resampling.signature()}`"]
+    return "\n".join(lines) + "\n"
+
+
+def _f(value: float | None, metric: Metric, signed: bool = False) -> str:
+    if value is None:
+        return "–"
+    return f"{value:+.{metric.digits + 1}f}" if signed else f"{value:.{metric.digits}f}"
+
+
+def to_json(diffs: list[Difference], resampling: Resampling) -> str:
+    """The differences as JSON, with the resampling signature."""
+    return (
+        json.dumps(
+            {"signature": resampling.signature(), "differences": [d.as_dict() for d in diffs]},
+            indent=2,
+        )
+        + "\n"
+    )

@@ -1,0 +1,95 @@
+"""Intervals and significance marks in tables."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from bench.report.build import build_report
+from bench.report.significance import Resampling, analyse
+from bench.scorers.base import Metric
+from bench.store import Store, StoreError
+
+R1 = Metric("r1", "R-1", True)
+LEN = Metric("len", "Len", None, 1.0)
+
+
+def frame(values: dict[str, list[float]], metric: str = "r1") -> pd.DataFrame:
+    rows = [
+        (f"t{i}", system, "s", metric, v) for system, vs in values.items() for i, v in enumerate(vs)
+    ]
+    return pd.DataFrame(rows, columns=["task_id", "system", "scorer", "metric", "value"])
+
+
+def test_tie_group_holds_the_best_and_systems_not_significantly_worse() -> None:
+    scores = frame(
+        {
+            "best": [0.50, 0.61, 0.55, 0.58, 0.52, 0.60, 0.57, 0.54],
+            "close": [0.51, 0.60, 0.54, 0.57, 0.53, 0.59, 0.58, 0.52],
+            "bad": [0.20, 0.25, 0.22, 0.30, 0.21, 0.24, 0.26, 0.23],
+            "oracle": [0.9] * 8,
+        }
+    )
+    marks = analyse(scores, [R1], {"oracle"}, Resampling(), baseline_system="bad")["r1"]
+    assert marks.tie_group == {"best", "close"}
+    assert marks.different_from_baseline == {"best", "close", "oracle"}
+
+
+def test_intervals_use_the_same_resampled_tasks_for_every_system() -> None:
+    base = [0.1, 0.4, 0.2, 0.8, 0.5, 0.3]
+    scores = frame({"a": base, "b": [v + 0.1 for v in base]})
+    marks = analyse(scores, [R1], set(), Resampling(seed=3))["r1"]
+    a, b = marks.intervals["a"], marks.intervals["b"]
+    assert b.low - a.low == pytest.approx(0.1) and b.high - a.high == pytest.approx(0.1)
+
+
+def test_one_task_gives_no_interval_and_says_why() -> None:
+    marks = analyse(frame({"a": [0.3], "b": [0.4]}), [R1], set(), Resampling())["r1"]
+    assert math.isnan(marks.intervals["a"].low)
+    assert marks.intervals["a"].reason == "fewer than 2 tasks"
+    assert marks.tie_group == {"b"}
+
+
+def test_descriptive_metrics_get_no_marks() -> None:
+    marks = analyse(frame({"a": [3, 4, 5]}, "len"), [LEN], set(), Resampling())["len"]
+    assert marks.tie_group == set() and marks.different_from_baseline == set()
+
+
+def test_invalid_resampling_settings_are_rejected() -> None:
+    with pytest.raises(ValueError, match="unknown test"):
+        Resampling(method="t-test")
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        Resampling(level=95)
+
+
+def test_same_seed_reproduces_identical_tables(bundled_run: Path, tmp_path: Path) -> None:
+    store = Store(bundled_run)
+    first = build_report(store, charts=False, resampling=Resampling(seed=11))
+    tex = (bundled_run / "table.tex").read_text()
+    assert build_report(store, charts=False, resampling=Resampling(seed=11)) == first
+    assert (bundled_run / "table.tex").read_text() == tex
+    other = build_report(store, charts=False, resampling=Resampling(seed=12))
+    assert other != first and "seed:12" in other
+    build_report(store, charts=False)  # leave the default tables for other tests
+
+
+def test_table_shows_intervals_bold_and_daggers(bundled_run: Path) -> None:
+    store = Store(bundled_run)
+    table = build_report(store, charts=False, baseline_system="lead", ci_style="brackets")
+    lead = next(line for line in table.splitlines() if line.startswith("| lead"))
+    assert " [" in lead and "]" in lead
+    assert "†: significantly different from lead" in table
+    assert (
+        "`ci:percentile|resamples:1000|level:0.95|seed:0|unit:task|test:paired-bootstrap`" in table
+    )
+    csv = pd.read_csv(bundled_run / "table.csv")
+    assert {"rouge1_f_low", "rouge1_f_high"} <= set(csv.columns)
+    assert (csv["rouge1_f_low"] <= csv["rouge1_f"]).all()
+    tex = (bundled_run / "table.tex").read_text()
+    assert r"$^\dagger$" in tex
+    with pytest.raises(StoreError, match="baseline system 'nope'"):
+        build_report(store, charts=False, baseline_system="nope")
+    build_report(store, charts=False)
