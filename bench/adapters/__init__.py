@@ -3,6 +3,7 @@
 from bench.adapters import baselines, bounds, graph, precomputed, python
 from bench.adapters.base import (
     Adapter,
+    AdapterError,
     GoldSummarizer,
     Summarizer,
     adapters,
@@ -12,6 +13,7 @@ from bench.adapters.base import (
 
 __all__ = [
     "Adapter",
+    "AdapterError",
     "GoldSummarizer",
     "Summarizer",
     "adapters",

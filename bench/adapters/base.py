@@ -15,15 +15,49 @@ from bench.request import Summary, SummaryRequest
 from bench.task import Task
 
 
+class AdapterError(Exception):
+    """A summarizer failed on one item; recorded for that item, never turned into a summary."""
+
+    def __init__(self, message: str, *, attempts: int = 1, transient: bool = False) -> None:
+        super().__init__(message)
+        self.attempts = attempts
+        """How many tries were made before giving up."""
+        self.transient = transient
+        """True when a later re-run may succeed (timeouts, 429, 5xx)."""
+
+
 class Summarizer(ABC):
     """A system under evaluation: request in, summary out."""
 
     version: ClassVar[str] = "1"
     """Bump when outputs change for the same parameters (part of the cache key)."""
+    concurrency: int = 1
+    """How many ``summarize`` calls the runner may have in flight at once (threads)."""
+    batch_size: int = 1
+    """How many requests the runner hands to ``summarize_batch`` at once."""
+    cacheable: bool = True
+    """False for adapters whose output is not a function of (parameters, request)."""
 
     @abstractmethod
     def summarize(self, request: SummaryRequest) -> Summary:
         """Summarize the documents of ``request`` within its word budget."""
+
+    def summarize_batch(self, requests: list[SummaryRequest]) -> list[Summary | Exception]:
+        """Summarize several requests; a failure is returned in its slot, not raised.
+
+        Adapters that batch (local models) override this; the default calls ``summarize``.
+        """
+        results: list[Summary | Exception] = []
+        for request in requests:
+            try:
+                results.append(self.summarize(request))
+            except Exception as error:  # returned in its slot; the runner records it
+                results.append(error)
+        return results
+
+    def cache_identity(self) -> dict[str, str]:
+        """Extra facts that change outputs but are not parameters (e.g. a file's hash)."""
+        return {}
 
     def expand(self) -> dict[str, Summarizer] | None:
         """Systems this adapter stands for when one configuration holds several (e.g. a file of
