@@ -61,5 +61,6 @@ def build_report(
     except ValueError as error:
         raise StoreError(str(error)) from error
     if charts:
-        write_charts(scores, store.facts(), shown, Path(store.root) / "charts", systems_order=order)
+        write_charts(scores, store.facts(), shown, Path(store.root) / "charts",
+                     systems_order=order, bounds=bounds, resampling=resampling)
     return (Path(store.root) / "table.md").read_text(encoding="utf-8")

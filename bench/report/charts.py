@@ -1,14 +1,17 @@
-"""Charts: ROUGE F per system with the spread over tasks, and a key-fact heatmap per task."""
+"""Charts: ROUGE F per system with the spread over tasks and bootstrap intervals of the means, a
+paired significance matrix per directed metric, and a key-fact heatmap per task."""
 
 from __future__ import annotations
 
 import hashlib
 import io
+import math
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import matplotlib
 import numpy as np
@@ -16,10 +19,13 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from bench import stats
+from bench.report.significance import MetricMarks, Resampling, analyse, per_task
 from bench.report.tables import order_systems
 from bench.store import write_atomic
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
     from bench.scorers.base import Metric
@@ -36,7 +42,8 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 def _save(fig: Figure, path: Path) -> Path:
     buffer = io.BytesIO()
     try:
-        fig.savefig(buffer, format="png", dpi=DPI)
+        # No "Software" entry (the matplotlib version): identical images give identical bytes.
+        fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
     finally:
         plt.close(fig)
     write_atomic(path, buffer.getvalue())
@@ -65,9 +72,21 @@ def rouge_chart(
     metrics: Sequence[Metric],
     out_path: str | os.PathLike[str],
     systems_order: Sequence[str] | None = None,
+    marks: Mapping[str, MetricMarks] | None = None,
 ) -> Path:
     """One PNG: per system, a box per ROUGE F metric over tasks with every task as a point and
-    the mean as a diamond; raises ``ValueError`` when no ROUGE F metric has rows."""
+    the mean as a diamond, with its bootstrap interval from ``marks`` when given; raises
+    ``ValueError`` when no ROUGE F metric has rows."""
+    return _save(_rouge_figure(scores, metrics, systems_order, marks), Path(out_path))
+
+
+def _rouge_figure(
+    scores: pd.DataFrame,
+    metrics: Sequence[Metric],
+    systems_order: Sequence[str] | None = None,
+    marks: Mapping[str, MetricMarks] | None = None,
+) -> Figure:
+    """The figure :func:`rouge_chart` saves (the caller closes it)."""
     chosen = rouge_metrics(scores, metrics)
     if not chosen:
         raise ValueError("no ROUGE F metric (rouge*_f) has rows in scores")
@@ -88,14 +107,18 @@ def rouge_chart(
         figsize=(max(6.0, 2.5 + 0.45 * len(systems) * len(chosen)), 4.8), layout="constrained"
     )
     handles: list[Patch | Line2D] = []
+    drawn: list[stats.Interval] = []
     for j, metric in enumerate(chosen):
         colour = colours(j % 10)
         data: list[np.ndarray] = []
         positions: list[float] = []
+        intervals: list[stats.Interval | None] = []
+        metric_marks = (marks or {}).get(metric.name)
         for i, system in enumerate(systems):
             if (system, metric.name) in values_of:
                 data.append(values_of[system, metric.name] * metric.scale)
                 positions.append(i - group / 2 + slot * (j + 0.5))
+                intervals.append(metric_marks.intervals.get(system) if metric_marks else None)
         if not data:
             continue
         ax.boxplot(
@@ -103,13 +126,11 @@ def rouge_chart(
             positions=positions,
             widths=slot * 0.8,
             patch_artist=True,
-            showmeans=True,
             showfliers=False,  # every task is drawn as a point anyway
             boxprops={"facecolor": colour, "alpha": 0.3, "edgecolor": colour},
             medianprops={"color": colour, "linewidth": 1.5},
             whiskerprops={"color": colour},
             capprops={"color": colour},
-            meanprops={"marker": "D", "markerfacecolor": "white", "markeredgecolor": "black"},
         )
         for position, values in zip(positions, data, strict=True):
             jitter = rng.uniform(-slot * 0.22, slot * 0.22, len(values))
@@ -122,16 +143,21 @@ def rouge_chart(
                 linewidth=0.5,
                 zorder=3,
             )
+        drawn += _draw_means(ax, positions, data, intervals, metric.scale, slot)
         handles.append(Patch(facecolor=colour, alpha=0.5, edgecolor=colour, label=metric.label))
+    mean_label = "mean"
+    if drawn:
+        mean_label = f"mean with {_percent(drawn[0].level)} CI"
     handles += [
         Line2D(
             [],
             [],
             marker="D",
-            linestyle="",
+            linestyle="-" if drawn else "",
+            color="black",
             markerfacecolor="white",
             markeredgecolor="black",
-            label="mean",
+            label=mean_label,
         ),
         Line2D([], [], marker="o", linestyle="", color="grey", label="one task"),
     ]
@@ -150,7 +176,306 @@ def rouge_chart(
     ax.grid(axis="y", alpha=0.3)
     ax.set_axisbelow(True)
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    return _save(fig, Path(out_path))
+    if drawn:
+        first = drawn[0]
+        _caption(
+            fig,
+            f"Bars: {_percent(first.level)} percentile bootstrap interval of the mean over tasks "
+            f"({first.resamples} resamples, seed {first.seed}); boxes: quartiles over tasks.",
+        )
+    return fig
+
+
+def _draw_means(
+    ax: Axes,
+    positions: list[float],
+    data: list[np.ndarray],
+    intervals: list[stats.Interval | None],
+    scale: float,
+    slot: float,
+) -> list[stats.Interval]:
+    """Draw each mean as a diamond, with an error bar where its interval has bounds; return the
+    intervals drawn."""
+    style: dict[str, Any] = {
+        "marker": "D",
+        "markersize": 6,
+        "markerfacecolor": "white",
+        "markeredgecolor": "black",
+        "zorder": 4,
+    }
+    bars: list[tuple[float, float, float, float]] = []
+    for position, values, interval in zip(positions, data, intervals, strict=True):
+        if interval is None or math.isnan(interval.low) or math.isnan(interval.high):
+            mean = interval.mean * scale if interval is not None else float(values.mean())
+            ax.plot([position], [mean], linestyle="", **style)
+            continue
+        mean, low, high = (v * scale for v in (interval.mean, interval.low, interval.high))
+        # A percentile interval need not contain the mean; never pass a negative length.
+        bars.append((position, mean, max(mean - low, 0.0), max(high - mean, 0.0)))
+    if not bars:
+        return []
+    x, y, below, above = (list(column) for column in zip(*bars, strict=True))
+    ax.errorbar(
+        x,
+        y,
+        yerr=[below, above],
+        linestyle="",
+        color="black",
+        elinewidth=1.3,
+        capsize=max(2.0, 14 * slot),
+        capthick=1.3,
+        label="_mean_ci",
+        **style,
+    )
+    return [i for i in intervals if i is not None and not math.isnan(i.low + i.high)]
+
+
+def _caption(fig: Figure, text: str) -> None:
+    """A small grey line under the axes, left-aligned; the layout keeps room for it."""
+    fig.supxlabel(text, x=0.01, ha="left", fontsize=7, color="dimgrey")
+
+
+def _percent(level: float) -> str:
+    return f"{level * 100:g}%"
+
+
+# --- significance matrices -------------------------------------------------------------------
+
+SIGNIFICANCE_PREFIX = "significance-"
+
+_BETTER = ("#2166ac", "#92c5de")
+"""Row significantly better than column: strong (p < 0.01), then weak (p < alpha)."""
+_WORSE = ("#b2182b", "#f4a582")
+_NOT_SIGNIFICANT = "#f7f7f7"
+_NO_TEST = "#d9d9d9"
+_STRONG = 0.01
+
+
+@dataclass(frozen=True)
+class SignificanceMatrix:
+    """Paired p-values of one metric between every two systems that have all its tasks."""
+
+    metric: Metric
+    systems: list[str]
+    """Contenders in the given order, then bounds."""
+    bounds: frozenset[str]
+    p_values: np.ndarray
+    """Systems x systems, two-sided, ``nan`` on the diagonal."""
+    deltas: np.ndarray
+    """Row mean minus column mean over the tasks, unscaled."""
+    n_tasks: int
+    method: str
+    """The test run: ``exact-randomization`` when every sign assignment was enumerated."""
+    alpha: float
+    excluded: list[str]
+    """Systems left out because they lack some of the metric's tasks."""
+
+    def better(self) -> np.ndarray:
+        """Where the row system's mean is better than the column system's."""
+        return self.deltas > 0 if self.metric.higher_is_better else self.deltas < 0
+
+
+def significance_data(
+    scores: pd.DataFrame,
+    metric: Metric,
+    bounds: Iterable[str],
+    resampling: Resampling,
+    systems_order: Sequence[str] | None = None,
+) -> SignificanceMatrix | None:
+    """Paired p-values of ``metric`` by ``stats.significance_matrix`` over the systems that have
+    every task of it; ``None`` with fewer than 2 such systems or fewer than 2 tasks."""
+    matrix = per_task(scores, metric.name)
+    if matrix.empty:
+        return None
+    matrix.index = matrix.index.astype(str)
+    present = [s for s in order_systems(matrix.index, systems_order) if s in matrix.index]
+    complete = [s for s in present if matrix.loc[s].notna().all()]
+    bound_set = set(bounds)
+    systems = [s for s in complete if s not in bound_set] + [s for s in complete if s in bound_set]
+    n_tasks = matrix.shape[1]
+    if len(systems) < 2 or n_tasks < 2:
+        return None
+    values = matrix.loc[systems].to_numpy(dtype=float)
+    method = resampling.method
+    # The same draws as the table's tests (Resampling.test): randomization uses 10x trials.
+    draws = resampling.resamples * (10 if method == stats.RANDOMIZATION else 1)
+    if method == stats.RANDOMIZATION and n_tasks < draws.bit_length():
+        method = stats.EXACT_RANDOMIZATION
+    means = values.mean(axis=1)
+    return SignificanceMatrix(
+        metric=metric,
+        systems=systems,
+        bounds=frozenset(s for s in systems if s in bound_set),
+        p_values=stats.significance_matrix(
+            values, method=resampling.method, resamples=draws, seed=resampling.seed
+        ),
+        deltas=means[:, np.newaxis] - means[np.newaxis, :],
+        n_tasks=n_tasks,
+        method=method,
+        alpha=resampling.alpha,
+        excluded=[s for s in present if s not in complete],
+    )
+
+
+def significance_matrices(
+    scores: pd.DataFrame,
+    metrics: Sequence[Metric],
+    bounds: Iterable[str],
+    resampling: Resampling,
+    out_dir: str | os.PathLike[str],
+    systems_order: Sequence[str] | None = None,
+) -> list[Path]:
+    """One ``significance-<metric>.png`` per directed metric with rows: paired p-values between
+    every two systems; metrics with fewer than 2 systems or tasks get none."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    bound_list = list(bounds)
+    present = set(scores["metric"].astype(str))
+    paths = []
+    for metric in metrics:
+        if metric.higher_is_better is None or metric.name not in present:
+            continue
+        data = significance_data(scores, metric, bound_list, resampling, systems_order)
+        if data is None:
+            continue
+        path = out / f"{SIGNIFICANCE_PREFIX}{safe_name(metric.name)}.png"
+        paths.append(_save(_significance_figure(data, resampling), path))
+    return paths
+
+
+def format_p(p: float) -> str:
+    """``<0.001``, three decimals below 0.1, else two; truncated, so that the text never rounds
+    across a threshold such as 0.05."""
+    if math.isnan(p):
+        return "–"
+    if p < 0.001:
+        return "<0.001"
+    digits = 3 if p < 0.1 else 2
+    factor = 10**digits
+    return f"{math.floor(p * factor + 1e-9) / factor:.{digits}f}"
+
+
+def _cell_colour(p: float, better: bool, alpha: float) -> str:
+    if math.isnan(p):
+        return _NO_TEST
+    if not p < alpha:
+        return _NOT_SIGNIFICANT
+    shades = _BETTER if better else _WORSE
+    return shades[0] if p < _STRONG or not _tiered(alpha) else shades[1]
+
+
+def _tiered(alpha: float) -> bool:
+    """Whether p < 0.01 gets its own, darker shade below ``alpha``."""
+    return round(alpha, 12) > _STRONG  # 1 - 0.99 is 0.010000000000000009
+
+
+def _significance_legend(alpha: float) -> list[Patch]:
+    cut = f"{alpha:g}"
+    tiers = [f"p < {_STRONG:g}", f"p < {cut}"] if _tiered(alpha) else [f"p < {cut}"]
+    better = [f"row better, {t}" for t in tiers]
+    worse = [f"row worse, {t}" for t in tiers]
+    labels = [*better, f"not significant (p ≥ {cut})", *reversed(worse)]
+    colours = [*_BETTER[: len(tiers)], _NOT_SIGNIFICANT, *reversed(_WORSE[: len(tiers)])]
+    return [
+        Patch(facecolor=c, edgecolor="grey", linewidth=0.5, label=label)
+        for c, label in zip(colours, labels, strict=True)
+    ]
+
+
+def _significance_figure(data: SignificanceMatrix, resampling: Resampling) -> Figure:
+    """The heatmap :func:`significance_matrices` saves (the caller closes it)."""
+    metric = data.metric
+    labels = [f"{s} (bound)" if s in data.bounds else s for s in data.systems]
+    k = len(labels)
+    better = data.better()
+    colours = [
+        [_cell_colour(float(data.p_values[r, c]), bool(better[r, c]), data.alpha) for c in range(k)]
+        for r in range(k)
+    ]
+    rgb = np.array([[matplotlib.colors.to_rgb(c) for c in row] for row in colours])
+
+    direction = "↑" if metric.higher_is_better else "↓"
+    test = data.method.replace("-", " ")
+    plural = "s" if data.n_tasks != 1 else ""
+    title = (
+        f"{metric.label} {direction}: {test} p-values, row vs column, {data.n_tasks} task{plural}"
+    )
+
+    label_room = 0.075 * max(len(label) for label in labels)
+    cell = 0.75
+    # Room for tick labels, title, caption and legend around square-ish cells.
+    width = max(1.3 + label_room + cell * k + 2.6, 0.5 + 0.085 * len(title))
+    height = 1.6 + label_room * (0.6 if _rotate_labels(labels) else 0.0) + cell * k
+    fig, ax = plt.subplots(figsize=(width, max(3.8, height)), layout="constrained")
+    ax.imshow(rgb, aspect="auto", interpolation="nearest")
+    digits = max(metric.digits, 1)
+    for r in range(k):
+        for c in range(k):
+            if r == c:
+                continue
+            p = float(data.p_values[r, c])
+            delta = float(data.deltas[r, c])
+            arrow = "▲" if better[r, c] else ("▼" if delta != 0 else "=")
+            dark = colours[r][c] in (_BETTER[0], _WORSE[0])
+            text_colour = "white" if dark else "black"
+            ax.text(
+                c,
+                r - 0.13,
+                f"{arrow} {format_p(p)}",
+                ha="center",
+                va="center",
+                fontsize=8,
+                color=text_colour,
+            )
+            ax.text(
+                c,
+                r + 0.2,
+                f"{delta * metric.scale:+.{digits}f}",
+                ha="center",
+                va="center",
+                fontsize=6.5,
+                color=text_colour,
+                alpha=0.85,
+            )
+
+    rotate = _rotate_labels(labels)
+    ax.set_xticks(
+        range(k),
+        labels=labels,
+        rotation=30 if rotate else 0,
+        ha="right" if rotate else "center",
+        rotation_mode="anchor",
+    )
+    ax.set_yticks(range(k), labels=labels)
+    ax.set_xticks(np.arange(-0.5, k), minor=True)
+    ax.set_yticks(np.arange(-0.5, k), minor=True)
+    ax.grid(which="minor", color="white", linewidth=1.5)
+    ax.tick_params(which="both", length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    contenders = k - len(data.bounds)
+    if 0 < contenders < k:
+        ax.axhline(contenders - 0.5, color="black", linewidth=1.5)
+        ax.axvline(contenders - 0.5, color="black", linewidth=1.5)
+    ax.set_xlabel("column system")
+    ax.set_ylabel("row system")
+
+    fig.suptitle(title, fontsize=10)  # above the legend, which sits outside the axes
+    scale = f" (×{metric.scale:g})" if metric.scale != 1 else ""
+    fig.legend(
+        handles=_significance_legend(data.alpha),
+        loc="outside right center",
+        frameon=False,
+        fontsize=8,
+        title=f"▲ row better, ▼ row worse\nsecond line: row − column mean{scale}",
+        title_fontsize=8,
+        alignment="left",
+    )
+    notes = [resampling.signature()]
+    if data.excluded:
+        notes.append(f"not shown (missing tasks): {', '.join(data.excluded)}")
+    _caption(fig, "\n".join(notes))
+    return fig
 
 
 # --- key facts ---------------------------------------------------------------------------------
@@ -246,14 +571,27 @@ def write_charts(
     metrics: Sequence[Metric],
     out_dir: str | os.PathLike[str],
     systems_order: Sequence[str] | None = None,
+    *,
+    bounds: Iterable[str] = (),
+    resampling: Resampling | None = None,
+    marks: Mapping[str, MetricMarks] | None = None,
 ) -> list[Path]:
-    """Write ``rouge.png`` (when ROUGE F metrics have rows) and the key-fact heatmaps into
-    ``out_dir``; return the paths written."""
+    """Write ``rouge.png`` (when ROUGE F metrics have rows), the significance matrices (when
+    ``resampling`` is given) and the key-fact heatmaps into ``out_dir``; return the paths.
+
+    The ROUGE chart draws the intervals of ``marks``, computed by ``analyse`` with
+    ``resampling`` when not given."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    bound_list = list(bounds)
+    rouge = rouge_metrics(scores, metrics)
+    if marks is None and resampling is not None and rouge:
+        marks = analyse(scores, rouge, bound_list, resampling)
     paths = []
-    if rouge_metrics(scores, metrics):
-        paths.append(rouge_chart(scores, metrics, out / ROUGE_FILE, systems_order))
+    if rouge:
+        paths.append(rouge_chart(scores, metrics, out / ROUGE_FILE, systems_order, marks))
+    if resampling is not None:
+        paths += significance_matrices(scores, metrics, bound_list, resampling, out, systems_order)
     if not facts.empty:
         paths += fact_heatmaps(facts, out, systems_order)
     return paths

@@ -47,8 +47,8 @@ class Resampling:
 
     @property
     def alpha(self) -> float:
-        """Significance threshold matching the interval level."""
-        return 1 - self.level
+        """Significance threshold matching the interval level (rounded: 1 - 0.95 != 0.05)."""
+        return round(1 - self.level, 12)
 
     def signature(self) -> str:
         """The resampling signature, e.g. ``ci:percentile|resamples:1000|...|test:...``."""

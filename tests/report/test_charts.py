@@ -1,15 +1,34 @@
-"""Tests for the charts: the ROUGE chart and the per-task key-fact heatmaps."""
+"""Tests for the charts: the ROUGE chart with intervals, the significance matrices and the per-task
+key-fact heatmaps."""
 
 from __future__ import annotations
 
+import math
+import re
 from pathlib import Path
 
 import matplotlib.image
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.container import ErrorbarContainer
+from matplotlib.figure import Figure
+from matplotlib.text import Text
 
-from bench.report.charts import fact_heatmaps, rouge_chart, safe_name, write_charts
+from bench import stats
+from bench.report.charts import (
+    _rouge_figure,
+    _significance_figure,
+    fact_heatmaps,
+    format_p,
+    rouge_chart,
+    safe_name,
+    significance_data,
+    significance_matrices,
+    write_charts,
+)
+from bench.report.significance import Resampling, analyse
 from bench.scorers.base import Metric
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -109,3 +128,219 @@ def test_rouge_chart_with_a_single_task_and_missing_metric(tmp_path: Path) -> No
     scores = scores[~((scores["system"] == "lead3") & (scores["metric"] == "rouge2_f"))]
     path = rouge_chart(scores, METRICS, tmp_path / "r.png")
     assert_png(path)
+
+
+# --- intervals and significance ------------------------------------------------------------------
+
+ROUGE_F = ["rouge1_f", "rouge2_f", "rougeLsum_f"]
+DIRECTED = ["rouge1_f", "rouge2_f", "rougeLsum_f", "rouge1_p", "kf_recall"]
+ALL_SYSTEMS = [*SYSTEMS, "oracle"]
+
+
+def noisy_scores(n_tasks: int = 12, seed: int = 0) -> pd.DataFrame:
+    """Scores with per-task noise, so that intervals and p-values vary with the resampling."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for s, system in enumerate(ALL_SYSTEMS):
+        for t in range(n_tasks):
+            for metric in METRICS:
+                value = float(np.clip(0.3 + 0.04 * s + rng.normal(0, 0.12), 0, 1))
+                rows.append((f"t{t}", system, "x", metric.name, value))
+    return pd.DataFrame(rows, columns=["task_id", "system", "scorer", "metric", "value"])
+
+
+def error_bars(fig: Figure) -> list[tuple[float, float, float, float]]:
+    """(x, mean, low, high) of every error bar drawn, sorted by x."""
+    bars = []
+    for container in fig.axes[0].containers:
+        if isinstance(container, ErrorbarContainer):
+            data_line, _, (segments,) = container.lines
+            points = np.asarray(data_line.get_xydata(), dtype=float)
+            for (x, mean), segment in zip(points, segments.get_segments(), strict=True):
+                bars.append((float(x), float(mean), float(segment[0][1]), float(segment[1][1])))
+    return sorted(bars)
+
+
+def legend_texts(fig: Figure) -> list[str]:
+    legend = fig.axes[0].get_legend()
+    assert legend is not None
+    return [t.get_text() for t in legend.get_texts()]
+
+
+def texts(fig: Figure) -> list[str]:
+    return [t.get_text() for t in fig.findobj(Text)]
+
+
+def test_rouge_error_bars_are_the_bootstrap_intervals_scaled() -> None:
+    scores = noisy_scores()
+    marks = analyse(scores, METRICS, ["oracle"], Resampling(resamples=200, level=0.9))
+    fig = _rouge_figure(scores, METRICS, ALL_SYSTEMS, marks)
+    try:
+        drawn = error_bars(fig)
+        legend = legend_texts(fig)
+    finally:
+        plt.close(fig)
+    expected = sorted(
+        (i.mean * 100, i.low * 100, i.high * 100)
+        for name in ROUGE_F
+        for i in marks[name].intervals.values()
+    )
+    assert len(drawn) == len(ROUGE_F) * len(ALL_SYSTEMS)
+    got = sorted((m, lo, hi) for _, m, lo, hi in drawn)
+    np.testing.assert_allclose(np.array(got), np.array(expected))
+    assert all(lo <= m <= hi and lo < hi for _, m, lo, hi in drawn)
+    assert "mean with 90% CI" in legend
+
+
+def test_rouge_chart_draws_no_bar_without_interval_bounds(tmp_path: Path) -> None:
+    scores = noisy_scores(n_tasks=1)
+    marks = analyse(scores, METRICS, ["oracle"], Resampling(resamples=50))
+    assert all(math.isnan(i.low) for i in marks["rouge1_f"].intervals.values())
+    for with_marks in (marks, None):
+        fig = _rouge_figure(scores, METRICS, None, with_marks)
+        try:
+            assert error_bars(fig) == []
+            assert "mean" in legend_texts(fig)
+        finally:
+            plt.close(fig)
+    assert_png(rouge_chart(scores, METRICS, tmp_path / "r.png", marks=marks))
+    assert plt.get_fignums() == []
+
+
+def test_significance_matrix_per_directed_metric_only(tmp_path: Path) -> None:
+    paths = significance_matrices(
+        noisy_scores(), METRICS, ["oracle"], Resampling(resamples=100), tmp_path, ALL_SYSTEMS
+    )
+    assert [p.name for p in paths] == [f"significance-{name}.png" for name in DIRECTED]
+    for path in paths:
+        assert_png(path)
+    assert not (tmp_path / "significance-words.png").exists()
+    assert sorted(tmp_path.iterdir()) == sorted(paths)
+    assert plt.get_fignums() == []
+
+
+def test_significance_skipped_with_fewer_than_two_tasks_or_systems(tmp_path: Path) -> None:
+    resampling = Resampling(resamples=50)
+    one_task = noisy_scores(n_tasks=1)
+    assert significance_matrices(one_task, METRICS, [], resampling, tmp_path) == []
+    one_system = noisy_scores()
+    one_system = one_system[one_system["system"] == "lead3"]
+    assert significance_matrices(one_system, METRICS, [], resampling, tmp_path) == []
+    # Only lead3 has every task: the others are left out, which leaves too few systems.
+    gaps = noisy_scores()
+    gaps = gaps[(gaps["system"] == "lead3") | (gaps["task_id"] != "t0")]
+    assert significance_data(gaps, METRICS[0], [], resampling) is None
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_significance_data_matches_the_table_tests() -> None:
+    scores = noisy_scores()
+    scores = scores[~((scores["system"] == "textrank") & (scores["task_id"] == "t5"))]
+    resampling = Resampling(resamples=300, seed=4)
+    metric = METRICS[0]
+    order = ["oracle", "llm_zero_shot", "lead3", "textrank"]
+    data = significance_data(scores, metric, ["oracle"], resampling, order)
+    assert data is not None
+    assert data.systems == ["llm_zero_shot", "lead3", "oracle"]  # bounds last
+    assert data.excluded == ["textrank"]
+    assert data.n_tasks == 12
+    assert data.method == "paired-bootstrap"
+    assert np.isnan(np.diag(data.p_values)).all()
+    np.testing.assert_array_equal(data.p_values, data.p_values.T)
+    tests = analyse(scores, [metric], ["oracle"], resampling, "lead3")[metric.name].tests
+    index = {s: i for i, s in enumerate(data.systems)}
+    compared = [(a, b) for a, b in tests if a in index and b in index]
+    assert compared
+    for a, b in compared:
+        assert data.p_values[index[a], index[b]] == pytest.approx(tests[a, b].p_value)
+        assert data.deltas[index[a], index[b]] == pytest.approx(tests[a, b].delta)
+    # Better means a higher mean, or a lower one for a metric where lower is better.
+    lower = Metric(metric.name, "L", higher_is_better=False)
+    flipped = significance_data(scores, lower, ["oracle"], resampling, order)
+    assert flipped is not None
+    off = ~np.eye(3, dtype=bool)
+    np.testing.assert_array_equal(data.better()[off], ~flipped.better()[off])
+
+
+def test_significance_figure_title_caption_and_cells() -> None:
+    resampling = Resampling(resamples=100, method="approximate-randomization")
+    data = significance_data(noisy_scores(n_tasks=6), METRICS[0], ["oracle"], resampling)
+    assert data is not None
+    assert data.method == stats.EXACT_RANDOMIZATION  # 2**6 sign flips <= 1,000 trials
+    fig = _significance_figure(data, resampling)
+    try:
+        title = fig.get_suptitle()
+        found = texts(fig)
+    finally:
+        plt.close(fig)
+    assert "R-1" in title
+    assert "exact randomization" in title
+    assert "6 tasks" in title
+    assert resampling.signature() in "\n".join(found)
+    cells = [t for t in found if re.fullmatch(r"[▲▼] (<0\.001|[01]\.\d+)", t)]
+    assert len(cells) == 4 * 3
+    assert "oracle (bound)" in found
+
+
+@pytest.mark.parametrize(("level", "legend"), [(0.95, 5), (0.9, 5), (0.99, 3)])
+def test_significance_legend_has_a_p_below_001_shade_only_above_it(
+    level: float, legend: int
+) -> None:
+    resampling = Resampling(resamples=50, level=level)
+    data = significance_data(noisy_scores(n_tasks=4), METRICS[0], [], resampling)
+    assert data is not None
+    fig = _significance_figure(data, resampling)
+    try:
+        labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    finally:
+        plt.close(fig)
+    assert len(labels) == legend
+    assert f"not significant (p ≥ {1 - level:g})" in labels
+
+
+def test_p_values_are_truncated_not_rounded() -> None:
+    assert format_p(0.0004) == "<0.001"
+    assert format_p(50 / 1001) == "0.049"  # significant at 0.05: must not read "0.050"
+    assert format_p(0.05) == "0.050"
+    assert format_p(0.29) == "0.29"
+    assert format_p(1.0) == "1.00"
+    assert format_p(math.nan) == "–"
+
+
+def test_same_seed_gives_identical_images(tmp_path: Path) -> None:
+    def draw(folder: str, seed: int) -> list[Path]:
+        return write_charts(
+            noisy_scores(),
+            make_facts().iloc[0:0],
+            METRICS[:1],
+            tmp_path / folder,
+            ALL_SYSTEMS,
+            bounds=["oracle"],
+            resampling=Resampling(resamples=60, seed=seed),
+        )
+
+    first, again, other = draw("a", 7), draw("b", 7), draw("c", 8)
+    assert [p.name for p in first] == ["rouge.png", "significance-rouge1_f.png"]
+    for a, b in zip(first, again, strict=True):
+        assert a.read_bytes() == b.read_bytes()
+        np.testing.assert_array_equal(matplotlib.image.imread(a), matplotlib.image.imread(b))
+    assert first[1].read_bytes() != other[1].read_bytes()
+
+
+def test_write_charts_with_resampling_writes_every_chart(tmp_path: Path) -> None:
+    scores = noisy_scores(n_tasks=3)
+    facts = make_facts()
+    paths = write_charts(
+        scores, facts, METRICS, tmp_path, SYSTEMS, bounds={"oracle"}, resampling=Resampling()
+    )
+    names = [p.name for p in paths]
+    assert names[0] == "rouge.png"
+    assert names[1 : 1 + len(DIRECTED)] == [f"significance-{n}.png" for n in DIRECTED]
+    assert len(names) == 1 + len(DIRECTED) + len(TASKS)
+    for path in paths:
+        assert_png(path)
+    # Given marks are drawn as they are, without a resampling.
+    marks = analyse(scores, METRICS, ["oracle"], Resampling(resamples=50))
+    only = write_charts(scores, facts.iloc[0:0], METRICS, tmp_path / "m", marks=marks)
+    assert [p.name for p in only] == ["rouge.png"]
+    assert plt.get_fignums() == []
