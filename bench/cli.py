@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from collections import Counter
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import yaml
@@ -15,11 +16,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bench.adapters import adapters
+from bench.cache import GenerationCache, default_cache_dir
 from bench.check import check as run_check
 from bench.compare import compare_runs
 from bench.compare import to_json as compare_json
 from bench.compare import to_markdown as compare_markdown
-from bench.registry import UnknownNameError
+from bench.config import RunConfig, load_config
+from bench.registry import Registry, UnknownNameError
 from bench.report.build import build_report
 from bench.report.significance import Resampling
 from bench.runner import (
@@ -109,7 +112,10 @@ def _load(tasks: Path, references: Path | None) -> list:  # type: ignore[type-ar
 
 @app.command()
 def run(
-    tasks: TasksOpt = Path("tasks"),
+    tasks: Annotated[
+        Path | None,
+        typer.Option("--tasks", help="Task folder (default: tasks), task file or folder of tasks."),
+    ] = None,
     references: RefsOpt = None,
     systems: Annotated[
         list[str] | None,
@@ -119,6 +125,12 @@ def run(
         list[str] | None,
         typer.Option("--scorers", help="NAME[:key=value,...]; repeat for several scorers."),
     ] = None,
+    config_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", help="YAML file with tasks, systems, scorers (options override it)."
+        ),
+    ] = None,
     out_dir: Annotated[
         Path | None,
         typer.Option(
@@ -126,6 +138,18 @@ def run(
             help="Results folder (default results/<timestamp>); an existing one is resumed.",
         ),
     ] = None,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--cache", help="Generation cache folder (default: ~/.cache/sumbench/generations)."
+        ),
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Neither read nor write the generation cache.")
+    ] = False,
+    allow_failures: Annotated[
+        bool, typer.Option("--allow-failures", help="Exit 0 even when some items failed.")
+    ] = False,
     metrics: MetricsOpt = None,
     charts: Annotated[bool, typer.Option(help="Write charts/ PNG files.")] = True,
     ci: CiOpt = "pm",
@@ -137,23 +161,44 @@ def run(
 ) -> None:
     """Summarize every task with every system, score, store and print the results table."""
     resampling = _resampling(resamples, level, seed, test)
-    loaded = _load(tasks, references)
     try:
-        built_systems = build_systems(systems or DEFAULT_SYSTEMS)
-        built_scorers = build_scorers(scorer_specs or DEFAULT_SCORERS)
+        config = load_config(config_file) if config_file else RunConfig()
+    except TaskError as error:
+        for problem in error.problems:
+            err.print(f"[red]{problem}[/]", highlight=False)
+        raise _fail(f"invalid config {config_file}") from None
+    task_path = tasks or Path(config.tasks)
+    ref_path = references or (Path(config.references) if config.references else None)
+    loaded = _load(task_path, ref_path)
+    system_specs: list[Any] = list(systems or config.systems or DEFAULT_SYSTEMS)
+    scorer_list: list[Any] = list(scorer_specs or config.scorers or DEFAULT_SCORERS)
+    try:
+        built_systems = build_systems(system_specs)
+        built_scorers = build_scorers(scorer_list)
     except (RunError, UnknownNameError) as error:
         raise _fail(str(error)) from None
-    folder = out_dir or Path("results") / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    folder = (
+        out_dir
+        or (Path(config.out) if config.out else None)
+        or Path("results") / (dt.datetime.now().strftime("%Y%m%d-%H%M%S"))
+    )
+    if folder.exists() and not folder.is_dir():
+        raise _fail(f"--out {folder} is a file; expected a results folder")
+    cache = None
+    if not no_cache and config.cache is not False:
+        where = cache_dir or (Path(config.cache) if isinstance(config.cache, str) else None)
+        cache = GenerationCache(where or default_cache_dir())
     store = Store(folder)
-    config = {
-        "tasks": str(tasks),
-        "references": str(references) if references else None,
-        "systems": systems or DEFAULT_SYSTEMS,
-        "scorers": scorer_specs or DEFAULT_SCORERS,
+    recorded = {
+        "tasks": str(task_path),
+        "references": str(ref_path) if ref_path else None,
+        "systems": [s if isinstance(s, str) else s.model_dump() for s in system_specs],
+        "scorers": [s if isinstance(s, str) else s.model_dump() for s in scorer_list],
+        "config_file": str(config_file) if config_file else None,
+        "cache": str(cache.root) if cache else None,
         "argv": sys.argv[1:],
     }
-    job = Run(loaded, built_systems, built_scorers, store, config)
-    total = len(loaded) * len(built_systems)
+    job = Run(loaded, built_systems, built_scorers, store, recorded, cache)
     err.print(
         f"{len(loaded)} task(s) x {len(built_systems)} system(s) x "
         f"{len(built_scorers)} scorer(s) -> {folder}",
@@ -164,17 +209,22 @@ def run(
             TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
+            TextColumn("{task.fields[counts]}"),
             TimeElapsedColumn(),
             console=err,
             transient=True,
         ) as bar:
-            handle = bar.add_task("running", total=total)
+            handles = {
+                s.name: bar.add_task(s.name, total=len(loaded), counts="") for s in built_systems
+            }
+            counts = {s.name: Counter[str]() for s in built_systems}
 
-            def step(label: str) -> None:
-                bar.update(handle, advance=1, description=label)
+            def step(system: str, status: str) -> None:
+                counts[system][status] += 1
+                shown = ", ".join(f"{n} {k}" for k, n in sorted(counts[system].items()))
+                bar.update(handles[system], advance=1, counts=shown)
 
             stats = job.execute(step)
-            bar.update(handle, completed=total)
     except RunError as error:
         raise _fail(str(error)) from None
     except KeyboardInterrupt:
@@ -188,19 +238,26 @@ def run(
         err.print(f"[bold yellow]warning:[/] {line}", highlight=False)
     for line in stats.skipped:
         err.print(f"[yellow]not scored:[/] {line}", highlight=False)
-    for line in stats.errors:
-        err.print(f"[red]failed:[/] {line}", highlight=False)
     try:
-        table = build_report(store, metrics, charts, resampling, baseline_system, ci)
+        table = build_report(
+            store,
+            metrics or config.metrics,
+            charts,
+            resampling,
+            baseline_system or config.baseline_system,
+            ci,
+        )
     except StoreError as error:
         raise _fail(str(error)) from None
     typer.echo(table, nl=False)
+    for line in stats.errors:
+        err.print(f"[red]failed:[/] {line}", highlight=False)
     err.print(
-        f"generated {stats.generated}, reused {stats.reused}, scored {stats.scored}, "
-        f"errors {len(stats.errors)}; results in {folder}",
+        f"generated {stats.generated}, cached {stats.cached}, reused {stats.reused}, "
+        f"scored {stats.scored}, failed {len(stats.errors)}; results in {folder}",
         highlight=False,
     )
-    if stats.errors:
+    if stats.errors and not allow_failures:
         raise typer.Exit(1)
 
 
@@ -392,22 +449,24 @@ def tasks_schema(
     out.print_json(json.dumps(models[which].model_json_schema()))
 
 
-def _list_registry(entries: list) -> None:  # type: ignore[type-arg]
-    for entry in entries:
+def _list_registry(registry: Registry[Any]) -> None:
+    for entry in registry.entries():
         params = ", ".join(f"{k}={v}" for k, v in entry.parameters().items()) or "-"
         typer.echo(f"{entry.name}\t{entry.origin}\t{params}\t{entry.summary()}")
+    for name, reason in registry.broken().items():
+        typer.echo(f"{name}\tbroken\t-\t{reason}")
 
 
 @systems_app.command("list")
 def systems_list() -> None:
     """Every available adapter: name, origin, parameters, description."""
-    _list_registry(adapters.entries())
+    _list_registry(adapters)
 
 
 @scorers_app.command("list")
 def scorers_list() -> None:
     """Every available scorer: name, origin, parameters, description."""
-    _list_registry(scorers.entries())
+    _list_registry(scorers)
 
 
 if __name__ == "__main__":

@@ -8,18 +8,30 @@ folder only does what is missing.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import importlib.metadata
+import json
 import platform
 import subprocess
 import time
 import warnings
 from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.adapters import Adapter, GoldSummarizer, Summarizer, adapters, is_bound
-from bench.request import Summary
+from bench.adapters import (
+    Adapter,
+    AdapterError,
+    GoldSummarizer,
+    NotApplicable,
+    Summarizer,
+    adapters,
+    is_bound,
+)
+from bench.cache import GenerationCache, cache_key
+from bench.request import Summary, SummaryRequest
 from bench.scorers import CannotScore, Scorer, scorers
 from bench.scorers.base import measurement
 from bench.store import Store
@@ -111,16 +123,17 @@ class ScorerSetup:
         }
 
 
-def build_systems(specs: Iterable[str]) -> list[System]:
-    """Instantiate systems from specs; adapters that stand for several systems are expanded."""
+def build_systems(specs: Iterable[Any]) -> list[System]:
+    """Instantiate systems from ``NAME[:k=v,...]`` strings or config entries (objects with
+    ``adapter``, ``name`` and ``params``); adapters standing for several systems expand."""
     systems: list[System] = []
     for spec in specs:
-        base, params, display = parse_spec(spec)
+        base, params, display = _resolve(spec, "adapter")
         entry = adapters.get(base)
         try:
             adapter = adapters.create(base, **params)
         except (TypeError, ValueError, OSError, LookupError) as error:
-            raise RunError(f"system {spec!r}: {error}") from error
+            raise RunError(f"system {display!r}: {error}") from error
         expanded = adapter.expand() if isinstance(adapter, Summarizer) else None
         if expanded:
             systems.extend(
@@ -136,16 +149,29 @@ def build_systems(specs: Iterable[str]) -> list[System]:
     return systems
 
 
-def build_scorers(specs: Iterable[str]) -> list[ScorerSetup]:
-    """Instantiate scorers from specs."""
+def _resolve(spec: Any, kind: str) -> tuple[str, dict[str, Any], str]:
+    if isinstance(spec, str):
+        return parse_spec(spec)
+    base = getattr(spec, kind)
+    params = dict(spec.params)
+    return (
+        base,
+        params,
+        spec.name
+        or (base if not params else f"{base}:" + ",".join(f"{k}={v}" for k, v in params.items())),
+    )
+
+
+def build_scorers(specs: Iterable[Any]) -> list[ScorerSetup]:
+    """Instantiate scorers from ``NAME[:k=v,...]`` strings or config entries."""
     setups: list[ScorerSetup] = []
     for spec in specs:
-        base, params, display = parse_spec(spec)
+        base, params, display = _resolve(spec, "scorer")
         entry = scorers.get(base)
         try:
             scorer = scorers.create(base, **params)
         except (TypeError, ValueError) as error:
-            raise RunError(f"scorer {spec!r}: {error}") from error
+            raise RunError(f"scorer {display!r}: {error}") from error
         setups.append(ScorerSetup(display, params, scorer, entry.origin))
     return setups
 
@@ -192,30 +218,78 @@ class RunStats:
     """What a run did, for the closing message."""
 
     generated: int = 0
+    cached: int = 0
     reused: int = 0
     scored: int = 0
+    tasks: int = 0
     errors: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
 
-Progress = Callable[[str], None]
+Progress = Callable[[str, str], None]
+"""Called with (system name, "done" | "cached" | "reused" | "failed") as each item finishes."""
+
+WINDOW = 512
+"""Tasks in flight at once: bounds memory whatever the size of the task set."""
+
+
+@dataclass
+class _Job:
+    system: System
+    tasks: list[Task]
 
 
 @dataclass
 class Run:
-    """Tasks x systems x scorers, written to one store."""
+    """Tasks x systems x scorers, written to one store.
 
-    tasks: list[Task]
+    ``tasks`` may be any iterable (a stream from a large dataset): at most :data:`WINDOW` tasks
+    are held at once. Generation runs concurrently up to each adapter's ``concurrency`` (and in
+    batches of its ``batch_size``); scoring runs in the calling thread as results arrive.
+    """
+
+    tasks: Iterable[Task]
     systems: list[System]
     scorers: list[ScorerSetup]
     store: Store
     config: dict[str, Any] = field(default_factory=dict)
+    cache: GenerationCache | None = None
 
     def _check_compatible(self) -> dict[str, Any] | None:
+        owners: dict[str, str] = {}
+        for setup in self.scorers:
+            for metric in setup.scorer.metrics():
+                if owners.setdefault(metric.name, setup.name) != setup.name:
+                    raise RunError(
+                        f"scorers {owners[metric.name]!r} and {setup.name!r} both produce "
+                        f"{metric.name!r}; run them into separate --out folders"
+                    )
         if not self.store.exists():
             return None
         info = self.store.run_info()
+        for entry in info.get("scorers", []):
+            for metric in entry.get("metrics", []):
+                owner = owners.get(metric["name"])
+                if owner is not None and owner != entry["name"]:
+                    raise RunError(
+                        f"{self.store.root} already has {metric['name']!r} from scorer "
+                        f"{entry['name']!r}; {owner!r} would mix two measurements"
+                    )
+        before = {s["name"]: s for s in info.get("systems", [])}
+        for system in self.systems:
+            old_system = before.get(system.name)
+            now = (system.adapter_name, system.params, system.adapter.version)
+            if old_system is not None and now != (
+                old_system.get("adapter"),
+                old_system.get("params"),
+                old_system.get("version"),
+            ):
+                raise RunError(
+                    f"{self.store.root} ran system {system.name!r} as {old_system.get('adapter')} "
+                    f"{old_system.get('params')}; now it is {system.adapter_name} "
+                    f"{system.params}: use another name or another --out folder"
+                )
         old = {s["name"]: s["signature"] for s in info.get("scorers", [])}
         for setup in self.scorers:
             new = setup.scorer.signature()
@@ -233,33 +307,23 @@ class Run:
         systems.update({s.name: s.describe() for s in self.systems})
         setups = {s["name"]: s for s in (previous or {}).get("scorers", [])}
         setups.update({s.name: s.describe() for s in self.scorers})
-        tasks = {t["id"]: t for t in (previous or {}).get("tasks", [])}
-        tasks.update(
-            {
-                t.id: {
-                    "id": t.id,
-                    "documents": [{"id": d.id, "hash": d.content_hash} for d in t.documents],
-                    "references": len(t.references),
-                    "keyfacts": len(t.keyfacts),
-                }
-                for t in self.tasks
-            }
-        )
+        versions = _versions()
         return {
-            "sumbench": _versions()["sumbench"],
+            "sumbench": versions["sumbench"],
             "status": status,
             "started": (previous or {}).get("started", started),
             "resumed": started if previous else None,
             "finished": _now() if status != "running" else None,
             "config": {**(previous or {}).get("config", {}), **self.config},
-            "versions": _versions(),
+            "versions": versions,
             "git_commit": _git_commit(Path.cwd()),
             "systems": list(systems.values()),
             "scorers": list(setups.values()),
             "signatures": {name: s["signature"] for name, s in setups.items()},
-            "tasks": list(tasks.values()),
             "counts": {
+                "tasks": stats.tasks,
                 "generated": stats.generated,
+                "cached": stats.cached,
                 "reused": stats.reused,
                 "scored": stats.scored,
                 "errors": len(stats.errors),
@@ -274,87 +338,257 @@ class Run:
         stats = RunStats()
         self.store.open()
         self.store.write_run(self._info(previous, started, "running", stats))
-        done_outputs = _group_outputs(self.store.outputs())
-        scored = set(
-            zip(*(self.store.scores()[c] for c in ("task_id", "system", "scorer")), strict=True)
-        )
-        skipped = {
+        self._done = _group_outputs(self.store.outputs())
+        scores = self.store.scores()
+        self._scored: dict[tuple[str, str], set[str]] = {}
+        for task_id, name, scorer in zip(
+            scores["task_id"], scores["system"], scores["scorer"], strict=True
+        ):
+            self._scored.setdefault((task_id, name), set()).add(scorer)
+        self._skipped = {
             (p["task_id"], p["system"], p.get("scorer"))
             for p in self.store.problems()
             if p.get("kind") == "skipped"
         }
+        self._listed = self.store.listed_tasks()
+        self._stats, self._progress = stats, progress
+        pools = {
+            s.name: ThreadPoolExecutor(
+                max_workers=max(1, _concurrency(s.adapter)), thread_name_prefix=f"sumbench-{s.name}"
+            )
+            for s in self.systems
+            if isinstance(s.adapter, Summarizer)
+        }
         status = "interrupted"
         try:
-            for task in self.tasks:
-                for system in self.systems:
-                    summaries = done_outputs.get((task.id, system.name))
-                    if summaries is None:
-                        summaries = self._generate(task, system, stats)
-                        if summaries is None:
-                            if progress:
-                                progress(f"{system.name} on {task.id} (failed)")
-                            continue
-                    else:
-                        stats.reused += 1
-                    for setup in self.scorers:
-                        key = (task.id, system.name, setup.name)
-                        if key not in scored and key not in skipped:
-                            self._score(task, system, setup, summaries, stats)
-                    if progress:
-                        progress(f"{system.name} on {task.id}")
+            self._loop(pools)
             status = "complete"
         finally:
+            for pool in pools.values():
+                pool.shutdown(wait=status == "complete", cancel_futures=True)
             self.store.write_run(self._info(previous, started, status, stats))
         return stats
 
-    def _generate(self, task: Task, system: System, stats: RunStats) -> list[Summary] | None:
-        start = time.perf_counter()
-        try:
-            if isinstance(system.adapter, GoldSummarizer):
+    def _loop(self, pools: dict[str, ThreadPoolExecutor]) -> None:
+        source = iter(self.tasks)
+        waiting: dict[str, list[Task]] = {s.name: [] for s in self.systems}
+        open_items: dict[str, int] = {}  # task id -> items still running
+        futures: dict[Future[list[Summary | Exception]], _Job] = {}
+        exhausted = False
+        while True:
+            while not exhausted and len(open_items) < WINDOW:
+                task = next(source, None)
+                if task is None:
+                    exhausted = True
+                    break
+                self._stats.tasks += 1
+                self._list(task)
+                open_items[task.id] = 0
+                for system in self.systems:
+                    if self._dispatch(task, system):
+                        waiting[system.name].append(task)
+                        open_items[task.id] += 1
+                    self._flush(system, waiting, pools, futures, force=False)
+            for system in self.systems:
+                self._flush(system, waiting, pools, futures, force=exhausted)
+            for task_id in [t for t, n in open_items.items() if n == 0]:
+                del open_items[task_id]
+            if not futures:
+                if any(waiting.values()):  # a partial batch while nothing else is running
+                    for system in self.systems:
+                        self._flush(system, waiting, pools, futures, force=True)
+                    continue
+                if exhausted:
+                    return
+                continue
+            finished, _ = wait(list(futures), return_when=FIRST_COMPLETED)
+            for future in finished:
+                job = futures.pop(future)
+                results = future.result()
+                for task, result in zip(job.tasks, results, strict=True):
+                    self._finish(task, job.system, result)
+                    open_items[task.id] -= 1
+
+    def _flush(
+        self,
+        system: System,
+        waiting: dict[str, list[Task]],
+        pools: dict[str, ThreadPoolExecutor],
+        futures: dict[Future[list[Summary | Exception]], _Job],
+        force: bool,
+    ) -> None:
+        adapter = system.adapter
+        queue = waiting[system.name]
+        if not isinstance(adapter, Summarizer) or not queue:
+            return
+        size = max(1, int(getattr(adapter, "batch_size", 1)))
+        while len(queue) >= size or (force and queue):
+            batch, queue[:] = queue[:size], queue[size:]
+            future = pools[system.name].submit(_call, adapter, [t.request() for t in batch])
+            futures[future] = _Job(system, batch)
+
+    def _dispatch(self, task: Task, system: System) -> bool:
+        """Handle an item that needs no model call; True when it must be generated."""
+        stored = self._done.pop((task.id, system.name), None)
+        if stored is not None:
+            key, reused = stored
+            if key == self._key(task, system):
+                self._stats.reused += 1
+                self._score_all(task, system, reused)
+                self._tick(system, "reused")
+                return False
+            self._scored.pop((task.id, system.name), None)  # its input changed: score anew
+        if isinstance(system.adapter, GoldSummarizer):
+            start = time.perf_counter()
+            try:
                 summaries = system.adapter.summarize_task(task)
-            else:
-                summaries = [system.adapter.summarize(task.request())]
-        except Exception as error:  # recorded per item; the run goes on
-            message = f"{type(error).__name__}: {error}"
-            self.store.append_outputs(
-                [
-                    {
-                        "task_id": task.id,
-                        "system": system.name,
-                        "sample": "",
-                        "summary": None,
-                        "error": message,
-                    }
-                ]
-            )
-            self.store.append_problem(
+            except NotApplicable as reason:
+                self._not_applicable(task, system, reason)
+                return False
+            except Exception as error:  # recorded per item; the run goes on
+                self._fail(task, system, error)
+                return False
+            self._record(task, system, summaries, time.perf_counter() - start, cached=False)
+            return False
+        cached = self._cache_get(task, system)
+        if cached is not None:
+            self._stats.cached += 1
+            self._record(task, system, [cached], 0.0, cached=True)
+            return False
+        return True
+
+    def _finish(self, task: Task, system: System, result: Summary | Exception) -> None:
+        if isinstance(result, NotApplicable):
+            self._not_applicable(task, system, result)
+            return
+        if isinstance(result, Exception):
+            self._fail(task, system, result)
+            return
+        result.reference_id = None  # only bounds may leave a reference out of their scoring
+        if self.cache is not None and getattr(system.adapter, "cacheable", True):
+            self.cache.put(self._key(task, system), result)
+        self._record(task, system, [result], None, cached=False)
+
+    def _key(self, task: Task, system: System) -> str:
+        adapter = system.adapter
+        identity = (
+            adapter.cache_identity()
+            if isinstance(adapter, Summarizer)
+            else {"gold": _gold_hash(task)}
+        )
+        return cache_key(
+            system.adapter_name, adapter.version, system.params, identity, task.request()
+        )
+
+    def _cache_get(self, task: Task, system: System) -> Summary | None:
+        if self.cache is None or not getattr(system.adapter, "cacheable", True):
+            return None
+        return self.cache.get(self._key(task, system))
+
+    def _record(
+        self,
+        task: Task,
+        system: System,
+        summaries: list[Summary],
+        latency: float | None,
+        cached: bool,
+    ) -> None:
+        key = self._key(task, system)
+        records = []
+        for index, summary in enumerate(summaries):
+            if latency is not None:
+                summary.meta.setdefault("latency_s", round(latency / len(summaries), 6))
+            record: dict[str, Any] = {
+                "task_id": task.id,
+                "system": system.name,
+                "sample": _sample_name(summary, index, len(summaries)),
+                "summary": summary.text,
+                "reference_id": summary.reference_id,
+                "meta": summary.meta,
+                "key": key,
+            }
+            if cached:
+                record["cached"] = True
+            records.append(record)
+        self.store.append_outputs(records)
+        if not cached:
+            self._stats.generated += 1
+        self._score_all(task, system, summaries)
+        self._tick(system, "cached" if cached else "done")
+
+    def _fail(self, task: Task, system: System, error: Exception) -> None:
+        message = f"{type(error).__name__}: {error}"
+        attempts = getattr(error, "attempts", 1)
+        self.store.append_outputs(
+            [
                 {
-                    "kind": "error",
                     "task_id": task.id,
                     "system": system.name,
-                    "message": message,
+                    "sample": "",
+                    "summary": None,
+                    "error": message,
+                    "attempts": attempts,
+                }
+            ]
+        )
+        self.store.append_problem(
+            {
+                "kind": "error",
+                "task_id": task.id,
+                "system": system.name,
+                "message": message,
+                "attempts": attempts,
+                "time": _now(),
+            }
+        )
+        self._stats.errors.append(f"{system.name} on {task.id}: {message}")
+        self._tick(system, "failed")
+
+    def _not_applicable(self, task: Task, system: System, reason: Exception) -> None:
+        if (task.id, system.name, None) not in self._skipped:
+            self._skipped.add((task.id, system.name, None))
+            self.store.append_problem(
+                {
+                    "kind": "skipped",
+                    "task_id": task.id,
+                    "system": system.name,
+                    "scorer": None,
+                    "message": str(reason),
                     "time": _now(),
                 }
             )
-            stats.errors.append(f"{system.name} on {task.id}: {message}")
-            return None
-        latency = time.perf_counter() - start
-        records = []
-        for index, summary in enumerate(summaries):
-            summary.meta.setdefault("latency_s", round(latency / len(summaries), 6))
-            records.append(
-                {
-                    "task_id": task.id,
-                    "system": system.name,
-                    "sample": _sample_name(summary, index, len(summaries)),
-                    "summary": summary.text,
-                    "reference_id": summary.reference_id,
-                    "meta": summary.meta,
-                }
-            )
-        self.store.append_outputs(records)
-        stats.generated += 1
-        return summaries
+        self._stats.skipped.append(f"{system.name} on {task.id}: {reason}")
+        self._tick(system, "skipped")
+
+    def _tick(self, system: System, status: str) -> None:
+        if self._progress is not None:
+            self._progress(system.name, status)
+
+    def _list(self, task: Task) -> None:
+        gold = _gold_hash(task)
+        if task.id in self._listed:
+            if self._listed[task.id] not in (gold, None):
+                raise RunError(
+                    f"the references or key facts of task {task.id!r} changed since "
+                    f"{self.store.root} was scored; write to a new --out folder"
+                )
+            return
+        self._listed[task.id] = gold
+        self.store.append_task(
+            {
+                "id": task.id,
+                "gold": gold,
+                "documents": [{"id": d.id, "hash": d.content_hash} for d in task.documents],
+                "references": len(task.references),
+                "keyfacts": len(task.keyfacts),
+            }
+        )
+
+    def _score_all(self, task: Task, system: System, summaries: list[Summary]) -> None:
+        done = self._scored.get((task.id, system.name), set())
+        for setup in self.scorers:
+            if setup.name not in done:
+                self._score(task, system, setup, summaries, self._stats)
 
     def _score(
         self,
@@ -417,17 +651,41 @@ class Run:
     def _skip(
         self, task: Task, system: System, setup: ScorerSetup, reason: str, stats: RunStats
     ) -> None:
-        self.store.append_problem(
-            {
-                "kind": "skipped",
-                "task_id": task.id,
-                "system": system.name,
-                "scorer": setup.name,
-                "message": reason,
-                "time": _now(),
-            }
-        )
+        if (task.id, system.name, setup.name) not in self._skipped:
+            self._skipped.add((task.id, system.name, setup.name))
+            self.store.append_problem(
+                {
+                    "kind": "skipped",
+                    "task_id": task.id,
+                    "system": system.name,
+                    "scorer": setup.name,
+                    "message": reason,
+                    "time": _now(),
+                }
+            )
         stats.skipped.append(f"{setup.name} on {system.name}/{task.id}: {reason}")
+
+
+def _concurrency(adapter: Adapter) -> int:
+    return int(getattr(adapter, "concurrency", 1) or 1)
+
+
+def _call(adapter: Summarizer, requests: list[SummaryRequest]) -> list[Summary | Exception]:
+    """Run one batch in a worker thread, timing it; never raises."""
+    start = time.perf_counter()
+    try:
+        results = adapter.summarize_batch(requests)
+    except Exception as error:  # a batch-level failure fails each of its items
+        return [error] * len(requests)
+    if len(results) != len(requests):
+        return [
+            AdapterError(f"adapter returned {len(results)} results for {len(requests)} requests")
+        ] * len(requests)
+    latency = (time.perf_counter() - start) / len(requests)
+    for result in results:
+        if isinstance(result, Summary):
+            result.meta.setdefault("latency_s", round(latency, 6))
+    return results
 
 
 def _sample_name(summary: Summary, index: int, count: int) -> str:
@@ -436,22 +694,41 @@ def _sample_name(summary: Summary, index: int, count: int) -> str:
     return "" if count == 1 else str(index)
 
 
-def _group_outputs(records: list[dict[str, Any]]) -> dict[tuple[str, str], list[Summary]]:
-    """Summaries already in the store by (task, system); the last attempt of an item wins."""
+def _group_outputs(
+    records: list[dict[str, Any]],
+) -> dict[tuple[str, str], tuple[str | None, list[Summary]]]:
+    """Summaries already in the store by (task, system), with the key they were made under;
+    the last attempt of an item wins."""
     attempts: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for record in records:
-        key = (record["task_id"], record["system"])
-        group = attempts.setdefault(key, [])
-        if record.get("error") or (group and group[-1].get("error")):
+        item = (record["task_id"], record["system"])
+        group = attempts.setdefault(item, [])
+        if record.get("error") or (
+            group and (group[-1].get("error") or group[-1].get("key") != record.get("key"))
+        ):
             group.clear()
         group.append(record)
-    grouped: dict[tuple[str, str], list[Summary]] = {}
-    for key, group in attempts.items():
+    grouped: dict[tuple[str, str], tuple[str | None, list[Summary]]] = {}
+    for item, group in attempts.items():
         if group and not group[-1].get("error"):
-            grouped[key] = [
-                Summary(
-                    text=r["summary"], meta=r.get("meta") or {}, reference_id=r.get("reference_id")
-                )
-                for r in group
-            ]
+            grouped[item] = (
+                group[-1].get("key"),
+                [
+                    Summary(
+                        text=r["summary"],
+                        meta=r.get("meta") or {},
+                        reference_id=r.get("reference_id"),
+                    )
+                    for r in group
+                ],
+            )
     return grouped
+
+
+def _gold_hash(task: Task) -> str:
+    """Hash of a task's references and key facts: what bounds and scorers read."""
+    gold = json.dumps(
+        [[r.model_dump() for r in task.references], [f.model_dump() for f in task.keyfacts]],
+        sort_keys=True,
+    )
+    return hashlib.sha256(gold.encode()).hexdigest()[:16]

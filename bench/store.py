@@ -24,6 +24,7 @@ OUTPUTS_FILE = "outputs.jsonl"
 SCORES_FILE = "scores.csv"
 FACTS_FILE = "facts.csv"
 PROBLEMS_FILE = "problems.jsonl"
+TASKS_FILE = "tasks.jsonl"
 
 SCORE_COLUMNS = ["task_id", "system", "scorer", "metric", "value"]
 FACT_COLUMNS = [
@@ -88,7 +89,7 @@ class Store:
             _repair_tail(path)
             if not path.exists() or path.stat().st_size == 0:
                 self._append(path, _csv_text([columns]))
-        for name in (OUTPUTS_FILE, PROBLEMS_FILE):
+        for name in (OUTPUTS_FILE, PROBLEMS_FILE, TASKS_FILE):
             _repair_tail(self.root / name)
             (self.root / name).touch()
 
@@ -120,6 +121,18 @@ class Store:
         """Record an adapter error, a skipped score or a warning."""
         self._append(self.root / PROBLEMS_FILE, json.dumps(record, ensure_ascii=False) + "\n")
 
+    def append_task(self, record: Mapping[str, Any]) -> None:
+        """Record a task the run saw: id, document hashes, gold counts."""
+        self._append(self.root / TASKS_FILE, json.dumps(record, ensure_ascii=False) + "\n")
+
+    def listed_tasks(self) -> dict[str, str | None]:
+        """Ids of the tasks recorded so far, with the hash of their gold."""
+        return {r["id"]: r.get("gold") for r in _read_jsonl(self.root / TASKS_FILE)}
+
+    def tasks(self) -> list[dict[str, Any]]:
+        """The task records (id, document hashes, reference and key-fact counts)."""
+        return _read_jsonl(self.root / TASKS_FILE)
+
     def write_run(self, info: Mapping[str, Any]) -> None:
         """Write ``run.json`` atomically."""
         write_atomic(self.root / RUN_FILE, json.dumps(info, indent=2, ensure_ascii=False) + "\n")
@@ -135,9 +148,11 @@ class Store:
         if not path.is_file():
             raise StoreError(f"{self.root}: not a results folder (no {RUN_FILE})")
         try:
-            data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as error:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
             raise StoreError(f"{path}: invalid JSON ({error})") from error
+        if not isinstance(data, dict):
+            raise StoreError(f"{path}: expected a JSON object, got {type(data).__name__}")
         return data
 
     def outputs(self) -> list[dict[str, Any]]:
@@ -149,32 +164,59 @@ class Store:
         return _read_jsonl(self.root / PROBLEMS_FILE)
 
     def scores(self) -> pd.DataFrame:
-        """Score rows, long format."""
-        return self._csv(SCORES_FILE, SCORE_COLUMNS, {"value": "float64"})
+        """Score rows, long format; a row written again for the same key (a resumed item)
+        replaces the earlier one."""
+        frame = self._csv(SCORES_FILE, SCORE_COLUMNS, {"value": "float64"})
+        return _last_per_key(frame, ["task_id", "system", "scorer", "metric"])
 
     def facts(self) -> pd.DataFrame:
-        """Key-fact decision rows."""
+        """Key-fact decision rows (the last row per task, system, sample, fact and matcher)."""
         frame = self._csv(FACTS_FILE, FACT_COLUMNS, {"weight": "float64"})
         frame["present"] = frame["present"].astype(str).str.lower().isin(["true", "1", "1.0"])
         frame["sample"] = frame["sample"].fillna("").astype(str)
         frame["evidence"] = frame["evidence"].fillna("").astype(str)
-        return frame
+        return _last_per_key(frame, ["task_id", "system", "sample", "fact_id", "matcher"])
 
     def _csv(self, name: str, columns: list[str], dtypes: dict[str, str]) -> pd.DataFrame:
         path = self.root / name
-        if not path.is_file():
+        if not path.is_file() or path.stat().st_size == 0:
             return pd.DataFrame({c: pd.Series(dtype=dtypes.get(c, "object")) for c in columns})
         types: dict[str, str] = {c: dtypes.get(c, "str") for c in columns}
-        frame = pd.read_csv(
-            path,
-            dtype=types,
-            keep_default_na=False,
-            na_values={c: ["nan", "NaN", ""] for c in dtypes},
-        )
+        complete = _complete_rows(path)
+        try:
+            frame = pd.read_csv(
+                path,
+                dtype=types,
+                keep_default_na=False,
+                nrows=complete,
+                na_values={c: ["nan", "NaN", ""] for c in dtypes},
+                on_bad_lines="error",
+            )
+        except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as error:
+            raise StoreError(
+                f"{path}: not a valid {name} ({error}); expected the columns {', '.join(columns)}"
+            ) from error
         missing = [c for c in columns if c not in frame.columns]
         if missing:
             raise StoreError(f"{path}: missing column(s) {missing}; expected {columns}")
         return frame
+
+
+def _complete_rows(path: Path) -> int | None:
+    """Rows before a last line cut short by a crash (None when the file ends cleanly)."""
+    with path.open("rb") as handle:
+        handle.seek(-1, os.SEEK_END)
+        if handle.read(1) == b"\n":
+            return None
+        handle.seek(0)
+        lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+    return max(lines - 1, 0)
+
+
+def _last_per_key(frame: pd.DataFrame, key: list[str]) -> pd.DataFrame:
+    if frame.empty:
+        return frame
+    return frame.drop_duplicates(subset=key, keep="last").reset_index(drop=True)
 
 
 def _csv_text(rows: Iterable[Iterable[Any]]) -> str:

@@ -61,6 +61,14 @@ def write_task(
     return task_dir
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_generation_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Tests never read or write the user's generation cache."""
+    import os
+
+    os.environ["SUMBENCH_CACHE"] = str(tmp_path_factory.mktemp("generation-cache"))
+
+
 @pytest.fixture
 def task_tree(tmp_path: Path) -> Path:
     """A folder with tasks/t1 and references/t1, valid."""

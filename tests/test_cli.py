@@ -125,7 +125,7 @@ def test_rerun_into_the_same_folder_reuses_everything(bundled_run: Path) -> None
         app, ["run", "--tasks", str(REPO / "tasks"), "--out", str(bundled_run), "--no-charts"]
     )
     assert result.exit_code == 0
-    assert "generated 0, reused 30, scored 0" in result.stderr
+    assert "generated 0, cached 0, reused 30, scored 0, failed 0" in result.stderr
 
 
 def test_precomputed_outputs_are_scored_per_system(tmp_path: Path) -> None:

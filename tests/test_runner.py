@@ -8,7 +8,8 @@ from typing import ClassVar
 import pytest
 from conftest import write_task
 
-from bench.adapters import GoldSummarizer, Summarizer, register_adapter
+from bench.adapters import AdapterError, GoldSummarizer, Summarizer, register_adapter
+from bench.cache import GenerationCache
 from bench.request import Summary, SummaryRequest
 from bench.runner import Run, RunError, build_scorers, build_systems, parse_spec
 from bench.scorers import ItemScore, Metric, Scorer, register_scorer
@@ -16,21 +17,24 @@ from bench.store import Store
 from bench.task import Task, load_tasks
 
 CALLS: list[str] = []
+FAULTS: dict[str, type[BaseException]] = {}
+"""Task id -> exception the test adapter raises for it (cleared to simulate a transient fault)."""
 
 
 @register_adapter("test-first-words")
 class FirstWords(Summarizer):
     """First n words of the first document."""
 
-    def __init__(self, n: int | str = 3, fail_on: str = "", interrupt_on: str = "") -> None:
-        self.n, self.fail_on, self.interrupt_on = int(n), fail_on, interrupt_on
+    def __init__(self, n: int | str = 3) -> None:
+        self.n = int(n)
 
     def summarize(self, request: SummaryRequest) -> Summary:
         CALLS.append(request.task_id)
-        if request.task_id == self.interrupt_on:
+        fault = FAULTS.get(request.task_id)
+        if fault is KeyboardInterrupt:
             raise KeyboardInterrupt
-        if request.task_id == self.fail_on:
-            raise RuntimeError("model server said no")
+        if fault is not None:
+            raise AdapterError("model server said no", attempts=3, transient=True)
         return Summary(text=" ".join(request.documents[0].text.split()[: self.n]))
 
 
@@ -67,6 +71,22 @@ class Length(Scorer):
         )
 
 
+@register_scorer("test-chars")
+class Chars(Scorer):
+    """Characters in the summary."""
+
+    name: ClassVar[str] = "test-chars"
+
+    def signature(self) -> str:
+        return "test-chars:v1"
+
+    def metrics(self) -> list[Metric]:
+        return [Metric("chars", "Chars", None, 1.0)]
+
+    def score(self, task: Task, summary: Summary) -> ItemScore:
+        return ItemScore({"chars": float(len(summary.text))})
+
+
 @pytest.fixture
 def three_tasks(tmp_path: Path) -> list[Task]:
     for name in ("t1", "t2", "t3"):
@@ -99,25 +119,36 @@ def test_run_stores_every_item(three_tasks: list[Task], tmp_path: Path) -> None:
     assert info["status"] == "complete"
     assert info["signatures"] == {"test-length": "test-length:v1|unit:words"}
     assert info["systems"][0]["params"] == {"n": "4"}
-    assert all(len(d["hash"]) == 16 for t in info["tasks"] for d in t["documents"])
+    assert [t["id"] for t in store.tasks()] == ["t1", "t2", "t3"]
+    assert all(len(d["hash"]) == 16 for t in store.tasks() for d in t["documents"])
+    assert info["counts"]["tasks"] == 3
 
 
 def test_failing_adapter_is_recorded_and_the_run_goes_on(
     three_tasks: list[Task], tmp_path: Path
 ) -> None:
-    stats = make_run(three_tasks, tmp_path, ["test-first-words:fail_on=t2"]).execute()
+    FAULTS["t2"] = AdapterError
+    try:
+        stats = make_run(three_tasks, tmp_path, ["test-first-words"]).execute()
+    finally:
+        FAULTS.clear()
     store = Store(tmp_path)
     assert len(stats.errors) == 1 and "model server said no" in stats.errors[0]
     assert sorted(store.scores()["task_id"].unique()) == ["t1", "t3"]
     failed = [o for o in store.outputs() if o.get("error")]
     assert failed[0]["task_id"] == "t2" and failed[0]["summary"] is None
+    assert failed[0]["attempts"] == 3
     assert [p["kind"] for p in store.problems()] == ["error"]
 
 
 def test_rerun_retries_only_failed_items(three_tasks: list[Task], tmp_path: Path) -> None:
-    make_run(three_tasks, tmp_path, ["test-first-words:fail_on=t2,name=sys"]).execute()
+    FAULTS["t2"] = AdapterError
+    try:
+        make_run(three_tasks, tmp_path, ["test-first-words"]).execute()
+    finally:
+        FAULTS.clear()
     CALLS.clear()
-    stats = make_run(three_tasks, tmp_path, ["test-first-words:name=sys"]).execute()
+    stats = make_run(three_tasks, tmp_path, ["test-first-words"]).execute()
     assert CALLS == ["t2"] and stats.generated == 1 and stats.reused == 2
     assert sorted(Store(tmp_path).scores()["task_id"]) == ["t1", "t1", "t2", "t2", "t3", "t3"]
 
@@ -125,26 +156,115 @@ def test_rerun_retries_only_failed_items(three_tasks: list[Task], tmp_path: Path
 def test_interrupted_run_keeps_work_and_resumes_without_repeating(
     three_tasks: list[Task], tmp_path: Path
 ) -> None:
-    with pytest.raises(KeyboardInterrupt):
-        make_run(three_tasks, tmp_path, ["test-first-words:interrupt_on=t3,name=sys"]).execute()
+    FAULTS["t3"] = KeyboardInterrupt
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            make_run(three_tasks, tmp_path, ["test-first-words"]).execute()
+    finally:
+        FAULTS.clear()
     store = Store(tmp_path)
     assert store.run_info()["status"] == "interrupted"
     assert sorted(store.scores()["task_id"].unique()) == ["t1", "t2"]
     CALLS.clear()
-    make_run(three_tasks, tmp_path, ["test-first-words:name=sys"]).execute()
+    make_run(three_tasks, tmp_path, ["test-first-words"]).execute()
     assert CALLS == ["t3"]
     assert store.run_info()["status"] == "complete"
     assert len(store.scores()) == 6
 
 
+def test_changed_parameters_under_the_same_name_are_refused(
+    three_tasks: list[Task], tmp_path: Path
+) -> None:
+    make_run(three_tasks, tmp_path, ["test-first-words:n=3,name=sys"]).execute()
+    with pytest.raises(RunError, match="ran system 'sys'"):
+        make_run(three_tasks, tmp_path, ["test-first-words:n=5,name=sys"]).execute()
+
+
+def test_two_scorers_with_the_same_metrics_are_refused(
+    three_tasks: list[Task], tmp_path: Path
+) -> None:
+    with pytest.raises(RunError, match="both produce 'length'"):
+        make_run(
+            three_tasks,
+            tmp_path,
+            ["test-first-words"],
+            ["test-length", "test-length:unit=chars,name=other"],
+        ).execute()
+
+
+def test_changed_gold_is_refused_on_resume(tmp_path: Path) -> None:
+    write_task(tmp_path, "t1")
+    make_run(load_tasks(tmp_path / "tasks"), tmp_path / "run", ["test-first-words"]).execute()
+    write_task(
+        tmp_path,
+        "t1",
+        references=[
+            {"id": "r1", "text": "An entirely new reference text."},
+            {"id": "r2", "text": "And a second new one here."},
+        ],
+    )
+    with pytest.raises(RunError, match="references or key facts of task 't1' changed"):
+        make_run(load_tasks(tmp_path / "tasks"), tmp_path / "run", ["test-first-words"]).execute()
+
+
+def test_ordinary_summarizer_cannot_leave_out_a_reference(
+    three_tasks: list[Task], tmp_path: Path
+) -> None:
+    make_run(three_tasks[:1], tmp_path, ["test-sneaky"]).execute()
+    scores = Store(tmp_path).scores().set_index("metric")["value"]
+    assert scores["refs"] == 2.0
+
+
+@register_adapter("test-sneaky")
+class Sneaky(Summarizer):
+    """Claims to be a reference to get it left out of its scoring."""
+
+    def summarize(self, request: SummaryRequest) -> Summary:
+        return Summary(text="x", reference_id="r1")
+
+
+def test_cached_generations_are_reused_across_runs(three_tasks: list[Task], tmp_path: Path) -> None:
+    cache = GenerationCache(tmp_path / "cache")
+    first = Run(
+        three_tasks,
+        build_systems(["test-first-words"]),
+        build_scorers(["test-length"]),
+        Store(tmp_path / "a"),
+        cache=cache,
+    ).execute()
+    CALLS.clear()
+    second = Run(
+        three_tasks,
+        build_systems(["test-first-words"]),
+        build_scorers(["test-length"]),
+        Store(tmp_path / "b"),
+        cache=cache,
+    ).execute()
+    assert first.generated == 3 and second.cached == 3 and CALLS == []
+    assert all(o["cached"] for o in Store(tmp_path / "b").outputs())
+    CALLS.clear()
+    Run(
+        three_tasks,
+        build_systems(["test-first-words:n=4"]),
+        build_scorers(["test-length"]),
+        Store(tmp_path / "c"),
+        cache=cache,
+    ).execute()
+    assert CALLS == ["t1", "t2", "t3"]
+
+
+def test_bound_without_enough_references_is_skipped_not_failed(tmp_path: Path) -> None:
+    write_task(tmp_path, "t1", references=[{"id": "r1", "text": "Only one reference here."}])
+    stats = make_run(load_tasks(tmp_path / "tasks"), tmp_path / "run", ["human"]).execute()
+    assert stats.errors == [] and "human needs at least 2 references" in stats.skipped[0]
+
+
 def test_new_scorer_does_not_regenerate(three_tasks: list[Task], tmp_path: Path) -> None:
     make_run(three_tasks, tmp_path, ["test-first-words"]).execute()
     CALLS.clear()
-    make_run(
-        three_tasks, tmp_path, ["test-first-words"], ["test-length:unit=words,name=len2"]
-    ).execute()
+    make_run(three_tasks, tmp_path, ["test-first-words"], ["test-chars"]).execute()
     assert CALLS == []
-    assert set(Store(tmp_path).scores()["scorer"]) == {"test-length", "len2"}
+    assert set(Store(tmp_path).scores()["scorer"]) == {"test-length", "test-chars"}
 
 
 def test_changed_scorer_signature_refuses_to_mix(three_tasks: list[Task], tmp_path: Path) -> None:

@@ -26,6 +26,11 @@ class AdapterError(Exception):
         """True when a later re-run may succeed (timeouts, 429, 5xx)."""
 
 
+class NotApplicable(Exception):
+    """The system does not apply to this task (e.g. ``human`` with one reference): recorded as
+    skipped, not as a failure."""
+
+
 class Summarizer(ABC):
     """A system under evaluation: request in, summary out."""
 

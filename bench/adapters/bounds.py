@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from rouge_score.tokenizers import DefaultTokenizer
 
 from bench.adapters._select import Selection, Sentence, sentence_pool
-from bench.adapters.base import GoldSummarizer, register_adapter
+from bench.adapters.base import GoldSummarizer, NotApplicable, register_adapter
 from bench.request import Summary
 from bench.task import Task
 
@@ -113,7 +113,7 @@ class Oracle(GoldSummarizer):
     def summarize_task(self, task: Task) -> list[Summary]:
         """One summary: sentences chosen greedily until none improves the objective or fits."""
         if not task.references:
-            raise ValueError(f"oracle needs references; task {task.id} has none")
+            raise NotApplicable(f"oracle needs references; task {task.id} has none")
         pool = sentence_pool(task.request())
         objective = _Objective([r.text for r in task.references], self.orders)
         grams = {s.position: objective.grams(s.text) for s in pool}
@@ -148,7 +148,7 @@ class Human(GoldSummarizer):
     def summarize_task(self, task: Task) -> list[Summary]:
         """One summary per reference, marked with its id so scorers leave it out."""
         if len(task.references) < 2:
-            raise ValueError(
+            raise NotApplicable(
                 f"human needs at least 2 references; task {task.id} has {len(task.references)}"
             )
         return [

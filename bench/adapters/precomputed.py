@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from collections.abc import Iterator
@@ -113,22 +114,38 @@ def read_outputs(path: str) -> Outputs:
 class Precomputed(Summarizer):
     """Summaries produced elsewhere, read from JSONL or CSV rows {task_id, system, summary}."""
 
-    def __init__(self, path: str, system: str | None = None) -> None:
-        self._bind(read_outputs(str(path)), system)
+    cacheable = False  # reading the file is instant; its content is in cache_identity
 
-    def _bind(self, outputs: Outputs, system: str | None) -> None:
+    def __init__(self, path: str, system: str | None = None, truncate: bool | str = False) -> None:
+        digest = (
+            hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16] if Path(path).is_file() else ""
+        )
+        self._bind(read_outputs(str(path)), system, _flag(truncate), digest)
+
+    def _bind(self, outputs: Outputs, system: str | None, truncate: bool, digest: str) -> None:
         if system is not None and system not in outputs.summaries:
             known = ", ".join(sorted(outputs.summaries))
             raise ValueError(f"{outputs.path}: no system {system!r}; the file has: {known}")
         self.path = outputs.path
         self.system = system
+        self.truncate = truncate
         self._outputs = outputs
+        self._hash = digest
 
     @classmethod
-    def _for_system(cls, outputs: Outputs, system: str) -> Precomputed:
+    def _for_system(cls, outputs: Outputs, system: str, truncate: bool, digest: str) -> Precomputed:
         adapter = cls.__new__(cls)
-        adapter._bind(outputs, system)
+        adapter._bind(outputs, system, truncate, digest)
         return adapter
+
+    def cache_identity(self) -> dict[str, str]:
+        """The file's content hash: an edited file is never mistaken for the old one."""
+        return {"file_sha256": self._hash}
+
+    def task_ids(self) -> set[str]:
+        """Task ids the file has summaries for (for this system, or any)."""
+        chosen = [self.system] if self.system else self.systems
+        return {task for name in chosen for task in self._outputs.summaries[name]}
 
     @property
     def systems(self) -> list[str]:
@@ -139,10 +156,14 @@ class Precomputed(Summarizer):
         """One adapter per system of the file, unless a system was chosen."""
         if self.system is not None:
             return None
-        return {name: self._for_system(self._outputs, name) for name in self.systems}
+        return {
+            name: self._for_system(self._outputs, name, self.truncate, self._hash)
+            for name in self.systems
+        }
 
     def summarize(self, request: SummaryRequest) -> Summary:
-        """The stored summary of ``request.task_id`` for this system, cut to the budget."""
+        """The stored summary of ``request.task_id`` for this system (cut to the budget only
+        with ``truncate=true``; over-length outputs are marked in the meta either way)."""
         system = self.system
         if system is None:
             if len(self.systems) > 1:
@@ -160,8 +181,22 @@ class Precomputed(Summarizer):
         meta: dict[str, object] = {"source": self.path, "system": system}
         words = count_words(text)
         if words > request.budget:
-            # Over-length outputs are cut to the budget, as in DUC/TAC, so that every system is
-            # compared at the same length; the original length is kept in the meta.
-            text = truncate_words(text, request.budget)
-            meta |= {"truncated": True, "original_words": words}
+            meta |= {"over_budget": True, "words": words}
+            if self.truncate:
+                # DUC/TAC practice: cut to the budget so every system is compared at one length.
+                text = truncate_words(text, request.budget)
+                meta["truncated"] = True
         return Summary(text=text, meta=meta)
+
+
+def _flag(value: bool | str) -> bool:
+    if isinstance(value, bool):
+        return value
+    lowered = str(value).strip().lower()
+    if lowered in ("true", "1", "yes", "on"):
+        return True
+    if lowered in ("false", "0", "no", "off"):
+        return False
+    raise ValueError(
+        f"adapter 'precomputed': parameter 'truncate' expects true or false, got {value!r}"
+    )

@@ -6,6 +6,7 @@ import pytest
 from rouge_score.rouge_scorer import RougeScorer
 
 from bench.adapters import adapters, is_bound
+from bench.adapters.base import NotApplicable
 from bench.adapters.baselines import Lead
 from bench.adapters.bounds import Human, Oracle
 from bench.request import Summary
@@ -100,7 +101,7 @@ def test_oracle_truncates_when_no_sentence_fits() -> None:
 
 
 def test_oracle_needs_references() -> None:
-    with pytest.raises(ValueError, match=r"^oracle needs references; task cluster has none$"):
+    with pytest.raises(NotApplicable, match=r"^oracle needs references; task cluster has none$"):
         Oracle().summarize_task(make_task([]))
 
 
@@ -137,7 +138,7 @@ def test_human_leaves_its_own_reference_out_of_scoring() -> None:
 @pytest.mark.parametrize("count", [0, 1])
 def test_human_needs_at_least_two_references(count: int) -> None:
     expected = rf"^human needs at least 2 references; task cluster has {count}$"
-    with pytest.raises(ValueError, match=expected):
+    with pytest.raises(NotApplicable, match=expected):
         Human().summarize_task(make_task(REFERENCES[:count]))
 
 

@@ -85,11 +85,24 @@ def test_a_repeated_identical_row_is_accepted(tmp_path: Path) -> None:
     assert Precomputed(path).summarize(request("t2")).text == "Alpha on two."
 
 
-def test_a_summary_over_the_budget_is_cut_to_it(jsonl: str) -> None:
+def test_a_summary_over_the_budget_is_kept_and_marked(jsonl: str) -> None:
     summary = Precomputed(jsonl, system="alpha").summarize(request("t1", budget=2))
+    assert summary.text == "Alpha on one.\nSecond line."
+    assert summary.meta["over_budget"] is True and summary.meta["words"] == 5
+
+
+def test_truncate_cuts_a_summary_over_the_budget(jsonl: str) -> None:
+    summary = Precomputed(jsonl, system="alpha", truncate="true").summarize(request("t1", budget=2))
     assert summary.text == "Alpha on"
     assert count_words(summary.text) == 2
-    assert summary.meta["original_words"] == 5
+    assert summary.meta["truncated"] is True and summary.meta["words"] == 5
+
+
+def test_file_content_is_part_of_the_cache_identity(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "o.jsonl", ROWS[2:])
+    before = Precomputed(path).cache_identity()
+    write_jsonl(tmp_path / "o.jsonl", ROWS[:2])
+    assert Precomputed(path).cache_identity() != before
 
 
 def test_parameters_arrive_as_strings_through_the_registry(jsonl: str) -> None:

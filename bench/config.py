@@ -1,0 +1,78 @@
+"""Run configuration files: a whole comparison (tasks, systems, scorers) in one reviewable YAML.
+
+Paths are relative to the working directory, as on the command line; command-line options
+override the file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bench.task import Problem, TaskError
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SystemEntry(_Strict):
+    """One system: a registered adapter with parameters, under a display name."""
+
+    adapter: str = Field(description="Registered adapter name (`sumbench systems list`).")
+    name: str | None = Field(default=None, description="Display name; default: the adapter.")
+    params: dict[str, Any] = Field(default_factory=dict, description="Adapter parameters.")
+
+
+class ScorerEntry(_Strict):
+    """One scorer with parameters."""
+
+    scorer: str = Field(description="Registered scorer name (`sumbench scorers list`).")
+    name: str | None = Field(default=None, description="Name in results; default: the scorer.")
+    params: dict[str, Any] = Field(default_factory=dict, description="Scorer parameters.")
+
+
+class RunConfig(_Strict):
+    """The schema of a ``sumbench run --config`` file."""
+
+    tasks: str = Field(default="tasks", description="Task folder, table file or hf:NAME:SPLIT.")
+    references: str | None = Field(default=None, description="References folder.")
+    out: str | None = Field(default=None, description="Results folder.")
+    systems: list[str | SystemEntry] = Field(
+        default_factory=list, description="`lead:k=3` strings or {adapter, name, params}."
+    )
+    scorers: list[str | ScorerEntry] = Field(
+        default_factory=list, description="`rouge` strings or {scorer, name, params}."
+    )
+    metrics: list[str] | None = Field(default=None, description="Table columns.")
+    cache: str | bool | None = Field(
+        default=None, description="Generation cache folder, or false to disable it."
+    )
+    baseline_system: str | None = Field(default=None, description="System for † marks.")
+
+
+_UNION_TAGS = {"str", "SystemEntry", "ScorerEntry", "bool"}
+
+
+def load_config(path: Path) -> RunConfig:
+    """Parse a run config; every problem is reported with the file and the field."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise TaskError([Problem(str(path), "", f"cannot read file: {error.strerror}")]) from None
+    except yaml.YAMLError as error:
+        raise TaskError([Problem(str(path), "", f"invalid YAML: {error}")]) from None
+    if not isinstance(data, dict):
+        raise TaskError([Problem(str(path), "", "expected a mapping with tasks, systems, ...")])
+    try:
+        return RunConfig.model_validate(data)
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            field = ".".join(str(p) for p in item["loc"] if p not in _UNION_TAGS)
+            message = "unknown field" if item["type"] == "extra_forbidden" else item["msg"]
+            problems.append(Problem(str(path), field, message))
+        raise TaskError(problems) from None
