@@ -1,10 +1,11 @@
 """Summarizer adapters; importing this package registers the built-in ones."""
 
-from bench.adapters import baselines, bounds, graph, precomputed, python
+from bench.adapters import baselines, bounds, command, graph, precomputed, python
 from bench.adapters.base import (
     Adapter,
     AdapterError,
     GoldSummarizer,
+    NotApplicable,
     Summarizer,
     adapters,
     is_bound,
@@ -15,10 +16,12 @@ __all__ = [
     "Adapter",
     "AdapterError",
     "GoldSummarizer",
+    "NotApplicable",
     "Summarizer",
     "adapters",
     "baselines",
     "bounds",
+    "command",
     "graph",
     "is_bound",
     "precomputed",
