@@ -29,8 +29,13 @@ def default_cache_dir() -> Path:
 
 
 def public_params(params: dict[str, Any]) -> dict[str, Any]:
-    """Parameters without anything that looks like a secret (they never enter a key or file)."""
-    return {k: v for k, v in params.items() if not _SECRET.search(k)}
+    """Parameters safe to write down: secret-looking names dropped, environment values
+    (``env``) replaced by a hash so they still distinguish configurations."""
+    public = {k: v for k, v in params.items() if not _SECRET.search(k)}
+    if "env" in public:
+        digest = hashlib.sha256(str(public["env"]).encode()).hexdigest()[:12]
+        public["env"] = f"<redacted sha256:{digest}>"
+    return public
 
 
 def cache_key(

@@ -177,6 +177,22 @@ def run(
         built_scorers = build_scorers(scorer_list)
     except (RunError, UnknownNameError) as error:
         raise _fail(str(error)) from None
+    chosen = metrics or config.metrics
+    known = {m.name for setup in built_scorers for m in setup.scorer.metrics()}
+    unknown = [m for m in chosen or [] if m not in known]
+    if unknown:
+        raise _fail(f"unknown metric(s) {unknown}; these scorers give: {', '.join(sorted(known))}")
+    for system in built_systems:
+        listed = getattr(system.adapter, "task_ids", None)
+        if callable(listed):
+            extra = sorted(set(listed()) - {t.id for t in loaded})
+            if extra:
+                err.print(
+                    f"[yellow]warning:[/] {system.name}: the outputs file has task id(s) not in "
+                    f"the task set, ignored: {', '.join(extra[:10])}"
+                    f"{' ...' if len(extra) > 10 else ''}",
+                    highlight=False,
+                )
     folder = (
         out_dir
         or (Path(config.out) if config.out else None)
@@ -241,7 +257,7 @@ def run(
     try:
         table = build_report(
             store,
-            metrics or config.metrics,
+            chosen,
             charts,
             resampling,
             baseline_system or config.baseline_system,

@@ -30,7 +30,7 @@ from bench.adapters import (
     adapters,
     is_bound,
 )
-from bench.cache import GenerationCache, cache_key
+from bench.cache import GenerationCache, cache_key, public_params
 from bench.request import Summary, SummaryRequest
 from bench.scorers import CannotScore, Scorer, scorers
 from bench.scorers.base import measurement
@@ -95,7 +95,7 @@ class System:
         return {
             "name": self.name,
             "adapter": self.adapter_name,
-            "params": self.params,
+            "params": public_params(self.params),
             "version": self.adapter.version,
             "origin": self.origin,
             "bound": self.bound,
@@ -279,7 +279,7 @@ class Run:
         before = {s["name"]: s for s in info.get("systems", [])}
         for system in self.systems:
             old_system = before.get(system.name)
-            now = (system.adapter_name, system.params, system.adapter.version)
+            now = (system.adapter_name, public_params(system.params), system.adapter.version)
             if old_system is not None and now != (
                 old_system.get("adapter"),
                 old_system.get("params"),

@@ -64,7 +64,10 @@ class KeyFact(_Strict):
     id: str = Field(min_length=1, description="Stable id, unique within the task.")
     text: str = Field(min_length=1, description="The claim, one sentence.")
     weight: float = Field(
-        default=1.0, gt=0, description="Importance: how many references state it."
+        default=1.0,
+        gt=0,
+        allow_inf_nan=False,
+        description="Importance: how many references state it.",
     )
     support: list[str] = Field(default_factory=list, description="Ids of documents stating it.")
     patterns: list[list[str]] | None = Field(
@@ -89,10 +92,14 @@ class Task(_Strict):
 
     id: str = Field(min_length=1, description="Unique task id; also its folder name.")
     title: str = Field(description="Human-readable title.")
-    language: str = Field(default="en", description="ISO 639-1 code.")
+    language: str = Field(
+        default="en",
+        pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+        description="ISO 639-1 code, e.g. 'en' or 'pt-BR'.",
+    )
     documents: list[Document] = Field(min_length=1, description="One article or a cluster.")
     instructions: str = Field(description="What to write.")
-    budget: int = Field(gt=0, description="Length budget in words.")
+    budget: int = Field(gt=0, strict=True, description="Length budget in words.")
     metadata: dict[str, Any] = Field(default_factory=dict, description="e.g. disagreements.")
     references: list[Reference] = Field(default_factory=list, description="Gold summaries.")
     keyfacts: list[KeyFact] = Field(default_factory=list, description="Gold key facts.")
@@ -133,9 +140,13 @@ class TaskFile(_Strict):
 
     id: str = Field(min_length=1, description="Task id; must equal the folder name.")
     title: str = Field(description="Human-readable title.")
-    language: str = Field(default="en", description="ISO 639-1 code.")
+    language: str = Field(
+        default="en",
+        pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+        description="ISO 639-1 code, e.g. 'en' or 'pt-BR'.",
+    )
     instructions: str = Field(description="What the summarizer should write.")
-    budget: int = Field(gt=0, description="Length budget in words.")
+    budget: int = Field(gt=0, strict=True, description="Length budget in words.")
     documents: list[_DocumentEntry] = Field(min_length=1, description="Sources, in order.")
     metadata: dict[str, Any] = Field(default_factory=dict, description="Free-form metadata.")
 

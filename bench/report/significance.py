@@ -103,7 +103,12 @@ def analyse(
             continue
         result = MetricMarks(intervals=_intervals(matrix, resampling))
         if metric.higher_is_better is not None:
-            contenders = [s for s in matrix.index if s not in bound_set]
+            # Best only among systems scored on every task: a mean over fewer tasks is not
+            # comparable (the rest still get intervals and baseline marks).
+            complete = [
+                s for s in matrix.index if s not in bound_set and matrix.loc[s].notna().all()
+            ]
+            contenders = complete or [s for s in matrix.index if s not in bound_set]
             result.tie_group = _tie_group(matrix, contenders, metric, resampling, result.tests)
             if baseline_system is not None and baseline_system in matrix.index:
                 for system in matrix.index:
