@@ -58,21 +58,40 @@ class RunError(Exception):
 def parse_spec(spec: str) -> tuple[str, dict[str, str], str]:
     """Split ``name:k=v,k2=v2`` into (registered name, params, display name).
 
-    The display name is the registered name, or the whole spec when parameters are given, or
-    the value of a ``name=`` parameter.
+    The display name is the registered name, or name plus parameters when parameters are given
+    (secret-looking values redacted), or the value of a ``name=`` parameter.
     """
     base, _, rest = spec.partition(":")
     base = base.strip()
     if not base:
-        raise RunError(f"empty name in spec {spec!r}; expected NAME[:key=value,...]")
+        raise RunError(f"empty name in spec {_redact(spec)!r}; expected NAME[:key=value,...]")
     params: dict[str, str] = {}
     for part in filter(None, (p.strip() for p in rest.split(","))):
         key, eq, value = part.partition("=")
         if not eq or not key.strip():
-            raise RunError(f"bad parameter {part!r} in {spec!r}; expected key=value")
+            raise RunError(
+                f"bad parameter {part.split('=')[0]!r} in {_redact(spec)!r}; expected key=value"
+            )
         params[key.strip()] = value.strip()
-    display = params.pop("name", None) or (spec.strip() if params else base)
+    display = params.pop("name", None) or _display(base, params)
     return base, params, display
+
+
+def _display(base: str, params: dict[str, Any]) -> str:
+    if not params:
+        return base
+    shown = public_params(params)
+    hidden = {k: "<redacted>" for k in params if k not in shown}
+    return f"{base}:" + ",".join(f"{k}={v}" for k, v in {**shown, **hidden}.items())
+
+
+def _redact(spec: str) -> str:
+    base, _, rest = spec.partition(":")
+    parts = []
+    for part in rest.split(","):
+        key, eq, _ = part.partition("=")
+        parts.append(f"{key}=<redacted>" if eq and not public_params({key.strip(): 1}) else part)
+    return f"{base}:{','.join(parts)}" if rest else base
 
 
 @dataclass
@@ -154,12 +173,7 @@ def _resolve(spec: Any, kind: str) -> tuple[str, dict[str, Any], str]:
         return parse_spec(spec)
     base = getattr(spec, kind)
     params = dict(spec.params)
-    return (
-        base,
-        params,
-        spec.name
-        or (base if not params else f"{base}:" + ",".join(f"{k}={v}" for k, v in params.items())),
-    )
+    return base, params, spec.name or _display(base, params)
 
 
 def build_scorers(specs: Iterable[Any]) -> list[ScorerSetup]:

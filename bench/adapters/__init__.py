@@ -1,6 +1,6 @@
 """Summarizer adapters; importing this package registers the built-in ones."""
 
-from bench.adapters import baselines, bounds, command, graph, precomputed, python
+from bench.adapters import baselines, bounds, command, graph, openai, precomputed, python
 from bench.adapters.base import (
     Adapter,
     AdapterError,
@@ -24,6 +24,7 @@ __all__ = [
     "command",
     "graph",
     "is_bound",
+    "openai",
     "precomputed",
     "python",
     "register_adapter",
