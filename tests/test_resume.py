@@ -14,33 +14,54 @@ from pathlib import Path
 
 from conftest import REPO
 
-SLOW = '''
+SLOW = """
 import time
 
 def summarize(request):
     time.sleep(0.4)
     return " ".join(request.documents[0].text.split()[:20])
-'''
+"""
 
 
 def run_cli(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "bench", *args], env=env, cwd=REPO,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "bench", *args],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_killed_run_resumes_with_every_item_exactly_once(tmp_path: Path) -> None:
     (tmp_path / "slow_summ.py").write_text(SLOW)
     env = {**os.environ, "PYTHONPATH": str(tmp_path), "SUMBENCH_CACHE": str(tmp_path / "cache")}
     out = tmp_path / "run"
-    args = ["run", "--tasks", str(REPO / "tasks"), "--no-charts", "--out", str(out),
-            "--systems", "python:function=slow_summ:summarize,name=slow", "--systems", "lead",
-            "--scorers", "rouge", "--scorers", "stats"]
+    args = [
+        "run",
+        "--tasks",
+        str(REPO / "tasks"),
+        "--no-charts",
+        "--out",
+        str(out),
+        "--systems",
+        "python:function=slow_summ:summarize,name=slow",
+        "--systems",
+        "lead",
+        "--scorers",
+        "rouge",
+        "--scorers",
+        "stats",
+    ]
     first = run_cli(args, env)
     outputs = out / "outputs.jsonl"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        if outputs.exists() and sum(1 for line in outputs.read_text().splitlines()
-                                    if '"slow"' in line) >= 2:
+        if (
+            outputs.exists()
+            and sum(1 for line in outputs.read_text().splitlines() if '"slow"' in line) >= 2
+        ):
             break
         time.sleep(0.05)
     first.send_signal(signal.SIGKILL)
