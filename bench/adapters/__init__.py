@@ -1,6 +1,6 @@
 """Summarizer adapters; importing this package registers the built-in ones."""
 
-from bench.adapters import baselines, bounds, command, graph, openai, precomputed, python
+from bench.adapters import baselines, bounds, command, graph, hf, openai, precomputed, python
 from bench.adapters.base import (
     Adapter,
     AdapterError,
@@ -23,6 +23,7 @@ __all__ = [
     "bounds",
     "command",
     "graph",
+    "hf",
     "is_bound",
     "openai",
     "precomputed",
