@@ -23,6 +23,7 @@ from bench.compare import to_json as compare_json
 from bench.compare import to_markdown as compare_markdown
 from bench.config import RunConfig, load_config
 from bench.registry import Registry, UnknownNameError
+from bench.meta_cli import calibrate_command, meta_command
 from bench.report.build import build_report
 from bench.report.significance import Resampling
 from bench.runner import (
@@ -47,6 +48,8 @@ tasks_app = typer.Typer(help="Inspect and validate tasks.", no_args_is_help=True
 systems_app = typer.Typer(help="Summarizer adapters.", no_args_is_help=True)
 scorers_app = typer.Typer(help="Scorers.", no_args_is_help=True)
 app.add_typer(tasks_app, name="tasks")
+app.command("meta")(meta_command)
+app.command("calibrate")(calibrate_command)
 app.add_typer(systems_app, name="systems")
 app.add_typer(scorers_app, name="scorers")
 

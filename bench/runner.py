@@ -636,6 +636,7 @@ class Run:
                             "present": f.present,
                             "evidence": f.evidence,
                             "matcher": f.matcher,
+                        "score": f.score,
                         }
                         for f in item.facts
                     )

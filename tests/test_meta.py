@@ -1,0 +1,196 @@
+"""Meta-evaluation: label agreement, human ceiling, correlations with intervals, formats, CLI."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+import typer
+from scipy import stats as scipy_stats
+from typer.testing import CliRunner
+
+from bench import meta
+from bench.meta_cli import calibrate_command, meta_command
+from bench.scorers.keyfacts import KeyFacts
+from bench.store import Store
+
+DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "keyfacts-dev"
+
+FACTS = [("f1", "NATO deployed troops to Estonia."), ("f2", "Russia condemned the move."),
+         ("f3", "The deployment began on Tuesday.")]
+SUMMARIES = {  # system -> (summary, labels per fact per annotator)
+    "good": ("NATO deployed troops to Estonia on Tuesday. Russia condemned the move.",
+             [[1, 1, 1], [1, 1, 0], [1, 0, 1]]),
+    "half": ("NATO deployed troops to Estonia.", [[1, 1, 1], [0, 0, 0], [0, 1, 0]]),
+    "bad": ("Estonia is a Baltic state.", [[0, 0, 1], [0, 0, 0], [0, 0, 0]]),
+}
+
+
+def make_judgments() -> list[meta.Judgment]:
+    found = []
+    for doc in ("d1", "d2"):
+        for system, (summary, labels) in SUMMARIES.items():
+            facts = tuple(meta.FactLabel(fid, text, tuple(labels[k]))
+                          for k, (fid, text) in enumerate(FACTS))
+            recall = sum(f.majority for f in facts) / len(facts)
+            found.append(meta.Judgment(doc, system, summary, facts,
+                                       {"pyramid": recall + (0.01 if doc == "d2" else 0.0)},
+                                       reference="NATO deployed troops; Russia condemned it."))
+    return found
+
+
+def test_agreement_counts_and_kappa() -> None:
+    result = meta.agreement([True, True, False, False], [True, False, False, False])
+    assert (result.accuracy, result.precision, result.recall) == (0.75, 0.5, 1.0)
+    assert result.f1 == pytest.approx(2 / 3)
+    # chance = 0.5 * 0.25 + 0.5 * 0.75 = 0.5
+    assert result.kappa == pytest.approx(0.5)
+    assert math.isnan(meta.agreement([], []).accuracy)
+    with pytest.raises(ValueError, match="2 decisions for 1 labels"):
+        meta.agreement([True, False], [True])
+
+
+def test_majority_ties_count_as_absent() -> None:
+    assert meta.FactLabel("f", "t", (1, 1, 0)).majority
+    assert not meta.FactLabel("f", "t", (1, 1, 0, 0)).majority
+
+
+def test_human_ceiling_scores_each_annotator_against_the_others() -> None:
+    judgment = meta.Judgment("d", "s", "x", (meta.FactLabel("f", "t", (1, 1, 0)),))
+    ceiling = meta.human_ceiling([judgment])
+    # ordered annotator pairs: (1, 1) agree twice, the four pairs with the 0 disagree.
+    assert ceiling.n == 6
+    assert ceiling.accuracy == pytest.approx(1 / 3)
+    assert meta.pairwise_agreement([judgment]) == pytest.approx(1 / 3)
+
+
+def test_dev_format_converted_and_written_in_the_documented_format(tmp_path: Path) -> None:
+    record = {"doc_id": "d1", "system": "s", "summary": "A.", "key_fact_ids": ["1", "2"],
+              "key_facts": ["A.", "B."], "worker_labels": [[1, 0], [1, 1], [0, 0]],
+              "majority_labels": [1, 0], "litepyramid_recall": 0.5}
+    path = tmp_path / "dev.jsonl"
+    path.write_text(json.dumps(record) + "\n")
+    [judgment] = meta.load_judgments(path)
+    assert [f.majority for f in judgment.facts] == [True, False]
+    assert judgment.facts[0].labels == (1, 1, 0)
+    assert judgment.scores == {"litepyramid_recall": 0.5}
+    out = tmp_path / "judgments.jsonl"
+    meta.write_judgments([judgment], out)
+    assert meta.load_judgments(out) == [judgment]
+
+
+def test_bad_judgments_name_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "j.jsonl"
+    path.write_text('{"doc_id": "d", "system": "s", "summary": "x"}\n{"doc_id": "d"}\n')
+    with pytest.raises(meta.JudgmentError, match=r"j.jsonl:2: KeyError"):
+        meta.load_judgments(path)
+
+
+def test_correlations_match_scipy_and_intervals_hold_them() -> None:
+    rng = np.random.default_rng(1)
+    human = rng.random((8, 5))
+    metric = human + rng.normal(0, 0.2, size=(8, 5))
+    found = {(c.level, c.kind): c for c in meta.correlate(metric, human, resamples=200)}
+    system = meta.check_against_scipy(metric, human)
+    for kind in meta.CORRELATIONS:
+        assert found[("system", kind)].value == pytest.approx(system[kind])
+        c = found[("system", kind)]
+        assert c.low <= c.value <= c.high
+    per_doc = [scipy_stats.kendalltau(metric[:, d], human[:, d]).statistic for d in range(5)]
+    assert found[("summary", "kendall")].value == pytest.approx(np.mean(per_doc))
+    again = meta.correlate(metric, human, resamples=200)
+    assert again == list(found.values())
+
+
+def test_correlation_skips_missing_summaries() -> None:
+    human = np.array([[0.1, 0.2], [0.5, np.nan], [0.9, 0.8]])
+    metric = np.array([[0.2, 0.1], [0.4, 0.7], [0.8, 0.9]])
+    found = {(c.level, c.kind): c.value for c in meta.correlate(metric, human, resamples=20)}
+    assert found[("system", "kendall")] == pytest.approx(1.0)
+
+
+def test_evaluate_a_matcher_directly_on_judgments(tmp_path: Path) -> None:
+    from bench.scorers.matchers import matchers
+
+    judgments = make_judgments()
+    run = meta.run_matcher(matchers.create("lexical"), meta.judged_pairs(judgments))
+    assert run.undecided == 0 and len(run.decisions) == 18
+    report = meta.evaluate(judgments, [run], meta.rouge_per_summary(judgments), resamples=50)
+    assert report.labels["lexical-v2"].accuracy == pytest.approx(1.0)
+    assert set(report.labels) == {meta.HUMAN, "lexical-v2"}
+    kendall = [c for c in report.correlations if c.level == "system" and c.kind == "kendall"
+               and c.metric == "KF recall (lexical-v2)"]
+    assert kendall[0].value == pytest.approx(1.0)
+    markdown = meta.to_markdown(report)
+    assert "| lexical-v2 | 18 | 1.000 |" in markdown
+    assert "R-2 recall" in markdown and "System-level correlations" in markdown
+    assert r"\toprule" in meta.to_latex(report)
+    assert meta.write_chart(report, tmp_path / "meta.png").stat().st_size > 1000
+    assert json.loads(report.to_json())["pairs"] == 18
+
+
+def _app() -> typer.Typer:
+    app = typer.Typer()
+    app.command("meta")(meta_command)
+    app.command("calibrate")(calibrate_command)
+    return app
+
+
+def test_meta_command_reports_matchers_and_writes_files(tmp_path: Path) -> None:
+    path = tmp_path / "j.jsonl"
+    meta.write_judgments(make_judgments(), path)
+    result = CliRunner().invoke(_app(), ["meta", str(path), "-m", "lexical", "-m", "lexical-v1",
+                                         "--resamples", "50", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    assert "| lexical-v2 | 18 |" in result.stdout and "| lexical-v1 | 18 |" in result.stdout
+    assert {p.name for p in (tmp_path / "o").iterdir()} == {
+        "meta.md", "meta.tex", "meta.json", "meta.png"}
+    bad = CliRunner().invoke(_app(), ["meta", str(path), "-m", "nope"])
+    assert bad.exit_code == 2 and "unknown matcher 'nope'" in bad.output
+
+
+def test_meta_command_reads_a_stored_run(tmp_path: Path) -> None:
+    judgments = make_judgments()
+    path = tmp_path / "j.jsonl"
+    meta.write_judgments(judgments, path)
+    store = Store(tmp_path / "run")
+    store.open()
+    store.append_facts(
+        {"task_id": j.doc_id, "system": j.system, "sample": "", "fact_id": f.id, "weight": 1.0,
+         "present": f.majority, "evidence": "", "matcher": "lexical-v2"}
+        for j in judgments for f in j.facts
+    )
+    store.append_scores((j.doc_id, j.system, "rouge", "rouge2_r", len(j.summary) / 100)
+                        for j in judgments)
+    result = CliRunner().invoke(_app(), ["meta", str(path), "--run", str(tmp_path / "run"),
+                                         "--resamples", "20"])
+    assert result.exit_code == 0, result.output
+    assert "| run run (lexical-v2) | 18 | 1.000 |" in result.stdout
+    assert "| rouge2_r | pyramid |" in result.stdout
+
+
+def test_calibrate_command_fits_a_file_the_scorer_uses(tmp_path: Path) -> None:
+    path = tmp_path / "j.jsonl"
+    meta.write_judgments(make_judgments(), path)
+    out = tmp_path / "cal.json"
+    result = CliRunner().invoke(_app(), ["calibrate", str(path), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "calibrated: threshold" in result.stdout
+    scorer = KeyFacts(matcher="calibrated", calibration=str(out))
+    assert scorer.matcher.name.startswith("calibrated-v1+")
+
+
+@pytest.mark.skipif(not DEV.is_dir(), reason="key-fact dev data not present")
+def test_dev_data_lexical_agreement() -> None:
+    from bench.meta_cli import read_judgments
+    from bench.scorers.matchers import matchers
+
+    judgments = read_judgments(DEV)
+    gold = meta.gold_labels(judgments)
+    assert len(gold) == 7314
+    run = meta.run_matcher(matchers.create("lexical"), meta.judged_pairs(judgments))
+    assert meta.decided_agreement(run, gold).accuracy > 0.77
+    assert meta.pairwise_agreement(judgments) == pytest.approx(0.860, abs=0.001)
