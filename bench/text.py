@@ -7,6 +7,7 @@ that splits rougeLsum sentences must agree on what a sentence is.
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 
 import pysbd
@@ -19,12 +20,19 @@ _WORD = re.compile(r"\S+")
 _HAS_WORD = re.compile(r"\w")
 
 
-@lru_cache(maxsize=8)
+_local = threading.local()
+
+
 def _segmenter(language: str) -> pysbd.Segmenter:
-    try:
-        return pysbd.Segmenter(language=language, clean=False)
-    except ValueError:  # pysbd knows ~22 languages; fall back to English rules
-        return pysbd.Segmenter(language="en", clean=False)
+    """This thread's segmenter: a pysbd.Segmenter keeps state while it works, so threads that
+    share one (the runner generates concurrently) get each other's sentences."""
+    cache: dict[str, pysbd.Segmenter] = _local.__dict__.setdefault("segmenters", {})
+    if language not in cache:
+        try:
+            cache[language] = pysbd.Segmenter(language=language, clean=False)
+        except ValueError:  # pysbd knows ~22 languages; fall back to English rules
+            cache[language] = pysbd.Segmenter(language="en", clean=False)
+    return cache[language]
 
 
 @lru_cache(maxsize=65536)

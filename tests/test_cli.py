@@ -260,3 +260,17 @@ def test_systems_list_shows_every_builtin_with_parameters() -> None:
     assert "k=3" in lines["lead"] and "builtin" in lines["lead"]
     scorers = runner.invoke(app, ["scorers", "list"]).stdout
     assert "rouge\tbuiltin" in scorers and "keyfacts\tbuiltin" in scorers
+
+
+def test_deterministic_systems_in_a_full_run_equal_direct_calls(bundled_run: Path) -> None:
+    from bench.adapters import adapters
+
+    tasks = {t.id: t for t in load_tasks(REPO / "tasks")}
+    outputs = {(o["task_id"], o["system"]): o["summary"] for o in Store(bundled_run).outputs()}
+    for name in ("lead", "random", "textrank", "lexrank"):
+        adapter = adapters.create(name)
+        for task_id, task in tasks.items():
+            assert outputs[(task_id, name)] == adapter.summarize(task.request()).text, (
+                name,
+                task_id,
+            )

@@ -304,3 +304,19 @@ def test_duplicate_system_names_are_rejected() -> None:
 def test_bad_system_parameter_is_a_run_error() -> None:
     with pytest.raises(RunError, match="has no parameter 'k'"):
         build_systems(["test-first-words:k=2"])
+
+
+def test_builtin_baselines_are_never_served_from_the_cache(
+    three_tasks: list[Task], tmp_path: Path
+) -> None:
+    cache = GenerationCache(tmp_path / "cache")
+    for out in ("a", "b"):
+        stats = Run(
+            three_tasks,
+            build_systems(["lead", "textrank"]),
+            build_scorers(["test-length"]),
+            Store(tmp_path / out),
+            cache=cache,
+        ).execute()
+        assert stats.cached == 0 and stats.generated == 6
+    assert not (tmp_path / "cache").exists()

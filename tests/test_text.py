@@ -35,3 +35,21 @@ def test_truncate_words_keeps_spacing_and_counts_words() -> None:
     assert truncate_words("a b", 5) == "a b"
     assert truncate_words("a b", 0) == ""
     assert count_words(" a  b\nc ") == 3
+
+
+def test_splitting_in_many_threads_equals_splitting_in_one() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from conftest import REPO
+
+    from bench.task import load_tasks
+    from bench.text import _split_cached
+
+    texts = [d.text for t in load_tasks(REPO / "tasks") for d in t.documents]
+    texts += [t + " Extra sentence for variety." for t in texts]
+    _split_cached.cache_clear()
+    serial = [split_sentences(t) for t in texts]
+    for _ in range(3):
+        _split_cached.cache_clear()
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            assert list(pool.map(split_sentences, texts * 2)) == serial * 2

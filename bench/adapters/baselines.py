@@ -16,6 +16,8 @@ from bench.request import Summary, SummaryRequest
 class Lead(Summarizer):
     """The first k sentences (round-robin over the documents of a cluster), within the budget."""
 
+    cacheable = False  # instant to rerun; its output follows the code, not a model
+
     def __init__(self, k: int | str = 3) -> None:
         self.k = int_param("lead", "k", k, minimum=1)
 
@@ -45,6 +47,8 @@ def _task_seed(seed: int, task_id: str) -> int:
 @register_adapter("random")
 class Random(Summarizer):
     """Sentences drawn uniformly at random until the budget (or k sentences) is reached."""
+
+    cacheable = False  # instant to rerun; its output follows the code, not a model
 
     def __init__(self, seed: int | str = 0, k: int | str | None = None) -> None:
         self.seed = int_param("random", "seed", seed)

@@ -108,6 +108,8 @@ def tfidf_cosine(pool: list[Sentence]) -> Matrix:
 class TextRank(Summarizer):
     """TextRank: PageRank over word-overlap similarity; top sentences in source order."""
 
+    cacheable = False  # instant to rerun; its output follows the code, not a model
+
     def summarize(self, request: SummaryRequest) -> Summary:
         """Rank sentences by TextRank and take them best first while they fit."""
         pool = sentence_pool(request)
@@ -118,6 +120,8 @@ class TextRank(Summarizer):
 @register_adapter("lexrank")
 class LexRank(Summarizer):
     """LexRank: continuous (TF-IDF cosine weighted) or, with a threshold, the binary graph."""
+
+    cacheable = False  # instant to rerun; its output follows the code, not a model
 
     def __init__(self, threshold: float | str | None = None) -> None:
         self.threshold = optional_fraction_param("lexrank", "threshold", threshold)

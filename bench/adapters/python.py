@@ -7,7 +7,9 @@ lines); it returns a string or a :class:`Summary`.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -46,6 +48,14 @@ class PythonFunction(Summarizer):
             )
         self.function = load_function(function) if isinstance(function, str) else function
         self.input = input
+
+    def cache_identity(self) -> dict[str, str]:
+        """A hash of the function's source, so editing it invalidates cached summaries."""
+        try:
+            source = inspect.getsource(self.function)
+        except (OSError, TypeError):
+            return {"function": getattr(self.function, "__qualname__", repr(self.function))}
+        return {"function_sha256": hashlib.sha256(source.encode()).hexdigest()[:16]}
 
     def summarize(self, request: SummaryRequest) -> Summary:
         """Call the function and normalise what it returns."""

@@ -74,3 +74,16 @@ def test_bad_function_specs_say_what_is_expected(module: str, spec: str, message
 def test_unknown_input_mode_is_rejected() -> None:
     with pytest.raises(ValueError, match="input must be one of request, text"):
         PythonFunction(lambda r: "x", input="html")
+
+
+def test_editing_the_function_changes_the_cache_identity(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.syspath_prepend(str(tmp_path))
+    (tmp_path / "edit_me.py").write_text("def f(request):\n    return 'a'\n")
+    before = PythonFunction("edit_me:f").cache_identity()
+    sys.modules.pop("edit_me", None)
+    (tmp_path / "edit_me.py").write_text("def f(request):\n    return 'b'\n")
+    after = PythonFunction("edit_me:f").cache_identity()
+    sys.modules.pop("edit_me", None)
+    assert before != after and set(before) == {"function_sha256"}
