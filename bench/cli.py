@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import sys
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,8 +23,10 @@ from bench.compare import compare_runs
 from bench.compare import to_json as compare_json
 from bench.compare import to_markdown as compare_markdown
 from bench.config import RunConfig, load_config
-from bench.registry import Registry, UnknownNameError
+from bench.merge import MergeError, merge_runs
 from bench.meta_cli import calibrate_command, meta_command
+from bench.presets import get_preset
+from bench.registry import Registry, UnknownNameError
 from bench.report.build import build_report
 from bench.report.significance import Resampling
 from bench.runner import (
@@ -34,9 +37,12 @@ from bench.runner import (
     build_scorers,
     build_systems,
 )
+from bench.sampling import select
 from bench.scorers import scorers
 from bench.store import Store, StoreError
-from bench.task import KeyFact, Reference, TaskError, TaskFile, check_tasks, load_tasks
+from bench.task import KeyFact, Reference, Task, TaskError, TaskFile, check_tasks, load_tasks
+from bench.tasksets import is_task_folder, open_tasks
+from bench.tasksets_cli import export_command, presets_command
 
 app = typer.Typer(
     help="Evaluate summarizers: run benchmarks, score outputs, build reports.",
@@ -49,6 +55,8 @@ systems_app = typer.Typer(help="Summarizer adapters.", no_args_is_help=True)
 scorers_app = typer.Typer(help="Scorers.", no_args_is_help=True)
 app.add_typer(tasks_app, name="tasks")
 app.command("meta")(meta_command)
+tasks_app.command("export")(export_command)
+tasks_app.command("presets")(presets_command)
 app.command("calibrate")(calibrate_command)
 app.add_typer(systems_app, name="systems")
 app.add_typer(scorers_app, name="scorers")
@@ -113,12 +121,86 @@ def _load(tasks: Path, references: Path | None) -> list:  # type: ignore[type-ar
         ) from None
 
 
+def _open(
+    source: str,
+    references: Path | None,
+    preset: str | None,
+    mapping: str | None,
+    separator: str | None,
+    online: bool,
+    limit: int | None,
+    sample: int | None,
+    seed: int,
+    shard: str | None,
+) -> tuple[Iterable[Task], int | None]:
+    """Tasks of any source, selected; a folder loads (and validates) at once, tables stream."""
+    options: dict[str, Any] = {}
+    try:
+        if preset:
+            chosen = get_preset(preset)
+            options = chosen.task_options()
+            if source == "tasks":
+                source = chosen.source
+        if mapping:
+            options["mapping"] = mapping
+        if separator:
+            options["separator"] = separator
+        table = open_tasks(source, references=references, online=online, **options)
+        selected = select(table, limit=limit, sample=sample, seed=seed, shard=shard)
+    except TaskError as error:
+        for problem in error.problems:
+            err.print(f"[red]{problem}[/]", highlight=False)
+        hint = f"; see `sumbench tasks validate {source}`" if is_task_folder(source) else ""
+        raise _fail(f"{len(error.problems)} problem(s) in {source}{hint}") from None
+    except ValueError as error:
+        raise _fail(str(error)) from None
+    if is_task_folder(source):
+        items = list(selected)
+        return items, len(items)
+    expected = table.num_rows
+    for bound in (limit, sample):
+        if expected is not None and bound is not None:
+            expected = min(expected, bound)
+    return selected, None if shard else expected
+
+
 @app.command()
 def run(
     tasks: Annotated[
-        Path | None,
-        typer.Option("--tasks", help="Task folder (default: tasks), task file or folder of tasks."),
+        str | None,
+        typer.Option(
+            "--tasks",
+            help="Task folder (default: tasks), FILE.jsonl/.parquet/.csv, a save_to_disk "
+            "folder or hf:NAME[:CONFIG]:SPLIT.",
+        ),
     ] = None,
+    preset: Annotated[
+        str | None,
+        typer.Option(help="A standard benchmark's mapping and options (`sumbench tasks presets`)."),
+    ] = None,
+    mapping: Annotated[
+        str | None,
+        typer.Option(
+            "--map",
+            help="Table columns to task fields, e.g. documents=article,references=highlights.",
+        ),
+    ] = None,
+    separator: Annotated[
+        str | None,
+        typer.Option(help="Split a document cell into several documents at this string."),
+    ] = None,
+    limit: Annotated[int | None, typer.Option(help="Only the first N tasks.")] = None,
+    sample: Annotated[
+        int | None,
+        typer.Option(help="A sample of N tasks, stable across runs and machines for a --seed."),
+    ] = None,
+    shard: Annotated[
+        str | None,
+        typer.Option(
+            help="I/N: only shard I of N (disjoint, covering); merge with `sumbench merge`."
+        ),
+    ] = None,
+    online: Annotated[bool, typer.Option(help="Allow downloading datasets from the hub.")] = False,
     references: RefsOpt = None,
     systems: Annotated[
         list[str] | None,
@@ -170,9 +252,11 @@ def run(
         for problem in error.problems:
             err.print(f"[red]{problem}[/]", highlight=False)
         raise _fail(f"invalid config {config_file}") from None
-    task_path = tasks or Path(config.tasks)
+    task_path = tasks or config.tasks
     ref_path = references or (Path(config.references) if config.references else None)
-    loaded = _load(task_path, ref_path)
+    loaded, expected = _open(
+        task_path, ref_path, preset, mapping, separator, online, limit, sample, seed, shard
+    )
     system_specs: list[Any] = list(systems or config.systems or DEFAULT_SYSTEMS)
     scorer_list: list[Any] = list(scorer_specs or config.scorers or DEFAULT_SCORERS)
     try:
@@ -188,6 +272,8 @@ def run(
     for system in built_systems:
         listed = getattr(system.adapter, "task_ids", None)
         if callable(listed):
+            if not isinstance(loaded, list):
+                continue
             extra = sorted(set(listed()) - {t.id for t in loaded})
             if extra:
                 err.print(
@@ -210,6 +296,15 @@ def run(
     store = Store(folder)
     recorded = {
         "tasks": str(task_path),
+        "selection": {
+            "preset": preset,
+            "map": mapping,
+            "separator": separator,
+            "limit": limit,
+            "sample": sample,
+            "seed": seed if sample is not None else None,
+            "shard": shard,
+        },
         "references": str(ref_path) if ref_path else None,
         "systems": [s if isinstance(s, str) else s.model_dump() for s in system_specs],
         "scorers": [s if isinstance(s, str) else s.model_dump() for s in scorer_list],
@@ -219,7 +314,8 @@ def run(
     }
     job = Run(loaded, built_systems, built_scorers, store, recorded, cache)
     err.print(
-        f"{len(loaded)} task(s) x {len(built_systems)} system(s) x "
+        f"{expected if expected is not None else 'streamed'} task(s) x "
+        f"{len(built_systems)} system(s) x "
         f"{len(built_scorers)} scorer(s) -> {folder}",
         highlight=False,
     )
@@ -234,7 +330,7 @@ def run(
             transient=True,
         ) as bar:
             handles = {
-                s.name: bar.add_task(s.name, total=len(loaded), counts="") for s in built_systems
+                s.name: bar.add_task(s.name, total=expected, counts="") for s in built_systems
             }
             counts = {s.name: Counter[str]() for s in built_systems}
 
@@ -385,6 +481,21 @@ def _read_margins(path: Path) -> dict[str, float]:
     ):
         raise _fail(f"{path}: expected a mapping of metric name to margin, e.g. `rouge2_f: 0.5`")
     return {str(k): float(v) for k, v in data.items()}
+
+
+@app.command()
+def merge(
+    runs: Annotated[list[Path], typer.Argument(help="Results folders of the shards.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="The merged results folder (new).")],
+    charts: Annotated[bool, typer.Option(help="Write charts/ PNG files.")] = True,
+) -> None:
+    """Combine sharded runs into one results folder and print its table."""
+    try:
+        merge_runs([Store(r) for r in runs], Store(out_dir))
+        table = build_report(Store(out_dir), charts=charts)
+    except (MergeError, StoreError) as error:
+        raise _fail(str(error)) from None
+    typer.echo(table, nl=False)
 
 
 @tasks_app.command("validate")
