@@ -80,7 +80,5 @@ class GenerationCache:
 
     def put(self, key: str, summary: Summary) -> None:
         """Store a summary (atomically; an existing entry is replaced by an equal one)."""
-        write_atomic(
-            self._path(key),
-            json.dumps({"text": summary.text, "meta": summary.meta}, ensure_ascii=False),
-        )
+        text = json.dumps({"text": summary.text, "meta": summary.meta}, ensure_ascii=False)
+        write_atomic(self._path(key), text, durable=False)  # a torn entry reads as a miss

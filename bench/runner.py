@@ -380,6 +380,7 @@ class Run:
         finally:
             for pool in pools.values():
                 pool.shutdown(wait=status == "complete", cancel_futures=True)
+            self.store.sync()
             self.store.write_run(self._info(previous, started, status, stats))
         return stats
 
@@ -636,7 +637,7 @@ class Run:
                             "present": f.present,
                             "evidence": f.evidence,
                             "matcher": f.matcher,
-                        "score": f.score,
+                            "score": f.score,
                         }
                         for f in item.facts
                     )

@@ -48,14 +48,19 @@ class PythonFunction(Summarizer):
             )
         self.function = load_function(function) if isinstance(function, str) else function
         self.input = input
+        self._identity: dict[str, str] | None = None
 
     def cache_identity(self) -> dict[str, str]:
         """A hash of the function's source, so editing it invalidates cached summaries."""
-        try:
-            source = inspect.getsource(self.function)
-        except (OSError, TypeError):
-            return {"function": getattr(self.function, "__qualname__", repr(self.function))}
-        return {"function_sha256": hashlib.sha256(source.encode()).hexdigest()[:16]}
+        if self._identity is None:
+            try:
+                source = inspect.getsource(self.function)
+                digest = hashlib.sha256(source.encode()).hexdigest()[:16]
+                self._identity = {"function_sha256": digest}
+            except (OSError, TypeError):
+                name = getattr(self.function, "__qualname__", repr(self.function))
+                self._identity = {"function": name}
+        return self._identity
 
     def summarize(self, request: SummaryRequest) -> Summary:
         """Call the function and normalise what it returns."""
