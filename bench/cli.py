@@ -14,6 +14,7 @@ import typer
 import yaml
 from pydantic import BaseModel
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bench.adapters import adapters
@@ -115,10 +116,21 @@ def _load(tasks: Path, references: Path | None) -> list:  # type: ignore[type-ar
         return load_tasks(tasks, references)
     except TaskError as error:
         for problem in error.problems:
-            err.print(f"[red]{problem}[/]", highlight=False)
+            err.print(f"[red]{escape(str(problem))}[/]", highlight=False)
         raise _fail(
             f"{len(error.problems)} problem(s) in {tasks}; see `sumbench tasks validate {tasks}`"
         ) from None
+
+
+def _print_some(label: str, lines: list[str], folder: Path, most: int = 10) -> None:
+    """The first ``most`` lines, then how many more are in problems.jsonl."""
+    for line in lines[:most]:
+        err.print(f"{label} {escape(line)}", highlight=False)
+    if len(lines) > most:
+        err.print(
+            f"{label} ... and {len(lines) - most} more in {folder / 'problems.jsonl'}",
+            highlight=False,
+        )
 
 
 def _open(
@@ -149,7 +161,7 @@ def _open(
         selected = select(table, limit=limit, sample=sample, seed=seed, shard=shard)
     except TaskError as error:
         for problem in error.problems:
-            err.print(f"[red]{problem}[/]", highlight=False)
+            err.print(f"[red]{escape(str(problem))}[/]", highlight=False)
         hint = f"; see `sumbench tasks validate {source}`" if is_task_folder(source) else ""
         raise _fail(f"{len(error.problems)} problem(s) in {source}{hint}") from None
     except ValueError as error:
@@ -250,7 +262,7 @@ def run(
         config = load_config(config_file) if config_file else RunConfig()
     except TaskError as error:
         for problem in error.problems:
-            err.print(f"[red]{problem}[/]", highlight=False)
+            err.print(f"[red]{escape(str(problem))}[/]", highlight=False)
         raise _fail(f"invalid config {config_file}") from None
     task_path = tasks or config.tasks
     ref_path = references or (Path(config.references) if config.references else None)
@@ -349,10 +361,8 @@ def run(
             highlight=False,
         )
         raise typer.Exit(130) from None
-    for line in stats.warnings:
-        err.print(f"[bold yellow]warning:[/] {line}", highlight=False)
-    for line in stats.skipped:
-        err.print(f"[yellow]not scored:[/] {line}", highlight=False)
+    _print_some("[bold yellow]warning:[/]", stats.warnings, folder)
+    _print_some("[yellow]not scored:[/]", stats.skipped, folder)
     try:
         table = build_report(
             store,
@@ -365,8 +375,7 @@ def run(
     except StoreError as error:
         raise _fail(str(error)) from None
     typer.echo(table, nl=False)
-    for line in stats.errors:
-        err.print(f"[red]failed:[/] {line}", highlight=False)
+    _print_some("[red]failed:[/]", stats.errors, folder)
     err.print(
         f"generated {stats.generated}, cached {stats.cached}, reused {stats.reused}, "
         f"scored {stats.scored}, failed {len(stats.errors)}; results in {folder}",
