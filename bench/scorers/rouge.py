@@ -1,4 +1,9 @@
-"""ROUGE-1/2/L/Lsum through Google's ``rouge-score`` package, against one or many references."""
+"""ROUGE-1/2/L/Lsum with rouge-score's exact numbers, against one or many references.
+
+The numbers come from a :mod:`~bench.scorers.rouge_engine` engine (``auto``: rouge-score-rs
+when installed and verified identical, else the pure-Python engine); every engine reproduces
+Google's ``rouge-score`` bit for bit, and the signature names the engine that ran.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +11,12 @@ import importlib.metadata
 import re
 import warnings
 from collections.abc import Sequence
-from typing import Any, ClassVar
-
-from rouge_score import rouge_scorer, scoring
+from typing import ClassVar
 
 from bench.request import Summary
 from bench.scorers._tokens import kept_share
 from bench.scorers.base import CannotScore, ItemScore, Metric, Need, Scorer, register_scorer
+from bench.scorers.rouge_engine import ENGINE_NAMES, BatchEngine, Item, Score, Scores, make_engine
 from bench.task import Reference, Task
 from bench.text import SPLITTER_NAME, split_sentences
 
@@ -61,9 +65,23 @@ def parse_types(value: Sequence[str] | str) -> tuple[str, ...]:
     return tuple(t for t in ROUGE_TYPES if t in chosen)
 
 
+def parse_engine(value: str) -> str:
+    """An engine name (``auto``, ``python``, ``rs``, ``rouge-score``), lowercased."""
+    name = str(value).strip().lower()
+    if name not in ENGINE_NAMES:
+        raise ValueError(
+            f"parameter 'engine' must be one of {', '.join(ENGINE_NAMES)}, got {value!r}"
+        )
+    return name
+
+
 @register_scorer("rouge")
 class Rouge(Scorer):
-    """ROUGE F/P/R via rouge-score; rougeLsum on pysbd sentences, best or mean over references."""
+    """ROUGE F/P/R equal to rouge-score's; rougeLsum on pysbd sentences, best or mean over refs.
+
+    ``engine`` picks how the numbers are computed (``auto``, ``python``, ``rs``,
+    ``rouge-score``); all give identical results, ``auto`` the fastest available.
+    """
 
     name = "rouge"
     requires: ClassVar[frozenset[Need]] = frozenset({"references"})
@@ -73,28 +91,40 @@ class Rouge(Scorer):
         stem: bool | str = True,
         refs: str = "max",
         types: Sequence[str] | str = ROUGE_TYPES,
+        engine: str = "auto",
     ) -> None:
         self.stem = parse_bool("stem", stem)
         self.refs = str(refs).strip().lower()
         if self.refs not in _REFS:
             raise ValueError(f"parameter 'refs' must be one of {', '.join(_REFS)}, got {refs!r}")
         self.types = parse_types(types)
-        plain = [t for t in self.types if t != "rougeLsum"]
-        self._plain = rouge_scorer.RougeScorer(plain, use_stemmer=self.stem) if plain else None
+        self.engine = parse_engine(engine)
+        plain = tuple(t for t in self.types if t != "rougeLsum")
+        self._plain = (
+            make_engine(self.engine, types=plain, use_stemmer=self.stem) if plain else None
+        )
         self._lsum = (
-            rouge_scorer.RougeScorer(["rougeLsum"], use_stemmer=self.stem)
+            make_engine(self.engine, types=("rougeLsum",), use_stemmer=self.stem)
             if "rougeLsum" in self.types
             else None
         )
+        self.engine_name = (self._plain or self._lsum or make_engine(self.engine)).name
+        """The engine that computes the numbers (``auto`` resolved), as in the signature."""
         self._lines: dict[tuple[str, str], str] = {}
         self._kept: dict[str, float | None] = {}
         self._warned: set[str] = set()
 
     def signature(self) -> str:
-        """e.g. ``rouge:v0.1.2|tok:default|stem:porter|lsum:pysbd|refs:max``."""
+        """e.g. ``rouge:v0.1.2|engine:python|tok:default|stem:porter|lsum:pysbd|refs:max``.
+
+        ``engine`` names how the numbers were computed, not what: all engines equal rouge-score.
+        """
         version = importlib.metadata.version("rouge-score")
         stem = "porter" if self.stem else "none"
-        return f"rouge:v{version}|tok:default|stem:{stem}|lsum:{SPLITTER_NAME}|refs:{self.refs}"
+        return (
+            f"rouge:v{version}|engine:{self.engine_name}|tok:default|stem:{stem}"
+            f"|lsum:{SPLITTER_NAME}|refs:{self.refs}"
+        )
 
     def metrics(self) -> list[Metric]:
         """F for each type, then P, then R (stored but not shown by default)."""
@@ -106,39 +136,68 @@ class Rouge(Scorer):
 
     def score(self, task: Task, summary: Summary) -> ItemScore:
         """Score against ``task.references_for(summary)``; raises CannotScore without references."""
-        reason = self.cannot_score(task, summary)
-        if reason is not None:
-            raise CannotScore(reason)
-        references = task.references_for(summary)
-        self._check_tokenizer(task, summary, references)
-        targets = [r.text for r in references]
-        scores: dict[str, Any] = {}
-        if self._plain is not None:
-            scores.update(self._combine(self._plain, targets, summary.text))
-        if self._lsum is not None:
-            lines = [self._lines_of(t, task.language) for t in targets]
-            prediction = self._lines_of(summary.text, task.language, cache=False)
-            scores.update(self._combine(self._lsum, lines, prediction))
-        values: dict[str, float] = {}
-        for t in self.types:
-            values[f"{t}_p"] = float(scores[t].precision)
-            values[f"{t}_r"] = float(scores[t].recall)
-            values[f"{t}_f"] = float(scores[t].fmeasure)
-        return ItemScore(values=values)
+        found = self.score_pairs([(task, summary)], processes=1)[0]
+        if isinstance(found, CannotScore):
+            raise found
+        return found
 
-    def _combine(self, scorer: Any, targets: list[str], prediction: str) -> dict[str, Any]:
+    def score_pairs(
+        self, pairs: Sequence[tuple[Task, Summary]], processes: int | None = None
+    ) -> list[ItemScore | CannotScore]:
+        """Score many (task, summary) pairs at once, in order: what :meth:`score` returns, or the
+        :class:`CannotScore` it would raise. Each reference is tokenized once for all summaries
+        scored against it, and a large batch is spread over ``processes`` (default: all cores)."""
+        results: list[ItemScore | CannotScore] = []
+        plain: list[Item] = []
+        lsum: list[Item] = []
+        for task, summary in pairs:
+            reason = self.cannot_score(task, summary)
+            if reason is not None:
+                results.append(CannotScore(reason))
+                continue
+            references = task.references_for(summary)
+            self._check_tokenizer(task, summary, references)
+            targets = tuple(r.text for r in references)
+            plain.append((targets, summary.text))
+            if self._lsum is not None:
+                lines = tuple(self._lines_of(t, task.language) for t in targets)
+                lsum.append((lines, self._lines_of(summary.text, task.language, cache=False)))
+            results.append(ItemScore(values={}))
+        found: list[Scores] = [{} for _ in plain]
+        for engine, items in ((self._plain, plain), (self._lsum, lsum)):
+            if engine is not None:
+                combined = self._combine(engine, items, processes)
+                for scores, extra in zip(found, combined, strict=True):
+                    scores.update(extra)
+        scored = iter(found)
+        for item in results:
+            if isinstance(item, ItemScore):
+                scores = next(scored)
+                for t in self.types:
+                    item.values[f"{t}_p"] = scores[t].precision
+                    item.values[f"{t}_r"] = scores[t].recall
+                    item.values[f"{t}_f"] = scores[t].fmeasure
+        return results
+
+    def _combine(
+        self, engine: BatchEngine, items: list[Item], processes: int | None
+    ) -> list[Scores]:
         if self.refs == "max":
-            best: dict[str, Any] = scorer.score_multi(targets, prediction)
-            return best
-        each = [scorer.score(t, prediction) for t in targets]
-        return {
-            k: scoring.Score(
-                precision=sum(s[k].precision for s in each) / len(each),
-                recall=sum(s[k].recall for s in each) / len(each),
-                fmeasure=sum(s[k].fmeasure for s in each) / len(each),
-            )
-            for k in scorer.rouge_types
-        }
+            return engine.score_multi_batch(items, processes)
+        pairs = [(t, prediction) for targets, prediction in items for t in targets]
+        each = iter(engine.score_batch(pairs, processes))
+        means: list[Scores] = []
+        for targets, _ in items:
+            scores = [next(each) for _ in targets]
+            means.append({
+                k: Score(
+                    precision=sum(s[k].precision for s in scores) / len(scores),
+                    recall=sum(s[k].recall for s in scores) / len(scores),
+                    fmeasure=sum(s[k].fmeasure for s in scores) / len(scores),
+                )
+                for k in engine.types
+            })
+        return means
 
     def _lines_of(self, text: str, language: str, cache: bool = True) -> str:
         """Sentences joined by newlines, the input rouge-score's rougeLsum expects."""
@@ -166,6 +225,6 @@ class Rouge(Scorer):
                     f"and 0-9 and dropped {1 - kept:.0%} of the non-space characters of {what}; "
                     "ROUGE scores for non-Latin scripts are meaningless with the default tokenizer",
                     RougeTokenizerWarning,
-                    stacklevel=3,
+                    stacklevel=4,
                 )
                 return

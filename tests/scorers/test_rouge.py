@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib.metadata
+import importlib.util
 import itertools
+import sys
 import warnings
 
 import pytest
@@ -12,8 +14,9 @@ from hypothesis import strategies as st
 from rouge_score import rouge_scorer, scoring
 
 from bench.request import Summary
-from bench.scorers.base import CannotScore, scorers
+from bench.scorers.base import CannotScore, ItemScore, scorers
 from bench.scorers.rouge import ROUGE_TYPES, Rouge, RougeTokenizerWarning
+from bench.scorers.rouge_engine import parallel
 from bench.task import Document, Reference, Task
 from bench.text import split_sentences
 
@@ -203,14 +206,77 @@ def test_metrics_order() -> None:
     assert [m.shown for m in metrics] == [True] * 4 + [False] * 8
 
 
-def test_signature() -> None:
+def test_signature_names_the_engine() -> None:
     version = importlib.metadata.version("rouge-score")
-    assert Rouge().signature() == f"rouge:v{version}|tok:default|stem:porter|lsum:pysbd|refs:max"
-    assert Rouge(stem="false", refs="mean").signature() == (
-        f"rouge:v{version}|tok:default|stem:none|lsum:pysbd|refs:mean"
+    auto = Rouge()
+    assert auto.engine_name in {"rs", "python"}
+    assert auto.signature() == (
+        f"rouge:v{version}|engine:{auto.engine_name}|tok:default|stem:porter|lsum:pysbd|refs:max"
     )
-    variants = {Rouge(stem=s, refs=r).signature() for s in (True, False) for r in ("max", "mean")}
+    assert Rouge(stem="false", refs="mean", engine="python").signature() == (
+        f"rouge:v{version}|engine:python|tok:default|stem:none|lsum:pysbd|refs:mean"
+    )
+    variants = {
+        Rouge(stem=s, refs=r, engine="python").signature()
+        for s in (True, False)
+        for r in ("max", "mean")
+    }
     assert len(variants) == 4
+
+
+ENGINES = ["python", "rouge-score", pytest.param("rs", marks=pytest.mark.skipif(
+    importlib.util.find_spec("rouge_score_rs") is None, reason="rouge-score-rs not installed"
+))]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(("stem", "refs"), [(True, "max"), (False, "mean")])
+def test_every_engine_equals_rouge_score(engine: str, stem: bool, refs: str) -> None:
+    scorer = Rouge(stem=stem, refs=refs, engine=engine)
+    assert scorer.engine_name == engine
+    for references, predictions in CASES:
+        task = make_task(references)
+        for prediction in predictions:
+            got = scorer.score(task, Summary(text=prediction)).values
+            assert got == direct(references, prediction, stem, refs)
+
+
+def test_invalid_engine() -> None:
+    with pytest.raises(ValueError, match="'engine' must be one of auto, python, rs, rouge-score"):
+        Rouge(engine="fastest")
+
+
+def test_missing_accelerator_is_a_parameter_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in [m for m in sys.modules if m.startswith("rouge_score_rs")] + ["rouge_score_rs"]:
+        monkeypatch.setitem(sys.modules, name, None)
+    with pytest.raises(ValueError, match=r"needs rouge-score-rs: pip install 'sumbench\[fast\]'"):
+        scorers.create("rouge", engine="rs")
+    assert Rouge().engine_name == "python"
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_score_pairs_equals_score_one_by_one(
+    processes: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parallel, "PARALLEL_CHARS", 0)  # make even this batch parallel
+    tasks = [make_task(references, task_id=f"t{i}") for i, (references, _) in enumerate(CASES)]
+    tasks.append(make_task([], task_id="empty"))
+    pairs = [
+        (task, Summary(text=prediction))
+        for task, (_, predictions) in zip(tasks, [*CASES, ([], ["No references."])], strict=True)
+        for prediction in predictions
+    ] * 2
+    for refs in ("max", "mean"):
+        scorer = Rouge(refs=refs, engine="python")
+        found = scorer.score_pairs(pairs, processes=processes)
+        assert len(found) == len(pairs)
+        for (task, summary), item in zip(pairs, found, strict=True):
+            if task.id == "empty":
+                assert isinstance(item, CannotScore)
+                assert "no references" in str(item)
+            else:
+                assert isinstance(item, ItemScore)
+                assert item.values == scorer.score(task, summary).values
 
 
 CYRILLIC = "Президент подписал указ о новых санкциях против трёх банков. Рынки упали на 3%."
