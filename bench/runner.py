@@ -417,12 +417,19 @@ class Run:
                     return
                 continue
             finished, _ = wait(list(futures), return_when=FIRST_COMPLETED)
-            for future in finished:
+            interrupted: BaseException | None = None
+            for future in [f for f in futures if f in finished]:  # in submission order
                 job = futures.pop(future)
-                results = future.result()
+                try:
+                    results = future.result()
+                except BaseException as error:  # store every finished result before stopping
+                    interrupted = interrupted or error
+                    continue
                 for task, result in zip(job.tasks, results, strict=True):
                     self._finish(task, job.system, result)
                     open_items[task.id] -= 1
+            if interrupted is not None:
+                raise interrupted
 
     def _flush(
         self,
