@@ -354,6 +354,10 @@ def run(
             stats = job.execute(step)
     except RunError as error:
         raise _fail(str(error)) from None
+    except TaskError as error:  # a bad row met while streaming a table
+        for problem in error.problems:
+            err.print(f"[red]{escape(str(problem))}[/]", highlight=False)
+        raise _fail(f"stopped at a bad task; everything before it is in {folder}") from None
     except KeyboardInterrupt:
         err.print(
             f"[yellow]interrupted[/]: everything computed so far is in {folder}; "

@@ -35,7 +35,7 @@ from bench.request import Summary, SummaryRequest
 from bench.scorers import CannotScore, Scorer, scorers
 from bench.scorers.base import measurement
 from bench.store import Store
-from bench.task import Task
+from bench.task import Task, TaskError
 
 DEFAULT_SYSTEMS = ["lead", "random", "textrank", "lexrank", "oracle", "human"]
 DEFAULT_SCORERS = ["rouge", "keyfacts", "stats"]
@@ -390,9 +390,13 @@ class Run:
         open_items: dict[str, int] = {}  # task id -> items still running
         futures: dict[Future[list[Summary | Exception]], _Job] = {}
         exhausted = False
+        bad_row: TaskError | None = None
         while True:
             while not exhausted and len(open_items) < WINDOW:
-                task = next(source, None)
+                try:
+                    task = next(source, None)
+                except TaskError as error:  # a bad row: finish what is running, then report
+                    bad_row, task = error, None
                 if task is None:
                     exhausted = True
                     break
@@ -414,6 +418,8 @@ class Run:
                         self._flush(system, waiting, pools, futures, force=True)
                     continue
                 if exhausted:
+                    if bad_row is not None:
+                        raise bad_row
                     return
                 continue
             finished, _ = wait(list(futures), return_when=FIRST_COMPLETED)

@@ -35,7 +35,7 @@ def _segmenter(language: str) -> pysbd.Segmenter:
     return cache[language]
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)  # references and recent sources; a stream splits each article once
 def _split_cached(text: str, language: str) -> tuple[str, ...]:
     segmenter = _segmenter(language)
     sentences: list[str] = []

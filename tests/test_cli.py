@@ -274,3 +274,37 @@ def test_deterministic_systems_in_a_full_run_equal_direct_calls(bundled_run: Pat
                 name,
                 task_id,
             )
+
+
+def test_bad_row_in_a_streamed_table_stops_cleanly_and_keeps_earlier_work(tmp_path: Path) -> None:
+    rows = [
+        {
+            "id": f"t{i}",
+            "article": "The council approved the bridge. Work starts in May.",
+            "highlights": "The council approved a new bridge.",
+        }
+        for i in range(3)
+    ]
+    rows.append({"id": "t3", "article": "", "highlights": "Nothing here at all."})
+    table = tmp_path / "tasks.jsonl"
+    table.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    result = runner.invoke(
+        app,
+        [
+            "run",
+            "--tasks",
+            str(table),
+            "--map",
+            "documents=article,references=highlights,id=id",
+            "--systems",
+            "lead",
+            "--scorers",
+            "stats",
+            "--no-charts",
+            "--out",
+            str(tmp_path / "run"),
+        ],
+    )
+    assert result.exit_code == 2, result.output
+    assert "row 3" in result.stderr and "Traceback" not in result.output
+    assert set(Store(tmp_path / "run").scores()["task_id"]) == {"t0", "t1", "t2"}
