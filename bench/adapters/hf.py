@@ -30,6 +30,7 @@ from typing import Any
 from bench.adapters._select import int_param, optional_int_param
 from bench.adapters.base import AdapterError, Summarizer, register_adapter
 from bench.adapters.prompts import Prompt, fit_documents, load_prompt, render_documents
+from bench.params import as_bool
 from bench.request import RequestDocument, Summary, SummaryRequest
 from bench.text import count_words
 
@@ -52,14 +53,10 @@ def _invalid(name: str, expected: str, value: object) -> ValueError:
 
 
 def _bool_param(name: str, value: bool | str) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("true", "1", "yes", "on"):
-        return True
-    if text in ("false", "0", "no", "off"):
-        return False
-    raise _invalid(name, "true or false", value)
+    parsed = as_bool(value)
+    if parsed is None:
+        raise _invalid(name, "true or false", value)
+    return parsed
 
 
 def _choice_param(name: str, value: str, pattern: re.Pattern[str], expected: str) -> str:

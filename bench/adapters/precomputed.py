@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.adapters.base import Summarizer, register_adapter
+from bench.params import as_bool
 from bench.request import Summary, SummaryRequest
 from bench.text import count_words, truncate_words
 
@@ -190,13 +191,9 @@ class Precomputed(Summarizer):
 
 
 def _flag(value: bool | str) -> bool:
-    if isinstance(value, bool):
-        return value
-    lowered = str(value).strip().lower()
-    if lowered in ("true", "1", "yes", "on"):
-        return True
-    if lowered in ("false", "0", "no", "off"):
-        return False
+    parsed = as_bool(value)
+    if parsed is not None:
+        return parsed
     raise ValueError(
         f"adapter 'precomputed': parameter 'truncate' expects true or false, got {value!r}"
     )

@@ -13,6 +13,7 @@ import warnings
 from collections.abc import Sequence
 from typing import ClassVar
 
+from bench.params import as_bool
 from bench.request import Summary
 from bench.scorers._tokens import kept_share
 from bench.scorers.base import CannotScore, ItemScore, Metric, Need, Scorer, register_scorer
@@ -24,8 +25,6 @@ ROUGE_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
 """Supported types, in display order."""
 _LABELS = {"rouge1": "R-1", "rouge2": "R-2", "rougeL": "R-L", "rougeLsum": "R-Lsum"}
 _REFS = ("max", "mean")
-_TRUE = {"true", "1", "yes", "on"}
-_FALSE = {"false", "0", "no", "off"}
 MIN_KEPT_SHARE = 0.5
 """Below this share of kept characters, :class:`RougeTokenizerWarning` is emitted."""
 
@@ -36,14 +35,10 @@ class RougeTokenizerWarning(UserWarning):
 
 def parse_bool(name: str, value: bool | str) -> bool:
     """A boolean parameter given as a bool or as CLI text (``true``/``false``, ``1``/``0``...)."""
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise ValueError(f"parameter {name!r} must be true or false, got {value!r}")
+    parsed = as_bool(value)
+    if parsed is None:
+        raise ValueError(f"parameter {name!r} must be true or false, got {value!r}")
+    return parsed
 
 
 def parse_types(value: Sequence[str] | str) -> tuple[str, ...]:
@@ -189,14 +184,16 @@ class Rouge(Scorer):
         means: list[Scores] = []
         for targets, _ in items:
             scores = [next(each) for _ in targets]
-            means.append({
-                k: Score(
-                    precision=sum(s[k].precision for s in scores) / len(scores),
-                    recall=sum(s[k].recall for s in scores) / len(scores),
-                    fmeasure=sum(s[k].fmeasure for s in scores) / len(scores),
-                )
-                for k in engine.types
-            })
+            means.append(
+                {
+                    k: Score(
+                        precision=sum(s[k].precision for s in scores) / len(scores),
+                        recall=sum(s[k].recall for s in scores) / len(scores),
+                        fmeasure=sum(s[k].fmeasure for s in scores) / len(scores),
+                    )
+                    for k in engine.types
+                }
+            )
         return means
 
     def _lines_of(self, text: str, language: str, cache: bool = True) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -60,9 +60,26 @@ def match_all(matcher: Matcher, pairs: Sequence[Pair]) -> list[FactDecision | Un
     return results
 
 
+def match_one(
+    many: Callable[[Sequence[Pair]], list[FactDecision | Undecided]],
+    fact: KeyFact,
+    sentences: Sequence[str],
+    siblings: Sequence[KeyFact] = (),
+) -> FactDecision:
+    """One decision through a batch method (``match_many``); an undecided pair raises."""
+    [found] = many([Pair(fact, tuple(sentences), tuple(siblings))])
+    if isinstance(found, Undecided):
+        raise found
+    return found
+
+
 def decision(
-    fact: KeyFact, sentences: Sequence[str], support: Sequence[int], present: bool,
-    score: float | None, matcher: str,
+    fact: KeyFact,
+    sentences: Sequence[str],
+    support: Sequence[int],
+    present: bool,
+    score: float | None,
+    matcher: str,
 ) -> FactDecision:
     """A decision whose evidence joins the ``support`` sentences (empty when absent)."""
     evidence = EVIDENCE_JOINER.join(sentences[i] for i in support) if present else ""

@@ -16,14 +16,20 @@ from typing import Any, Protocol
 import numpy as np
 
 from bench.scorers.base import FactDecision
-from bench.scorers.matchers.base import Pair, Undecided, decision, register_matcher
+from bench.scorers.matchers.base import Pair, Undecided, decision, match_one, register_matcher
 from bench.scorers.matchers.lexical import LexicalMatcher
 from bench.task import KeyFact
 
 SHIPPED = "calibration-v1.json"
 LEXICAL_FEATURES = (
-    "coverage", "sentence_coverage", "plain_coverage", "numbers_missing", "dates_missing",
-    "names_found", "contradiction", "fact_words",
+    "coverage",
+    "sentence_coverage",
+    "plain_coverage",
+    "numbers_missing",
+    "dates_missing",
+    "names_found",
+    "contradiction",
+    "fact_words",
 )
 EMBEDDING_FEATURES = ("soft_coverage", "token_recall", "token_min", "sentence_cosine")
 VETO = ("numbers_missing", "contradiction")
@@ -67,9 +73,12 @@ class Calibration:
     def from_dict(cls, data: Mapping[str, Any]) -> Calibration:
         """Read the form :meth:`to_dict` writes."""
         return cls(
-            features=tuple(data["features"]), mean=tuple(data["mean"]),
-            scale=tuple(data["scale"]), coef=tuple(data["coef"]),
-            intercept=float(data["intercept"]), threshold=float(data.get("threshold", 0.5)),
+            features=tuple(data["features"]),
+            mean=tuple(data["mean"]),
+            scale=tuple(data["scale"]),
+            coef=tuple(data["coef"]),
+            intercept=float(data["intercept"]),
+            threshold=float(data.get("threshold", 0.5)),
             fitted_on=str(data.get("fitted_on", "")),
         )
 
@@ -84,8 +93,12 @@ def load_calibrations(path: Path | None = None) -> dict[str, Calibration]:
 
 
 def fit(
-    rows: Sequence[Mapping[str, float]], labels: Sequence[bool], features: Sequence[str],
-    *, l2: float = 1.0, fitted_on: str = "",
+    rows: Sequence[Mapping[str, float]],
+    labels: Sequence[bool],
+    features: Sequence[str],
+    *,
+    l2: float = 1.0,
+    fitted_on: str = "",
 ) -> Calibration:
     """Fit an L2-penalised logistic regression by Newton's method; the threshold is chosen to
     maximise accuracy on the same data (a grid of 0.30..0.70)."""
@@ -111,8 +124,13 @@ def fit(
     accuracy = [float(np.mean((p >= t) == (y == 1))) for t in grid]
     threshold = float(grid[int(np.argmax(accuracy))])
     return Calibration(
-        tuple(features), tuple(map(float, mean)), tuple(map(float, scale)),
-        tuple(map(float, w[1:])), float(w[0]), threshold, fitted_on,
+        tuple(features),
+        tuple(map(float, mean)),
+        tuple(map(float, scale)),
+        tuple(map(float, w[1:])),
+        float(w[0]),
+        threshold,
+        fitted_on,
     )
 
 
@@ -132,10 +150,7 @@ class CalibratedMatcher:
         self, fact: KeyFact, sentences: Sequence[str], siblings: Sequence[KeyFact] = ()
     ) -> FactDecision:
         """The calibrated decision for one pair."""
-        [found] = self.match_many([Pair(fact, tuple(sentences), tuple(siblings))])
-        if isinstance(found, Undecided):
-            raise found
-        return found
+        return match_one(self.match_many, fact, sentences, siblings)
 
     def match_many(self, pairs: Sequence[Pair]) -> list[FactDecision | Undecided]:
         """Decisions for many pairs (extra features are computed in one batch)."""
@@ -150,8 +165,9 @@ class CalibratedMatcher:
         return found
 
 
-def pair_features(pairs: Sequence[Pair], extra: FeatureSource | None = None
-                  ) -> list[dict[str, float]]:
+def pair_features(
+    pairs: Sequence[Pair], extra: FeatureSource | None = None
+) -> list[dict[str, float]]:
     """Every feature the calibrated matchers use, for fitting."""
     lexical = LexicalMatcher()
     rows = [lexical.features(p.fact, p.sentences, p.siblings)[0] for p in pairs]

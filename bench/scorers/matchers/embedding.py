@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 from bench.scorers._tokens import stem
 from bench.scorers.base import FactDecision
-from bench.scorers.matchers.base import Pair, Undecided, decision, register_matcher
+from bench.scorers.matchers.base import Pair, Undecided, decision, match_one, register_matcher
 from bench.scorers.matchers.lexical import (
     STOPWORDS,
     LexicalMatcher,
@@ -81,8 +81,12 @@ class EmbeddingMatcher:
             outputs = model.encode(chunk, output_value=None, batch_size=BATCH)
             for text, out in zip(chunk, outputs, strict=True):
                 tokens = out["token_embeddings"].detach().cpu().numpy().astype(np.float64)
-                encoded = tokenizer(text, return_offsets_mapping=True, truncation=True,
-                                    max_length=model.max_seq_length)
+                encoded = tokenizer(
+                    text,
+                    return_offsets_mapping=True,
+                    truncation=True,
+                    max_length=model.max_seq_length,
+                )
                 spans = [tuple(s) for s in encoded["offset_mapping"]]
                 keep = [i for i, (a, b) in enumerate(spans) if b > a][: len(tokens)]
                 vectors = tokens[keep]
@@ -93,16 +97,23 @@ class EmbeddingMatcher:
 
     def features_many(self, pairs: Sequence[Pair]) -> list[dict[str, float]]:
         """Soft coverage, token recall and minimum, best sentence cosine of each pair."""
-        self._encode([p.fact.text for p in pairs] + [" ".join(p.sentences) for p in pairs]
-                     + [s for p in pairs for s in p.sentences])
+        self._encode(
+            [p.fact.text for p in pairs]
+            + [" ".join(p.sentences) for p in pairs]
+            + [s for p in pairs for s in p.sentences]
+        )
         return [self._features(p) for p in pairs]
 
     def _features(self, pair: Pair) -> dict[str, float]:
         fact = self._cache[pair.fact.text]
         summary = self._cache[" ".join(pair.sentences)]
         if not pair.sentences or not len(fact.vectors) or not len(summary.vectors):
-            return {"soft_coverage": 0.0, "token_recall": 0.0, "token_min": 0.0,
-                    "sentence_cosine": 0.0}
+            return {
+                "soft_coverage": 0.0,
+                "token_recall": 0.0,
+                "token_min": 0.0,
+                "sentence_cosine": 0.0,
+            }
         best = (fact.vectors @ summary.vectors.T).max(axis=1)
         weights = fact_weights(pair.fact, pair.siblings)
         text = " ".join(pair.sentences)
@@ -114,8 +125,9 @@ class EmbeddingMatcher:
             key = canonical(stem(word))
             if word in STOPWORDS or key not in weights:
                 continue
-            pieces = [i for i, (a, b) in enumerate(fact.spans)
-                      if a < match.end() and b > match.start()]
+            pieces = [
+                i for i, (a, b) in enumerate(fact.spans) if a < match.end() and b > match.start()
+            ]
             if not pieces:
                 continue
             similarity = 1.0 if key in summary_words else float(best[pieces].mean())
@@ -135,10 +147,7 @@ class EmbeddingMatcher:
         self, fact: KeyFact, sentences: Sequence[str], siblings: Sequence[KeyFact] = ()
     ) -> FactDecision:
         """The decision for one pair."""
-        [found] = self.match_many([Pair(fact, tuple(sentences), tuple(siblings))])
-        if isinstance(found, Undecided):
-            raise found
-        return found
+        return match_one(self.match_many, fact, sentences, siblings)
 
     def match_many(self, pairs: Sequence[Pair]) -> list[FactDecision | Undecided]:
         """Decisions for many pairs, encoding every distinct text once."""
@@ -154,8 +163,10 @@ class EmbeddingMatcher:
             if lexical["numbers_missing"] or lexical["contradiction"]:
                 score = 0.0
             if not support:
-                scores = [float(self._cache[pair.fact.text].pooled @ self._cache[s].pooled)
-                          for s in pair.sentences]
+                scores = [
+                    float(self._cache[pair.fact.text].pooled @ self._cache[s].pooled)
+                    for s in pair.sentences
+                ]
                 support = [int(np.argmax(scores))]
             present = score >= self.threshold
             found.append(decision(pair.fact, pair.sentences, support, present, score, self.name))

@@ -102,9 +102,17 @@ def polarity_clash(fact: str, sentences: Sequence[str], main: int, key: Collecti
         fact_words = words(fact)
         # The first content word after each negation is what the fact denies ("did not tip").
         denied = {
-            canonical(stem(next(w for w in [*fact_words[i + 1 :], "-"]
-                               if w == "-" or (w not in STOPWORDS and not is_negation(w)))))
-            for i, w in enumerate(fact_words) if is_negation(w)
+            canonical(
+                stem(
+                    next(
+                        w
+                        for w in [*fact_words[i + 1 :], "-"]
+                        if w == "-" or (w not in STOPWORDS and not is_negation(w))
+                    )
+                )
+            )
+            for i, w in enumerate(fact_words)
+            if is_negation(w)
         } - {"-"}
         shown = [s for s in sentences if denied & _canonical_set(s)]
         return bool(shown) and not any(negated(s) for s in shown)

@@ -58,13 +58,19 @@ class LLMMatcher:
     undecided), so a published run can be re-scored without the model."""
 
     def __init__(
-        self, model: str, base_url: str | None = None, api_key_env: str = "OPENAI_API_KEY",
-        cache: str | Path = ".sumbench-cache/llm-verdicts.jsonl", replay: bool = False,
-        transport: Any = None, timeout: float = 60.0,
+        self,
+        model: str,
+        base_url: str | None = None,
+        api_key_env: str = "OPENAI_API_KEY",
+        cache: str | Path = ".sumbench-cache/llm-verdicts.jsonl",
+        replay: bool = False,
+        transport: Any = None,
+        timeout: float = 60.0,
     ) -> None:
         self.model = model
-        self.base_url = (base_url or os.environ.get("OPENAI_BASE_URL")
-                         or "https://api.openai.com/v1").rstrip("/")
+        self.base_url = (
+            base_url or os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1"
+        ).rstrip("/")
         self.api_key_env = api_key_env
         self.cache_path = Path(cache)
         self.replay = replay
@@ -100,11 +106,13 @@ class LLMMatcher:
         api_key = os.environ.get(self.api_key_env)
         if api_key:
             headers["Authorization"] = f"Bearer {api_key}"
-        body = {"model": self.model, "temperature": 0,
-                "messages": [{"role": "user", "content": text}]}
+        body = {
+            "model": self.model,
+            "temperature": 0,
+            "messages": [{"role": "user", "content": text}],
+        }
         with httpx.Client(transport=self.transport, timeout=self.timeout) as client:
-            response = client.post(f"{self.base_url}/chat/completions", json=body,
-                                   headers=headers)
+            response = client.post(f"{self.base_url}/chat/completions", json=body, headers=headers)
         response.raise_for_status()
         reply = str(response.json()["choices"][0]["message"]["content"])
         self._cache[key] = reply
@@ -139,7 +147,9 @@ class LLMMatcher:
 
 @register_matcher("llm")
 def llm(
-    model: str, base_url: str | None = None, cache: str = ".sumbench-cache/llm-verdicts.jsonl",
+    model: str,
+    base_url: str | None = None,
+    cache: str = ".sumbench-cache/llm-verdicts.jsonl",
     replay: bool | str = False,
 ) -> LLMMatcher:
     """An OpenAI-compatible judge (key from OPENAI_API_KEY); verdicts cached and replayable."""

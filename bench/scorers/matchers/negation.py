@@ -9,17 +9,56 @@ from functools import lru_cache
 
 NEGATORS = frozenset(
     [
-        "not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot",
-        "n't", "nt"
+        "not",
+        "no",
+        "never",
+        "none",
+        "nobody",
+        "nothing",
+        "neither",
+        "nor",
+        "without",
+        "cannot",
+        "n't",
+        "nt",
     ]
 )
 """Words that negate what follows."""
 REVERSERS = frozenset(
     [
-        "refuse", "refused", "refuses", "refusing", "deny", "denied", "denies", "denying", "reject",
-        "rejected", "rejects", "rejecting", "decline", "declined", "declines", "declining", "fail",
-        "failed", "fails", "failing", "unable", "halt", "halted", "scrap", "scrapped", "cancel",
-        "cancelled", "canceled", "abandon", "abandoned", "oppose", "opposed", "opposes"
+        "refuse",
+        "refused",
+        "refuses",
+        "refusing",
+        "deny",
+        "denied",
+        "denies",
+        "denying",
+        "reject",
+        "rejected",
+        "rejects",
+        "rejecting",
+        "decline",
+        "declined",
+        "declines",
+        "declining",
+        "fail",
+        "failed",
+        "fails",
+        "failing",
+        "unable",
+        "halt",
+        "halted",
+        "scrap",
+        "scrapped",
+        "cancel",
+        "cancelled",
+        "canceled",
+        "abandon",
+        "abandoned",
+        "oppose",
+        "opposed",
+        "opposes",
     ]
 )
 """Words that state the opposite of the action they govern ("refused to send troops")."""
@@ -43,9 +82,7 @@ def negated_near(words: Sequence[str], targets: Callable[[str], bool], window: i
     """Whether a negating word stands at most ``window`` words before a word that ``targets``
     accepts ("refused to send" negates "send"; a "not" in another clause does not)."""
     for index, word in enumerate(words):
-        if targets(word) and any(
-            is_negation(w) for w in words[max(0, index - window) : index]
-        ):
+        if targets(word) and any(is_negation(w) for w in words[max(0, index - window) : index]):
             return True
     return False
 

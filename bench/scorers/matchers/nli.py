@@ -23,8 +23,14 @@ class NLIMatcher:
     """Present when some premise entails the fact with probability >= ``threshold`` and no
     premise contradicts it more strongly than the best one entails it."""
 
-    def __init__(self, model: Any, tokenizer: Any, threshold: float = 0.5,
-                 name: str = "nli-v1", batch: int = 16) -> None:
+    def __init__(
+        self,
+        model: Any,
+        tokenizer: Any,
+        threshold: float = 0.5,
+        name: str = "nli-v1",
+        batch: int = 16,
+    ) -> None:
         self.model = model.eval()
         self.tokenizer = tokenizer
         self.threshold = threshold
@@ -44,8 +50,9 @@ class NLIMatcher:
         found: list[list[float]] = []
         for start in range(0, len(premises), self.batch):
             chunk = list(premises[start : start + self.batch])
-            inputs = self.tokenizer(chunk, [hypothesis] * len(chunk), return_tensors="pt",
-                                    padding=True, truncation=True)
+            inputs = self.tokenizer(
+                chunk, [hypothesis] * len(chunk), return_tensors="pt", padding=True, truncation=True
+            )
             with torch.no_grad():
                 logits = self.model(**inputs).logits
             found.extend(torch.softmax(logits, dim=-1).tolist())
