@@ -6,6 +6,8 @@ override the file.
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +56,7 @@ class RunConfig(_Strict):
     baseline_system: str | None = Field(default=None, description="System for † marks.")
 
 
+_VARIABLE = re.compile(r"\$\{(\w+)\}|\$(\w+)")
 _UNION_TAGS = {"str", "SystemEntry", "ScorerEntry", "bool"}
 
 
@@ -68,7 +71,7 @@ def load_config(path: Path) -> RunConfig:
     if not isinstance(data, dict):
         raise TaskError([Problem(str(path), "", "expected a mapping with tasks, systems, ...")])
     try:
-        return RunConfig.model_validate(data)
+        config = RunConfig.model_validate(data)
     except ValidationError as error:
         problems = []
         for item in error.errors():
@@ -76,3 +79,31 @@ def load_config(path: Path) -> RunConfig:
             message = "unknown field" if item["type"] == "extra_forbidden" else item["msg"]
             problems.append(Problem(str(path), field, message))
         raise TaskError(problems) from None
+    problems = []
+    for kind, entries in (("systems", config.systems), ("scorers", config.scorers)):
+        for index, entry in enumerate(entries):
+            if isinstance(entry, str):
+                continue
+            for key, value in entry.params.items():
+                if isinstance(value, str):
+                    entry.params[key], missing = _expand(value)
+                    problems += [
+                        Problem(
+                            str(path),
+                            f"{kind}.{index}.params.{key}",
+                            f"environment variable {name} is not set",
+                        )
+                        for name in missing
+                    ]
+    if problems:
+        raise TaskError(problems)
+    return config
+
+
+def _expand(text: str) -> tuple[str, list[str]]:
+    """``$NAME`` and ``${NAME}`` replaced from the environment; the names that are unset.
+
+    Meant for paths (``model: ${SMOLLM2_DIR}``); API keys go through ``api_key_env``, never
+    into a parameter."""
+    missing = [a or b for a, b in _VARIABLE.findall(text) if (a or b) not in os.environ]
+    return os.path.expandvars(text), missing

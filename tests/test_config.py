@@ -16,7 +16,8 @@ from bench.task import TaskError
 runner = CliRunner()
 
 
-def test_example_config_is_valid() -> None:
+def test_example_config_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SMOLLM2_DIR", "/models/smollm2")
     config = load_config(REPO / "examples" / "compare-models.yaml")
     adapters = [s.adapter if isinstance(s, SystemEntry) else s for s in config.systems]
     assert adapters[:5] == ["lead", "textrank", "lexrank", "oracle", "human"]
@@ -102,3 +103,18 @@ def test_config_entries_build_the_same_systems_as_specs() -> None:
     assert entry.name == spec.name == "lead:k=2"
     (scorer,) = build_scorers([ScorerEntry(scorer="rouge", name="r", params={"refs": "mean"})])
     assert scorer.name == "r" and "refs:mean" in scorer.scorer.signature()
+
+
+def test_config_parameters_expand_environment_variables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text("systems:\n  - adapter: precomputed\n    params: {path: $OUTS/o.jsonl}\n")
+    monkeypatch.setenv("OUTS", "/data")
+    (entry,) = load_config(config).systems
+    assert isinstance(entry, SystemEntry) and entry.params["path"] == "/data/o.jsonl"
+    monkeypatch.delenv("OUTS")
+    with pytest.raises(TaskError) as caught:
+        load_config(config)
+    (problem,) = caught.value.problems
+    assert problem.field == "systems.0.params.path" and "OUTS is not set" in problem.message
