@@ -69,7 +69,7 @@ def words(text: str) -> list[str]:
 
 def count_words(text: str) -> int:
     """Number of whitespace-delimited words."""
-    return len(_WORD.findall(text))
+    return len(text.split())  # same as counting _WORD matches, several times faster
 
 
 def truncate_words(text: str, limit: int) -> str:
