@@ -331,6 +331,10 @@ def whole_case(tasks: int, systems: int, sample: int, blocks: int, seed: int) ->
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="reduced sizes (smoke test)")
+    parser.add_argument(
+        "--case", choices=("all", "pairs", "whole"), default="all",
+        help="only the per-pair cases, or only the whole-benchmark case",
+    )
     args = parser.parse_args()
     short, long, tasks, sample = (500, 40, 60, 20) if args.quick else (10_000, 1_000, 1_000, 200)
     chunks = 5 if args.quick else 20
@@ -343,10 +347,12 @@ def main() -> None:
         f"Python {platform.python_version()}, {cpu_count()} cores, load average "
         f"{os.getloadavg()[0]:.1f}; " + ", ".join(f"{k} {v}" for k, v in versions.items())
     )
-    for shape, count in ((SHORT, short), (LONG, long)):
-        for stem in (True, False):
-            per_pair_case(shape, count, stem, chunks, seed=1 if shape is SHORT else 2)
-    whole_case(tasks, 10, sample, blocks=4, seed=3)
+    if args.case in ("all", "pairs"):
+        for shape, count in ((SHORT, short), (LONG, long)):
+            for stem in (True, False):
+                per_pair_case(shape, count, stem, chunks, seed=1 if shape is SHORT else 2)
+    if args.case in ("all", "whole"):
+        whole_case(tasks, 10, sample, blocks=4, seed=3)
 
 
 def _installed() -> set[str]:

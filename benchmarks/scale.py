@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -128,6 +129,15 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+def _cpu_seconds() -> float:
+    """CPU time (user + system) of this process and of its finished children (scoring workers)."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
+
+
 def phase_load(path: Path) -> dict[str, Any]:
     """Make every task of the set, keeping none."""
     from bench.presets import get_preset
@@ -150,12 +160,15 @@ def phase_run(path: Path, count: int, out: Path) -> dict[str, Any]:
     names = [entry.name for entry in scorers.entries()]
     tasks = select(iter_tasks(path, **get_preset(PRESET).task_options()), limit=count)
     run = Run(tasks, build_systems([SYSTEM]), build_scorers(names), Store(out))
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu_seconds()
+    load_before = os.getloadavg()[0]
     stats = run.execute()
     seconds = time.perf_counter() - start
     return {
         "tasks": count,
         "seconds": seconds,
+        "cpu_seconds": _cpu_seconds() - cpu,
+        "load": (load_before, os.getloadavg()[0]),
         "rss_mb": _peak_rss_mb(),
         "scorers": names,
         "generated": stats.generated,
@@ -208,13 +221,20 @@ def main() -> int:
             print(
                 f"run {SYSTEM} + {'/'.join(result['scorers'])} on {count:,} tasks: "
                 f"{result['seconds']:.1f} s ({count / result['seconds']:,.1f} tasks/s), "
-                f"peak RSS {result['rss_mb']:,.0f} MB, errors {result['errors']}"
+                f"peak RSS {result['rss_mb']:,.0f} MB, errors {result['errors']}; "
+                f"CPU {result['cpu_seconds']:.1f} s; load average "
+                f"{result['load'][0]:.1f} at start, {result['load'][1]:.1f} at end"
             )
     ratio = runs[1]["seconds"] / runs[0]["seconds"]
     print(
         f"time ratio {total:,} / {small:,} tasks: {ratio:.2f} "
         f"[target {TARGET_RATIO[0]:.0f}-{TARGET_RATIO[1]:.0f}]; "
         f"peak RSS {max(r['rss_mb'] for r in runs):,.0f} MB [target < {TARGET_RSS_MB:,.0f} MB]"
+    )
+    cpu_ratio = runs[1]["cpu_seconds"] / runs[0]["cpu_seconds"]
+    print(
+        f"CPU-time ratio {total:,} / {small:,} tasks: {cpu_ratio:.2f} "
+        "(user + system time of the run and its workers: what the machine's other load moves least)"
     )
     if ratio < TARGET_RATIO[0]:
         print("(a ratio under 10 means the small run paid fixed costs or more machine load)")

@@ -289,6 +289,30 @@ def test_auto_skips_an_accelerator_that_differs(monkeypatch: pytest.MonkeyPatch)
         make_engine("rs")
 
 
+def test_verify_checks_the_whole_batch_path_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large batch goes to rouge-score-rs whole (its own stemming): that path is verified too."""
+    pytest.importorskip("rouge_score_rs")
+    engine_ = RsEngine(ROUGE_TYPES, True)
+    assert len(engine_.checked_paths()) == 2
+    real = RsEngine.checked_paths
+
+    def wrong_batch(self: RsEngine) -> list[object]:
+        score, batch = real(self)
+
+        def off(target: str, prediction: str) -> dict[str, object]:
+            found = batch(target, prediction)
+            return {t: type(s)(s.precision + 1e-9, s.recall, s.fmeasure) for t, s in found.items()}
+
+        return [score, off]
+
+    monkeypatch.setattr(RsEngine, "checked_paths", wrong_batch)
+    monkeypatch.setattr(rouge_engine, "_verdicts", {})
+    assert "rouge1" in (verify(RsEngine(ROUGE_TYPES, True)) or "")
+    monkeypatch.setattr(rouge_engine, "_verdicts", {})
+    monkeypatch.setattr(RsEngine, "checked_paths", real)
+    assert verify(RsEngine(ROUGE_TYPES, True)) is None
+
+
 def test_missing_accelerator_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in [m for m in sys.modules if m.startswith("rouge_score_rs")] + ["rouge_score_rs"]:
         monkeypatch.setitem(sys.modules, name, None)
