@@ -26,7 +26,6 @@ from bench.compare import to_markdown as compare_markdown
 from bench.config import RunConfig, load_config
 from bench.merge import MergeError, merge_runs
 from bench.meta_cli import calibrate_command, meta_command
-from bench.presets import get_preset
 from bench.registry import Registry, UnknownNameError
 from bench.report.build import build_report
 from bench.report.significance import Resampling
@@ -43,7 +42,18 @@ from bench.scorers import scorers
 from bench.store import Store, StoreError
 from bench.task import KeyFact, Reference, Task, TaskError, TaskFile, check_tasks, load_tasks
 from bench.tasksets import is_task_folder, open_tasks
-from bench.tasksets_cli import export_command, presets_command
+from bench.tasksets_cli import (
+    BudgetOpt,
+    CleanOpt,
+    InstructionsOpt,
+    LanguageOpt,
+    MapOpt,
+    PresetOpt,
+    SeparatorOpt,
+    export_command,
+    presets_command,
+    table_options,
+)
 
 app = typer.Typer(
     help="Evaluate summarizers: run benchmarks, score outputs, build reports.",
@@ -136,9 +146,8 @@ def _print_some(label: str, lines: list[str], folder: Path, most: int = 10) -> N
 def _open(
     source: str,
     references: Path | None,
-    preset: str | None,
-    mapping: str | None,
-    separator: str | None,
+    options: dict[str, Any],
+    preset_source: str | None,
     online: bool,
     limit: int | None,
     sample: int | None,
@@ -146,17 +155,9 @@ def _open(
     shard: str | None,
 ) -> tuple[Iterable[Task], int | None]:
     """Tasks of any source, selected; a folder loads (and validates) at once, tables stream."""
-    options: dict[str, Any] = {}
+    if preset_source and source == "tasks":
+        source = preset_source
     try:
-        if preset:
-            chosen = get_preset(preset)
-            options = chosen.task_options()
-            if source == "tasks":
-                source = chosen.source
-        if mapping:
-            options["mapping"] = mapping
-        if separator:
-            options["separator"] = separator
         table = open_tasks(source, references=references, online=online, **options)
         selected = select(table, limit=limit, sample=sample, seed=seed, shard=shard)
     except TaskError as error:
@@ -186,21 +187,13 @@ def run(
             "folder or hf:NAME[:CONFIG]:SPLIT.",
         ),
     ] = None,
-    preset: Annotated[
-        str | None,
-        typer.Option(help="A standard benchmark's mapping and options (`sumbench tasks presets`)."),
-    ] = None,
-    mapping: Annotated[
-        str | None,
-        typer.Option(
-            "--map",
-            help="Table columns to task fields, e.g. documents=article,references=highlights.",
-        ),
-    ] = None,
-    separator: Annotated[
-        str | None,
-        typer.Option(help="Split a document cell into several documents at this string."),
-    ] = None,
+    preset: PresetOpt = None,
+    mapping: MapOpt = None,
+    separator: SeparatorOpt = None,
+    budget: BudgetOpt = None,
+    instructions: InstructionsOpt = None,
+    clean: CleanOpt = False,
+    language: LanguageOpt = None,
     limit: Annotated[int | None, typer.Option(help="Only the first N tasks.")] = None,
     sample: Annotated[
         int | None,
@@ -266,8 +259,14 @@ def run(
         raise _fail(f"invalid config {config_file}") from None
     task_path = tasks or config.tasks
     ref_path = references or (Path(config.references) if config.references else None)
+    try:
+        options, preset_source = table_options(
+            preset, mapping, separator, budget, instructions, clean, language
+        )
+    except ValueError as error:
+        raise _fail(str(error)) from None
     loaded, expected = _open(
-        task_path, ref_path, preset, mapping, separator, online, limit, sample, seed, shard
+        task_path, ref_path, options, preset_source, online, limit, sample, seed, shard
     )
     system_specs: list[Any] = list(systems or config.systems or DEFAULT_SYSTEMS)
     scorer_list: list[Any] = list(scorer_specs or config.scorers or DEFAULT_SCORERS)
@@ -312,6 +311,10 @@ def run(
             "preset": preset,
             "map": mapping,
             "separator": separator,
+            "budget": budget,
+            "instructions": instructions,
+            "clean": clean,
+            "language": language,
             "limit": limit,
             "sample": sample,
             "seed": seed if sample is not None else None,

@@ -641,6 +641,17 @@ def open_tasks(
     """
     text = str(source)
     if is_task_folder(text):
+        given = {
+            "a column mapping": mapping, "separator": separator, "newline_token": newline_token,
+            "clean": clean, "budget": budget, "instructions": instructions, "language": language,
+        }
+        table_only = [name for name, value in given.items() if value]
+        if table_only:
+            raise TaskSetError(
+                text,
+                f"{', '.join(table_only)} apply to table sources (JSONL, Parquet, CSV, hub); "
+                "a task folder sets budget, instructions and language in each task.yaml",
+            )
         tasks = load_tasks(text, references)
         return TaskTable(text, [], len(tasks), ColumnMapping(), lambda: iter(tasks))
     opened = _open_source(text, online)

@@ -13,6 +13,69 @@ from bench.sampling import select
 from bench.task import TaskError
 from bench.tasksets import open_tasks
 
+PresetOpt = Annotated[
+    str | None,
+    typer.Option(help="A standard benchmark's mapping and options (`sumbench tasks presets`)."),
+]
+MapOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--map", help="Table columns to task fields, e.g. documents=article,references=highlights."
+    ),
+]
+SeparatorOpt = Annotated[
+    str | None, typer.Option(help="Split a document cell into several documents at this string.")
+]
+BudgetOpt = Annotated[
+    int | None,
+    typer.Option(
+        help="Word budget of each task of a table without a budget column "
+        "(default: the preset's, else 100)."
+    ),
+]
+InstructionsOpt = Annotated[
+    str | None, typer.Option(help="Instructions of every task of a table without such a column.")
+]
+CleanOpt = Annotated[
+    bool,
+    typer.Option(
+        help="Clean table cells like raw sources (front matter, HTML, repeated paragraphs)."
+    ),
+]
+LanguageOpt = Annotated[
+    str | None,
+    typer.Option(help="Language of every task of a table without such a column (default en)."),
+]
+
+
+def table_options(
+    preset: str | None,
+    mapping: str | None = None,
+    separator: str | None = None,
+    budget: int | None = None,
+    instructions: str | None = None,
+    clean: bool = False,
+    language: str | None = None,
+) -> tuple[dict[str, Any], str | None]:
+    """``open_tasks`` keyword arguments from the command-line options (a preset's, then the
+    options given), and the preset's hub source; raises ``ValueError`` for an unknown preset."""
+    options: dict[str, Any] = {}
+    source = None
+    if preset:
+        chosen = get_preset(preset)
+        options = chosen.task_options()
+        source = chosen.source
+    given = {
+        "mapping": mapping,
+        "separator": separator,
+        "budget": budget,
+        "instructions": instructions,
+        "clean": clean,
+        "language": language,
+    }
+    options.update({key: value for key, value in given.items() if value})
+    return options, source
+
 
 def _fail(message: str) -> typer.Exit:
     typer.echo(f"error: {message}", err=True)
@@ -31,16 +94,13 @@ def export_command(
     fmt: Annotated[
         str, typer.Option("--format", help="jsonl, parquet or hf (a save_to_disk folder).")
     ] = "jsonl",
-    preset: Annotated[
-        str | None, typer.Option(help="Read PATH with this preset's mapping and options.")
-    ] = None,
-    mapping: Annotated[
-        str | None,
-        typer.Option("--map", help="Columns to task fields, e.g. documents=article,id=id."),
-    ] = None,
-    separator: Annotated[
-        str | None, typer.Option(help="Split a text cell into documents at this string.")
-    ] = None,
+    preset: PresetOpt = None,
+    mapping: MapOpt = None,
+    separator: SeparatorOpt = None,
+    budget: BudgetOpt = None,
+    instructions: InstructionsOpt = None,
+    clean: CleanOpt = False,
+    language: LanguageOpt = None,
     references: Annotated[
         Path | None, typer.Option(help="References folder of a task folder.")
     ] = None,
@@ -53,16 +113,11 @@ def export_command(
     """Write a task set as rows that `--tasks` reads back identically."""
     if fmt not in FORMATS:
         raise _fail(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    options: dict[str, Any] = {}
     try:
-        if preset:
-            chosen = get_preset(preset)
-            options = chosen.task_options()
-            path = path or chosen.source
-        if mapping:
-            options["mapping"] = mapping
-        if separator:
-            options["separator"] = separator
+        options, preset_source = table_options(
+            preset, mapping, separator, budget, instructions, clean, language
+        )
+        path = path or preset_source
         table = open_tasks(path or "tasks", references=references, online=online, **options)
         tasks = select(table, limit=limit, sample=sample, seed=seed)
         written, count = export_tasks(tasks, to, fmt, overwrite=overwrite)

@@ -308,3 +308,48 @@ def test_bad_row_in_a_streamed_table_stops_cleanly_and_keeps_earlier_work(tmp_pa
     assert result.exit_code == 2, result.output
     assert "row 3" in result.stderr and "Traceback" not in result.output
     assert set(Store(tmp_path / "run").scores()["task_id"]) == {"t0", "t1", "t2"}
+
+
+def _html_table(tmp_path: Path) -> Path:
+    row = {
+        "id": "t0",
+        "article": "<p>The council approved the new bridge over the river on Monday.</p>"
+        "<p>Work starts in May and ends in two years.</p>",
+        "highlights": "The council approved a new bridge.",
+    }
+    table = tmp_path / "tasks.jsonl"
+    table.write_text(json.dumps(row) + "\n")
+    return table
+
+
+def test_run_takes_budget_instructions_and_cleaning_for_a_table(tmp_path: Path) -> None:
+    table = _html_table(tmp_path)
+    mapping = "documents=article,references=highlights,id=id"
+    options = ["--budget", "6", "--instructions", "One short sentence.", "--clean"]
+    result = runner.invoke(
+        app,
+        ["run", "--tasks", str(table), "--map", mapping, *options, "--systems", "lead",
+         "--scorers", "stats", "--no-charts", "--out", str(tmp_path / "run")],
+    )
+    assert result.exit_code == 0, result.output
+    [output] = Store(tmp_path / "run").outputs()
+    assert output["summary"].split() == "The council approved the new bridge".split()
+    recorded = json.loads((tmp_path / "run" / "run.json").read_text())["config"]["selection"]
+    assert recorded["budget"] == 6 and recorded["clean"] is True
+    exported = runner.invoke(
+        app,
+        ["tasks", "export", str(table), "--map", mapping, *options, "--to", str(tmp_path / "x")],
+    )
+    assert exported.exit_code == 0, exported.output
+    [row] = [json.loads(line) for line in (tmp_path / "x" / "tasks.jsonl").open()]
+    assert row["budget"] == 6 and row["instructions"] == "One short sentence."
+    assert "<p>" not in json.dumps(row["documents"]) and "bridge" in json.dumps(row["documents"])
+
+
+def test_table_options_on_a_task_folder_are_an_error_not_ignored(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["run", "--tasks", str(REPO / "tasks"), "--budget", "30", "--out", str(tmp_path)]
+    )
+    assert result.exit_code == 2
+    assert "budget apply to table sources" in result.stderr
+    assert "task.yaml" in result.stderr
