@@ -333,7 +333,7 @@ def test_run_takes_budget_instructions_and_cleaning_for_a_table(tmp_path: Path) 
     )
     assert result.exit_code == 0, result.output
     [output] = Store(tmp_path / "run").outputs()
-    assert output["summary"].split() == "The council approved the new bridge".split()
+    assert output["summary"].split() == ["The", "council", "approved", "the", "new", "bridge"]
     recorded = json.loads((tmp_path / "run" / "run.json").read_text())["config"]["selection"]
     assert recorded["budget"] == 6 and recorded["clean"] is True
     exported = runner.invoke(

@@ -4,6 +4,8 @@ stem cache: the Porter stemmer dominates the cost of matching and fragment stati
 from __future__ import annotations
 
 import re
+import warnings
+from collections.abc import Iterable
 from functools import lru_cache
 
 from nltk.stem.porter import PorterStemmer
@@ -44,3 +46,31 @@ def kept_share(text: str) -> float | None:
     if not visible:
         return None
     return len(_KEPT.findall(lowered)) / visible
+
+
+MIN_KEPT_SHARE = 0.5
+"""Below this share of kept characters, :class:`TokenizerWarning` is emitted."""
+
+
+class TokenizerWarning(UserWarning):
+    """rouge-score's tokenizer dropped most of a text (a non-Latin script): a metric built on
+    its tokens is void for it."""
+
+
+def warn_if_dropped(
+    scorer: str, task_id: str, texts: Iterable[tuple[str, str]], consequence: str
+) -> bool:
+    """Warn (once, for the first text) when the tokenizer keeps under half of a text's
+    characters; ``texts`` are (what, text) pairs. Whether a warning was given."""
+    for what, text in texts:
+        kept = kept_share(text)
+        if kept is not None and kept < MIN_KEPT_SHARE:
+            warnings.warn(
+                f"{scorer}: task {task_id!r}: rouge-score's default tokenizer keeps only a-z and "
+                f"0-9 and dropped {1 - kept:.0%} of the non-space characters of {what}; "
+                f"{consequence}",
+                TokenizerWarning,
+                stacklevel=3,
+            )
+            return True
+    return False

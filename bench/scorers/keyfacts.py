@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from bench.request import Summary
+from bench.scorers._tokens import warn_if_dropped
 from bench.scorers.base import (
     CannotScore,
     FactDecision,
@@ -44,6 +45,8 @@ __all__ = [
 ]
 
 
+TOKEN_MATCHERS = ("lexical", "calibrated")
+"""Matchers (by name prefix) that decide on rouge-score tokens."""
 PATTERNS_MATCHER = "patterns-v2"
 """Matcher name of decisions made by a fact's patterns (v2: with number and polarity vetoes)."""
 
@@ -77,8 +80,11 @@ class KeyFacts(Scorer):
     requires: ClassVar[frozenset[Need]] = frozenset({"keyfacts"})
 
     def __init__(
-        self, matcher: str = DEFAULT_MATCHER, threshold: float | str | None = None,
-        patterns: str = "first", calibration: str | None = None,
+        self,
+        matcher: str = DEFAULT_MATCHER,
+        threshold: float | str | None = None,
+        patterns: str = "first",
+        calibration: str | None = None,
     ) -> None:
         params: dict[str, object] = {}
         if threshold is not None:
@@ -91,6 +97,8 @@ class KeyFacts(Scorer):
         if patterns not in ("first", "ignore"):
             raise ValueError(f"parameter 'patterns' must be 'first' or 'ignore', got {patterns!r}")
         self.patterns = patterns
+        self._warned: set[str] = set()
+        """Tasks warned about a script the tokenizer drops (once each)."""
 
     def signature(self) -> str:
         """e.g. ``keyfacts:v2|matcher:calibrated-v1|patterns:first|stem:porter``."""
@@ -103,12 +111,41 @@ class KeyFacts(Scorer):
         """Unweighted then weighted recall."""
         return [Metric("kf_recall", "KF", True), Metric("kf_wrecall", "KF-w", True)]
 
+    def _check_tokens(self, task: Task, summary: Summary) -> None:
+        """Warn once per task when a token-based decision (patterns, lexical and calibrated
+        matchers) sees a script rouge-score's tokenizer drops: every such fact is absent."""
+        if task.id in self._warned:
+            return
+        token_based = self.matcher.name.startswith(TOKEN_MATCHERS)
+        facts = [
+            f for f in task.keyfacts if token_based or (f.patterns and self.patterns == "first")
+        ]
+        texts = [
+            (f"the patterns of key fact {f.id!r}", " ".join(a for g in f.patterns for a in g))
+            if f.patterns and self.patterns == "first"
+            else (f"key fact {f.id!r}", f.text)
+            for f in facts
+        ]
+        texts += [("the summary", summary.text)] if facts else []
+        deciders = (
+            f"the {self.matcher.name} matcher matches" if token_based else "key-fact patterns match"
+        )
+        if warn_if_dropped(
+            "keyfacts",
+            task.id,
+            texts,
+            f"{deciders} tokens, so such facts are never found; a model-based matcher "
+            "(embedding, nli, llm) can judge such scripts",
+        ):
+            self._warned.add(task.id)
+
     def score(self, task: Task, summary: Summary) -> ItemScore:
         """One decision per key fact, in the task's order; raises CannotScore without facts or
         when the matcher reaches no verdict on a fact (never counted as absent)."""
         reason = self.cannot_score(task, summary)
         if reason is not None:
             raise CannotScore(reason)
+        self._check_tokens(task, summary)
         sentences = split_sentences(summary.text, task.language)
         facts = []
         for fact in task.keyfacts:

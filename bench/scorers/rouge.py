@@ -15,7 +15,7 @@ from typing import ClassVar
 
 from bench.params import as_bool
 from bench.request import Summary
-from bench.scorers._tokens import kept_share
+from bench.scorers._tokens import MIN_KEPT_SHARE, TokenizerWarning, kept_share
 from bench.scorers.base import CannotScore, ItemScore, Metric, Need, Scorer, register_scorer
 from bench.scorers.rouge_engine import ENGINE_NAMES, BatchEngine, Item, Score, Scores, make_engine
 from bench.task import Reference, Task
@@ -25,11 +25,7 @@ ROUGE_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
 """Supported types, in display order."""
 _LABELS = {"rouge1": "R-1", "rouge2": "R-2", "rougeL": "R-L", "rougeLsum": "R-Lsum"}
 _REFS = ("max", "mean")
-MIN_KEPT_SHARE = 0.5
-"""Below this share of kept characters, :class:`RougeTokenizerWarning` is emitted."""
-
-
-class RougeTokenizerWarning(UserWarning):
+class RougeTokenizerWarning(TokenizerWarning):
     """rouge-score's default tokenizer dropped most of a text (non-Latin script): ROUGE is void."""
 
 

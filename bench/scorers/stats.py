@@ -13,7 +13,7 @@ from itertools import pairwise
 from typing import ClassVar
 
 from bench.request import Summary
-from bench.scorers._tokens import tokens
+from bench.scorers._tokens import tokens, warn_if_dropped
 from bench.scorers.base import ItemScore, Metric, Need, Scorer, register_scorer
 from bench.task import Task
 from bench.text import count_words, split_sentences
@@ -91,6 +91,10 @@ class Stats(Scorer):
     name = "stats"
     requires: ClassVar[frozenset[Need]] = frozenset({"documents"})
 
+    def __init__(self) -> None:
+        self._warned: set[str] = set()
+        """Tasks warned about a tokenizer that drops their script (once each)."""
+
     def signature(self) -> str:
         """``stats:v1|tok:default|split:pysbd``."""
         return "stats:v1|tok:default|split:pysbd"
@@ -108,6 +112,14 @@ class Stats(Scorer):
 
     def score(self, task: Task, summary: Summary) -> ItemScore:
         """Statistics of one summary; an empty summary gets 0 everywhere, compression included."""
+        if task.id not in self._warned and warn_if_dropped(
+            "stats",
+            task.id,
+            [("the summary", summary.text)]
+            + [(f"document {d.id!r}", d.text) for d in task.documents],
+            "coverage, density and novel bigrams are void for non-Latin scripts",
+        ):
+            self._warned.add(task.id)
         words = count_words(summary.text)
         source_words = sum(count_words(d.text) for d in task.documents)
         summary_tokens = tokens(summary.text)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rouge_score.tokenizers import DefaultTokenizer
 
 from bench.request import Summary
-from bench.scorers._tokens import tokens
+from bench.scorers._tokens import TokenizerWarning, tokens
 from bench.scorers.base import CannotScore, FactDecision, scorers
 from bench.scorers.keyfacts import KeyFacts, LexicalMatcherV1, content_words
 from bench.task import Document, KeyFact, Task
@@ -85,6 +87,7 @@ def test_evidence_uses_fewest_sentences_in_summary_order() -> None:
     assert decide(fact(patterns)).evidence == f"{S1} … {S3}"
 
 
+@pytest.mark.filterwarnings("ignore::bench.scorers._tokens.TokenizerWarning")
 def test_alternative_without_latin_tokens_never_matches() -> None:
     assert not decide(fact([["Москва"]]), "Москва protested.").present
 
@@ -207,3 +210,30 @@ def test_unknown_matcher_is_named() -> None:
 def test_tokens_equal_rouge_score_tokenizer(text: str) -> None:
     assert tokens(text, stem=True) == DefaultTokenizer(use_stemmer=True).tokenize(text)
     assert tokens(text) == DefaultTokenizer(use_stemmer=False).tokenize(text)
+
+
+class _ModelMatcher:
+    """A stand-in for a model-based matcher (embedding, nli, llm): not token based."""
+
+    name = "model-v1"
+
+    def match(self, fact: KeyFact, sentences: list[str], siblings: object = ()) -> FactDecision:
+        return FactDecision(fact.id, fact.weight, True, sentences[0], self.name, 1.0)
+
+
+def test_tokenizer_warning_for_non_latin_facts_once_per_task() -> None:
+    task = make_task([KeyFact(id="f1", text="НАТО направило войска в Эстонию.")])
+    scorer = KeyFacts()
+    with pytest.warns(TokenizerWarning, match=r"keyfacts: task 't1'.*key fact 'f1'.*never found"):
+        for _ in range(3):
+            assert scorer.score(task, Summary(text=SUMMARY)).values["kf_recall"] == 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        scorer.score(task, Summary(text=SUMMARY))  # once per task
+        latin = make_task([fact([["NATO"], ["Estonia"]]), KeyFact(id="f2", text="Café owners.")])
+        KeyFacts().score(latin, Summary(text=SUMMARY))
+        model = KeyFacts()
+        model.matcher = _ModelMatcher()
+        model.score(task, Summary(text="НАТО направило войска в Эстонию."))
+    with pytest.warns(TokenizerWarning, match="key fact 'f1'"):
+        model.score(make_task([fact([["НАТО"]])]), Summary(text="НАТО."))  # patterns are tokens

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import random
+import warnings
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.request import Summary
+from bench.scorers._tokens import TokenizerWarning
 from bench.scorers.base import scorers
 from bench.scorers.stats import Fragment, Stats, coverage_density, fragments, novel_bigram_share
 from bench.task import Document, Task
@@ -74,10 +77,22 @@ def test_empty_summary_is_all_zero() -> None:
 
 
 def test_summary_without_latin_tokens() -> None:
-    values = stats("Шторм обрушился на побережье.")
+    with pytest.warns(TokenizerWarning, match=r"stats: task 't1'.*dropped \d+% .*the summary"):
+        values = stats("Шторм обрушился на побережье.")
     assert values["words"] == 4.0
     assert values["compression"] == 13 / 4
     assert (values["coverage"], values["density"], values["novel_bigrams"]) == (0.0, 0.0, 0.0)
+
+
+def test_tokenizer_warning_once_per_task_and_never_for_latin_text() -> None:
+    scorer = Stats()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        scorer.score(make_task(DOCUMENT), Summary(text="Résumé: the storm hit the coast."))
+    with pytest.warns(TokenizerWarning, match="document 'd0'") as caught:
+        for _ in range(3):
+            scorer.score(make_task("Шторм обрушился на побережье."), Summary(text="Storm."))
+    assert len(caught) == 1
 
 
 def test_novel_bigrams_under_two_tokens() -> None:
