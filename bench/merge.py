@@ -26,6 +26,7 @@ from bench.store import (
     SCORE_COLUMNS,
     SCORES_FILE,
     Store,
+    fact_columns,
 )
 
 _SYSTEM_FIELDS = ("adapter", "params", "version")
@@ -223,10 +224,14 @@ def _copy_csv(
             with path.open(encoding="utf-8", newline="") as handle:
                 reader = csv.reader(handle)
                 header = next(reader, None)
+                padding: list[str] = []
                 if header is not None and header != columns:
-                    raise MergeError(f"{path}: columns {header}; expected {columns}")
+                    if name != FACTS_FILE or fact_columns(path) == columns:
+                        raise MergeError(f"{path}: columns {header}; expected {columns}")
+                    padding = [""] * (len(columns) - len(header))  # an earlier version's file
                 writer_rows: list[list[str]] = []
                 for row in reader:
+                    row += padding
                     if key_columns is not None:
                         key = tuple(row[:key_columns])
                         owner = owners.setdefault(key, index)

@@ -37,7 +37,11 @@ FACT_COLUMNS = [
     "present",
     "evidence",
     "matcher",
+    "score",
 ]
+OPTIONAL_FACT_COLUMNS = ("score",)
+"""Columns that ``facts.csv`` files written by earlier versions lack: read as empty, and rows
+appended to such a file (a resumed old run) leave them out."""
 
 
 class StoreError(Exception):
@@ -83,6 +87,7 @@ class Store:
         self.root = Path(root)
         self._synced: dict[Path, float] = {}
         self._dirty: set[Path] = set()
+        self._fact_columns: list[str] | None = None
 
     # ------------------------------------------------------------------ writing
     def open(self) -> None:
@@ -135,7 +140,10 @@ class Store:
 
     def append_facts(self, rows: Iterable[Mapping[str, Any]]) -> None:
         """Append per-fact decisions (columns of :data:`FACT_COLUMNS`)."""
-        text = _csv_text([[_cell(r.get(c)) for c in FACT_COLUMNS] for r in rows])
+        if self._fact_columns is None:
+            self._fact_columns = fact_columns(self.root / FACTS_FILE)
+        columns = self._fact_columns
+        text = _csv_text([[_cell(r.get(c)) for c in columns] for r in rows])
         if text:
             self._append(self.root / FACTS_FILE, text)
 
@@ -218,10 +226,25 @@ class Store:
             raise StoreError(
                 f"{path}: not a valid {name} ({error}); expected the columns {', '.join(columns)}"
             ) from error
+        for column in OPTIONAL_FACT_COLUMNS:
+            if name == FACTS_FILE and column not in frame.columns:
+                frame[column] = pd.Series(float("nan"), index=frame.index, dtype="float64")
         missing = [c for c in columns if c not in frame.columns]
         if missing:
             raise StoreError(f"{path}: missing column(s) {missing}; expected {columns}")
         return frame
+
+
+def fact_columns(path: Path) -> list[str]:
+    """The columns of an existing ``facts.csv``: :data:`FACT_COLUMNS`, or those of an earlier
+    version without the optional ones."""
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            header = next(csv.reader(handle), None)
+    except FileNotFoundError:
+        return FACT_COLUMNS
+    legacy = [c for c in FACT_COLUMNS if c not in OPTIONAL_FACT_COLUMNS]
+    return legacy if header == legacy else FACT_COLUMNS
 
 
 def _complete_rows(path: Path) -> int | None:

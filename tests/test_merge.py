@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from conftest import REPO
 
@@ -117,3 +119,35 @@ def _copy_store(store: Store, folder: Path) -> Store:
             (folder / path.name).write_bytes(path.read_bytes())
     json.loads((folder / "run.json").read_text(encoding="utf-8"))
     return Store(folder)
+
+
+def test_facts_of_an_earlier_version_merge_with_empty_scores(
+    runs: tuple[Store, Store, Store], tmp_path: Path
+) -> None:
+    _, one, two = runs
+    old, new = tmp_path / "old", tmp_path / "new"
+    shutil.copytree(one.root, old)
+    shutil.copytree(two.root, new)
+    (old / FACTS_FILE).write_text(
+        "task_id,system,sample,fact_id,weight,present,evidence,matcher\n"
+        "paris-summit,lead,,f1,1.0,True,It rained.,lexical-v2\n",
+        encoding="utf-8",
+    )
+    row = {
+        "task_id": "paris-summit-002",
+        "system": "lead",
+        "sample": "",
+        "fact_id": "f1",
+        "weight": 1.0,
+        "present": False,
+        "evidence": "",
+        "matcher": "lexical-v2",
+        "score": 0.5,
+    }
+    Store(new).append_facts([row])
+    merged = Store(tmp_path / "m")
+    merge_runs([Store(old), Store(new)], merged)
+    facts = merged.facts()
+    assert facts["task_id"].tolist() == ["paris-summit", "paris-summit-002"]
+    assert pd.isna(facts["score"].iloc[0]) and facts["score"].iloc[1] == 0.5
+    assert facts["evidence"].tolist() == ["It rained.", ""]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from bench.store import FACTS_FILE, SCORES_FILE, Store, StoreError, write_atomic
@@ -25,15 +26,28 @@ def test_rows_round_trip_with_exact_floats(tmp_path: Path) -> None:
                 "present": True,
                 "evidence": 'He said "yes", then, no.',
                 "matcher": "lexical-v1",
-            }
+                "score": 0.1 + 0.7,
+            },
+            {
+                "task_id": "t1",
+                "system": "lead",
+                "sample": "",
+                "fact_id": "g",
+                "weight": 1.0,
+                "present": False,
+                "evidence": "",
+                "matcher": "patterns-v2",
+                "score": None,
+            },
         ]
     )
     store.append_outputs([{"task_id": "t1", "system": "lead", "summary": "Été à Kyiv."}])
     scores = store.scores()
     assert scores["value"].tolist() == [value]
     facts = store.facts()
-    assert facts["present"].tolist() == [True]
-    assert facts["evidence"].tolist() == ['He said "yes", then, no.']
+    assert facts["present"].tolist() == [True, False]
+    assert facts["evidence"].tolist() == ['He said "yes", then, no.', ""]
+    assert facts["score"].iloc[0] == 0.1 + 0.7 and pd.isna(facts["score"].iloc[1])
     assert store.outputs()[0]["summary"] == "Été à Kyiv."
 
 
@@ -73,3 +87,34 @@ def test_corrupt_outputs_line_names_file_and_line(tmp_path: Path) -> None:
     (tmp_path / "outputs.jsonl").write_text('{"a": 1}\n{oops\n')
     with pytest.raises(StoreError, match=r"outputs.jsonl, line 2"):
         store.outputs()
+
+
+def test_a_facts_file_of_an_earlier_version_reads_and_resumes_without_scores(
+    tmp_path: Path,
+) -> None:
+    """facts.csv files written before the score column existed stay readable and appendable."""
+    root = tmp_path / "old"
+    root.mkdir()
+    legacy = "task_id,system,sample,fact_id,weight,present,evidence,matcher\n"
+    (root / FACTS_FILE).write_text(legacy + "t1,lead,,f,1.0,True,It rained.,lexical-v2\n")
+    store = Store(root)
+    store.open()
+    store.append_facts(
+        [
+            {
+                "task_id": "t2",
+                "system": "lead",
+                "sample": "",
+                "fact_id": "f",
+                "weight": 1.0,
+                "present": False,
+                "evidence": "",
+                "matcher": "lexical-v2",
+                "score": 0.25,
+            }
+        ]
+    )
+    lines = (root / FACTS_FILE).read_text().splitlines()
+    assert lines[0] + "\n" == legacy and lines[-1] == "t2,lead,,f,1.0,False,,lexical-v2"
+    facts = store.facts()
+    assert facts["task_id"].tolist() == ["t1", "t2"] and facts["score"].isna().all()

@@ -4,6 +4,7 @@ paired significance matrix per directed metric, and a key-fact heatmap per task.
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import math
 import os
@@ -489,16 +490,38 @@ def safe_name(task_id: str) -> str:
     return safe
 
 
-def _cell_text(value: float) -> str:
+def _cell_text(value: float, score: float = math.nan, samples: int = 1) -> str:
+    """A cell's text: the matcher's score for a single decision (1/0 when it has none or it is
+    1/0), else the samples present as k/n."""
     if np.isnan(value):
         return "–"
+    if samples > 1:
+        return f"{round(value * samples)}/{samples}"
+    if not np.isnan(score) and score not in (0.0, 1.0):
+        return f"{score:.2f}"
     return f"{value:.0f}" if value in (0.0, 1.0) else f"{value:.2f}"
 
 
-def _heatmap(task_id: str, facts: pd.DataFrame, path: Path, systems: list[str]) -> Path:
+def _fact_matrices(
+    facts: pd.DataFrame, systems: list[str]
+) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """Fact ids in order, then per (fact, system): the share present, the mean matcher score
+    and the number of decisions (samples)."""
     fact_ids = list(dict.fromkeys(facts["fact_id"]))
-    presence = facts.groupby(["fact_id", "system"])["present"].mean().unstack("system")
-    matrix = presence.reindex(index=fact_ids, columns=systems).to_numpy(dtype=float)
+    grouped = facts.groupby(["fact_id", "system"])
+
+    def table(values: pd.Series) -> np.ndarray:
+        frame = values.unstack("system").reindex(index=fact_ids, columns=systems)
+        return frame.to_numpy(dtype=float)
+
+    matrix = table(grouped["present"].mean())
+    counts = np.nan_to_num(table(grouped["present"].size())).astype(int)
+    scores = table(grouped["score"].mean()) if "score" in facts else np.full(matrix.shape, np.nan)
+    return fact_ids, matrix, scores, counts
+
+
+def _heatmap(task_id: str, facts: pd.DataFrame, path: Path, systems: list[str]) -> Path:
+    fact_ids, matrix, scores, counts = _fact_matrices(facts, systems)
     n_facts, n_systems = matrix.shape
 
     label_room = 0.08 * max(len(f) for f in fact_ids)
@@ -517,7 +540,8 @@ def _heatmap(task_id: str, facts: pd.DataFrame, path: Path, systems: list[str]) 
     )
     for (r, c), value in np.ndenumerate(matrix):
         colour = "white" if not np.isnan(value) and value > 0.6 else "black"
-        ax.text(c, r, _cell_text(value), ha="center", va="center", fontsize=8, color=colour)
+        text = _cell_text(value, float(scores[r, c]), int(counts[r, c]))
+        ax.text(c, r, text, ha="center", va="center", fontsize=8, color=colour)
 
     rotate = _rotate_labels(systems)
     ax.set_xticks(
@@ -536,9 +560,66 @@ def _heatmap(task_id: str, facts: pd.DataFrame, path: Path, systems: list[str]) 
     ax.set_xlabel("system")
     ax.set_ylabel("key fact")
     ax.set_title(f"Key facts: {task_id}")
+    if not np.isnan(scores).all():
+        _caption(
+            fig,
+            "colour: present; number: the matcher's score, or samples present (k/n); "
+            "evidence in the .html file",
+        )
     bar = fig.colorbar(image, ax=ax, ticks=[0.0, 0.5, 1.0])
     bar.set_label("present\n(fraction of samples)")
     return _save(fig, path)
+
+
+_EVIDENCE_STYLE = """body{font-family:sans-serif;font-size:13px}
+table{border-collapse:collapse}th,td{border:1px solid #fff;padding:4px;vertical-align:top}
+th{background:#eee;text-align:left}td.yes{background:#a6d96a}td.part{background:#d9ef8b}
+td.no{background:#f0f0f0}td.none{background:#d9d9d9}.ev{font-size:11px;color:#333;
+max-width:22em}.score{font-weight:bold}"""
+
+
+def _evidence_cell(cell: pd.DataFrame) -> str:
+    """One (fact, system) cell: verdict, score and evidence of each decision (sample)."""
+    if cell.empty:
+        return '<td class="none">–</td>'
+    share = float(cell["present"].to_numpy(dtype=float).mean())
+    kind = "yes" if share == 1 else "no" if share == 0 else "part"
+    lines = []
+    for row in cell.to_dict("records"):
+        sample = row.get("sample", "")
+        label = f"{html.escape(str(sample))}: " if isinstance(sample, str) and sample else ""
+        verdict = "present" if float(row["present"]) >= 0.5 else "absent"
+        score = row.get("score", math.nan)
+        shown = "" if pd.isna(score) else f" {float(score):.2f}"
+        evidence = row.get("evidence", "")
+        evidence = evidence if isinstance(evidence, str) else ""
+        lines.append(
+            f'<div>{label}<span class="score">{verdict}{shown}</span> '
+            f'<span class="ev">{html.escape(evidence)}</span></div>'
+        )
+    matcher = html.escape(str(cell["matcher"].iloc[0])) if "matcher" in cell else ""
+    return f'<td class="{kind}" title="{matcher}">{"".join(lines)}</td>'
+
+
+def _evidence_page(task_id: str, facts: pd.DataFrame, path: Path, systems: list[str]) -> Path:
+    """``keyfacts-<task>.html``: every decision's verdict, score and supporting sentence(s)."""
+    fact_ids = list(dict.fromkeys(facts["fact_id"]))
+    cells = {key: group for key, group in facts.groupby(["fact_id", "system"], sort=False)}
+    head = "".join(f"<th>{html.escape(s)}</th>" for s in systems)
+    rows = []
+    for fact in fact_ids:
+        row = "".join(_evidence_cell(cells.get((fact, s), facts.iloc[0:0])) for s in systems)
+        rows.append(f"<tr><th>{html.escape(fact)}</th>{row}</tr>")
+    title = html.escape(f"Key facts: {task_id}")
+    page = (
+        f'<!doctype html><html><head><meta charset="utf-8"><title>{title}</title>'
+        f"<style>{_EVIDENCE_STYLE}</style></head><body><h1>{title}</h1>"
+        "<p>Each cell: the verdict, the matcher's score and the summary sentence(s) that state "
+        "the fact (hover for the matcher).</p>"
+        f"<table><tr><th>key fact</th>{head}</tr>{''.join(rows)}</table></body></html>\n"
+    )
+    write_atomic(path, page)
+    return path
 
 
 def fact_heatmaps(
@@ -546,8 +627,9 @@ def fact_heatmaps(
     out_dir: str | os.PathLike[str],
     systems_order: Sequence[str] | None = None,
 ) -> list[Path]:
-    """One ``keyfacts-<task_id>.png`` per task: facts (in order of first appearance) by systems,
-    cells 1/0 or, for multi-sample systems such as ``human``, the fraction of samples."""
+    """Per task, ``keyfacts-<task_id>.png`` (facts in order of first appearance by systems, cells
+    coloured 1/0 or, for multi-sample systems such as ``human``, by the fraction of samples, with
+    the matcher's score) and ``keyfacts-<task_id>.html`` (each decision with its evidence)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     frame = facts.assign(
@@ -556,12 +638,15 @@ def fact_heatmaps(
         fact_id=facts["fact_id"].astype(str),
         present=facts["present"].astype(float),
     )
+    if "score" in frame:
+        frame["score"] = pd.to_numeric(frame["score"], errors="coerce")
     paths = []
     for task_id, group in frame.groupby("task_id", sort=False):
         present = set(group["system"])
         systems = [s for s in order_systems(present, systems_order) if s in present]
-        path = out / f"keyfacts-{safe_name(str(task_id))}.png"
-        paths.append(_heatmap(str(task_id), group, path, systems))
+        name = f"keyfacts-{safe_name(str(task_id))}"
+        paths.append(_heatmap(str(task_id), group, out / f"{name}.png", systems))
+        paths.append(_evidence_page(str(task_id), group, out / f"{name}.html", systems))
     return paths
 
 

@@ -18,6 +18,8 @@ from matplotlib.text import Text
 
 from bench import stats
 from bench.report.charts import (
+    _cell_text,
+    _fact_matrices,
     _rouge_figure,
     _significance_figure,
     fact_heatmaps,
@@ -83,12 +85,15 @@ def test_write_charts_writes_rouge_and_one_heatmap_per_task(tmp_path: Path) -> N
     out = tmp_path / "charts"
     paths = write_charts(make_scores(), make_facts(), METRICS, out, systems_order=SYSTEMS)
     assert paths[0] == out / "rouge.png"
-    heatmaps = paths[1:]
-    assert len(heatmaps) == len(TASKS)
+    heatmaps = [p for p in paths[1:] if p.suffix == ".png"]
+    pages = [p for p in paths[1:] if p.suffix == ".html"]
+    assert len(heatmaps) == len(pages) == len(TASKS)
     assert [p.name for p in heatmaps[:2]] == ["keyfacts-t1.png", "keyfacts-t2.png"]
+    assert [p.stem for p in pages] == [p.stem for p in heatmaps]
     for path in paths:
         assert path.parent == out
-        assert_png(path)
+        if path.suffix == ".png":
+            assert_png(path)
     assert sorted(out.iterdir()) == sorted(paths)  # no temporary files left behind
     assert plt.get_fignums() == []
 
@@ -108,9 +113,36 @@ def test_heatmaps_accept_fractions_and_bool_or_float_presence(tmp_path: Path) ->
     facts["present"] = facts["present"].astype(float)
     facts.loc[facts["system"] == "human", "present"] = 0.5
     paths = fact_heatmaps(facts, tmp_path)
-    assert len(paths) == len(TASKS)
-    for path in paths:
+    assert len(paths) == 2 * len(TASKS)
+    for path in paths[::2]:
         assert_png(path)
+
+
+def test_heatmap_cells_show_the_score_and_the_page_the_evidence(tmp_path: Path) -> None:
+    facts = make_facts()
+    facts["score"] = [0.25 + 0.5 * bool(p) + 0.01 * (i % 7) for i, p in enumerate(facts["present"])]
+    facts.loc[0, "evidence"] = "Storm <b>hit</b> & flooded."
+    one = facts[facts["task_id"] == "t1"]
+    fact_ids, matrix, scores, counts = _fact_matrices(one, [*SYSTEMS, "human"])
+    assert fact_ids == FACTS[:3]
+    first = one[(one["fact_id"] == "who") & (one["system"] == "lead3")]
+    assert matrix[0, 0] == float(first["present"].iloc[0])
+    assert scores[0, 0] == float(first["score"].iloc[0])
+    assert counts[:, :3].tolist() == [[1, 1, 1]] * 3 and counts[:, 3].tolist() == [2, 2, 2]
+    assert matrix[1, 3] == 0.5  # human's two samples of "what": present, absent
+    assert _cell_text(1.0, 0.8123) == "0.81" and _cell_text(0.0, 0.0) == "0"
+    assert _cell_text(0.5, 0.6, samples=2) == "1/2" and _cell_text(1.0, 0.7, 2) == "2/2"
+    assert _cell_text(0.0) == "0" and _cell_text(float("nan"), 0.3) == "–"
+    png, page = fact_heatmaps(facts, tmp_path)[:2]
+    assert_png(png)
+    text = page.read_text(encoding="utf-8")
+    assert "Storm &lt;b&gt;hit&lt;/b&gt; &amp; flooded." in text  # escaped, not markup
+    assert (
+        f"present {facts.loc[0, 'score']:.2f}" in text
+        or f"absent {facts.loc[0, 'score']:.2f}" in text
+    )
+    assert text.count("<tr>") == 1 + 3  # header and t1's three facts
+    assert "r40: " in text and "r100: " in text  # the human bound's samples, one line each
 
 
 def test_write_charts_without_rouge_or_facts(tmp_path: Path) -> None:
@@ -336,9 +368,10 @@ def test_write_charts_with_resampling_writes_every_chart(tmp_path: Path) -> None
     names = [p.name for p in paths]
     assert names[0] == "rouge.png"
     assert names[1 : 1 + len(DIRECTED)] == [f"significance-{n}.png" for n in DIRECTED]
-    assert len(names) == 1 + len(DIRECTED) + len(TASKS)
+    assert len(names) == 1 + len(DIRECTED) + 2 * len(TASKS)
     for path in paths:
-        assert_png(path)
+        if path.suffix == ".png":
+            assert_png(path)
     # Given marks are drawn as they are, without a resampling.
     marks = analyse(scores, METRICS, ["oracle"], Resampling(resamples=50))
     only = write_charts(scores, facts.iloc[0:0], METRICS, tmp_path / "m", marks=marks)
