@@ -39,6 +39,7 @@ from bench.runner import (
 )
 from bench.sampling import select
 from bench.scorers import scorers
+from bench.scorers.rouge_engine.parallel import cpu_count
 from bench.store import Store, StoreError
 from bench.task import KeyFact, Reference, Task, TaskError, TaskFile, check_tasks, load_tasks
 from bench.tasksets import is_task_folder, open_tasks
@@ -177,6 +178,25 @@ def _open(
     return selected, None if shard else expected
 
 
+AUTO_PARALLEL_ITEMS = 500
+"""Items (tasks x systems) from which ``--score-workers auto`` scores in every core: below,
+starting the processes (each imports and builds its scorers) costs more than it saves."""
+
+
+def _score_workers(value: str, tasks: int | None, systems: int) -> int:
+    """``--score-workers``: a positive number, or ``auto``."""
+    if value.strip().lower() == "auto":
+        large = tasks is None or tasks * systems >= AUTO_PARALLEL_ITEMS
+        return cpu_count() if large else 1
+    try:
+        workers = int(value)
+    except ValueError:
+        workers = 0
+    if workers < 1:
+        raise _fail(f"--score-workers must be a positive number or auto, got {value!r}")
+    return workers
+
+
 @app.command()
 def run(
     tasks: Annotated[
@@ -240,6 +260,13 @@ def run(
     allow_failures: Annotated[
         bool, typer.Option("--allow-failures", help="Exit 0 even when some items failed.")
     ] = False,
+    score_workers: Annotated[
+        str,
+        typer.Option(
+            help="Processes that score: a number, or auto (every core for runs of "
+            f"{AUTO_PARALLEL_ITEMS}+ items or streamed tables, else 1: in-process)."
+        ),
+    ] = "auto",
     metrics: MetricsOpt = None,
     charts: Annotated[bool, typer.Option(help="Write charts/ PNG files.")] = True,
     ci: CiOpt = "pm",
@@ -305,7 +332,7 @@ def run(
         where = cache_dir or (Path(config.cache) if isinstance(config.cache, str) else None)
         cache = GenerationCache(where or default_cache_dir())
     store = Store(folder)
-    recorded = {
+    recorded: dict[str, Any] = {
         "tasks": str(task_path),
         "selection": {
             "preset": preset,
@@ -327,7 +354,9 @@ def run(
         "cache": str(cache.root) if cache else None,
         "argv": sys.argv[1:],
     }
-    job = Run(loaded, built_systems, built_scorers, store, recorded, cache)
+    workers = _score_workers(score_workers, expected, len(built_systems))
+    recorded["score_workers"] = workers
+    job = Run(loaded, built_systems, built_scorers, store, recorded, cache, workers)
     err.print(
         f"{expected if expected is not None else 'streamed'} task(s) x "
         f"{len(built_systems)} system(s) x "

@@ -9,14 +9,22 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib
 import importlib.metadata
 import json
+import multiprocessing
 import platform
 import subprocess
 import time
 import warnings
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -129,6 +137,12 @@ class ScorerSetup:
     params: dict[str, str]
     scorer: Scorer
     origin: str
+    base: str = ""
+    """The registered scorer name, to build the same scorer in a scoring process."""
+
+    def recipe(self) -> tuple[str, str, dict[str, str]]:
+        """(name, registered scorer, parameters): what a scoring process builds it from."""
+        return self.name, self.base or self.scorer.name, self.params
 
     def describe(self) -> dict[str, Any]:
         """What run.json records about this scorer, including its metric catalog."""
@@ -186,7 +200,7 @@ def build_scorers(specs: Iterable[Any]) -> list[ScorerSetup]:
             scorer = scorers.create(base, **params)
         except (TypeError, ValueError) as error:
             raise RunError(f"scorer {display!r}: {error}") from error
-        setups.append(ScorerSetup(display, params, scorer, entry.origin))
+        setups.append(ScorerSetup(display, params, scorer, entry.origin, base))
     return setups
 
 
@@ -260,7 +274,8 @@ class Run:
 
     ``tasks`` may be any iterable (a stream from a large dataset): at most :data:`WINDOW` tasks
     are held at once. Generation runs concurrently up to each adapter's ``concurrency`` (and in
-    batches of its ``batch_size``); scoring runs in the calling thread as results arrive.
+    batches of its ``batch_size``); scoring runs in the calling thread as results arrive, or
+    in ``score_workers`` processes, the store still being written by the calling thread only.
     """
 
     tasks: Iterable[Task]
@@ -269,6 +284,8 @@ class Run:
     store: Store
     config: dict[str, Any] = field(default_factory=dict)
     cache: GenerationCache | None = None
+    score_workers: int = 1
+    """Processes that score (each builds its own scorers); 1 scores in the calling thread."""
 
     def _check_compatible(self) -> dict[str, Any] | None:
         owners: dict[str, str] = {}
@@ -373,6 +390,9 @@ class Run:
             for s in self.systems
             if isinstance(s.adapter, Summarizer)
         }
+        self._scoring: dict[Future[list[_Outcome]], tuple[Task, System]] = {}
+        self._warned: set[tuple[str, str, str]] = set()
+        self._scoring_pool = _scoring_pool(self.scorers, self.score_workers)
         status = "interrupted"
         try:
             self._loop(pools)
@@ -380,6 +400,10 @@ class Run:
         finally:
             for pool in pools.values():
                 pool.shutdown(wait=status == "complete", cancel_futures=True)
+            if self._scoring_pool is not None:
+                # Keep what the scoring processes finished, even when interrupted.
+                self._collect(wait_all=True, cancel=status != "complete")
+                self._scoring_pool.shutdown(wait=True, cancel_futures=True)
             self.store.sync()
             self.store.write_run(self._info(previous, started, status, stats))
         return stats
@@ -392,7 +416,11 @@ class Run:
         exhausted = False
         bad_row: TaskError | None = None
         while True:
-            while not exhausted and len(open_items) < WINDOW:
+            while (
+                not exhausted
+                and len(open_items) < WINDOW
+                and len(self._scoring) < SCORING_QUEUE * self.score_workers
+            ):
                 try:
                     task = next(source, None)
                 except TaskError as error:  # a bad row: finish what is running, then report
@@ -418,11 +446,17 @@ class Run:
                         self._flush(system, waiting, pools, futures, force=True)
                     continue
                 if exhausted:
+                    self._collect(wait_all=True)
                     if bad_row is not None:
                         raise bad_row
                     return
+                if self._scoring:  # reading waits for the scoring processes to catch up
+                    wait(list(self._scoring), return_when=FIRST_COMPLETED)
+                    self._collect(wait_all=False)
                 continue
-            finished, _ = wait(list(futures), return_when=FIRST_COMPLETED)
+            pending: list[Future[Any]] = [*futures, *self._scoring]
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            self._collect(wait_all=False)
             interrupted: BaseException | None = None
             for future in [f for f in futures if f in finished]:  # in submission order
                 job = futures.pop(future)
@@ -614,85 +648,167 @@ class Run:
 
     def _score_all(self, task: Task, system: System, summaries: list[Summary]) -> None:
         done = self._scored.get((task.id, system.name), set())
-        for setup in self.scorers:
-            if setup.name not in done:
-                self._score(task, system, setup, summaries, self._stats)
-
-    def _score(
-        self,
-        task: Task,
-        system: System,
-        setup: ScorerSetup,
-        summaries: list[Summary],
-        stats: RunStats,
-    ) -> None:
-        reasons = [r for s in summaries if (r := setup.scorer.cannot_score(task, s))]
-        if reasons:
-            self._skip(task, system, setup, reasons[0], stats)
+        needed = [setup for setup in self.scorers if setup.name not in done]
+        if not needed:
             return
-        totals: dict[str, float] = {}
-        facts: list[dict[str, Any]] = []
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
+        if self._scoring_pool is None:
+            for setup in needed:
+                self._store_outcome(task, system, _compute(setup, task, summaries))
+            return
+        future = self._scoring_pool.submit(
+            _score_in_process, task, summaries, [setup.name for setup in needed]
+        )
+        self._scoring[future] = (task, system)
+
+    def _collect(self, wait_all: bool, cancel: bool = False) -> None:
+        """Store the outcomes of finished scoring processes (all of them when ``wait_all``),
+        in submission order. ``cancel`` (a run being interrupted) drops work that has not
+        started, keeps the rest and ignores failures, so the first error is the one reported."""
+        if cancel:
+            for future in self._scoring:
+                future.cancel()
+        if wait_all:
+            wait(list(self._scoring))
+        for future in [f for f in self._scoring if f.done()]:
+            task, system = self._scoring.pop(future)
+            if future.cancelled():
+                continue
             try:
-                for index, summary in enumerate(summaries):
-                    item = setup.scorer.score(task, summary)
-                    for metric, value in item.values.items():
-                        totals[metric] = totals.get(metric, 0.0) + value
-                    sample = _sample_name(summary, index, len(summaries))
-                    facts.extend(
-                        {
-                            "task_id": task.id,
-                            "system": system.name,
-                            "sample": sample,
-                            "fact_id": f.fact_id,
-                            "weight": f.weight,
-                            "present": f.present,
-                            "evidence": f.evidence,
-                            "matcher": f.matcher,
-                            "score": f.score,
-                        }
-                        for f in item.facts
-                    )
-            except CannotScore as reason:
-                self._skip(task, system, setup, str(reason), stats)
-                return
-        for warning in caught:
-            text = f"{setup.name} on {system.name}/{task.id}: {warning.message}"
-            stats.warnings.append(text)
+                outcomes = future.result()
+            except Exception as error:  # a scorer that crashed its process, or unpicklable
+                if cancel:
+                    continue
+                raise RunError(
+                    f"scoring {system.name} on {task.id} in a scoring process failed: "
+                    f"{type(error).__name__}: {error}; --score-workers 1 scores in-process"
+                ) from error
+            for outcome in outcomes:
+                self._store_outcome(task, system, outcome)
+
+    def _store_outcome(self, task: Task, system: System, outcome: _Outcome) -> None:
+        stats = self._stats
+        setup = outcome.setup
+        if outcome.skip is not None:
+            self._skip(task, system, setup, outcome.skip, stats)
+            return
+        for message in outcome.warnings:
+            # Scorers warn once per task, but each scoring process has its own scorers.
+            if (task.id, setup, message) in self._warned:
+                continue
+            self._warned.add((task.id, setup, message))
+            stats.warnings.append(f"{setup} on {system.name}/{task.id}: {message}")
             self.store.append_problem(
                 {
                     "kind": "warning",
                     "task_id": task.id,
                     "system": system.name,
-                    "scorer": setup.name,
-                    "message": str(warning.message),
+                    "scorer": setup,
+                    "message": message,
                     "time": _now(),
                 }
             )
-        self.store.append_facts(facts)
-        self.store.append_scores(
-            (task.id, system.name, setup.name, metric, total / len(summaries))
-            for metric, total in totals.items()
+        self.store.append_facts(
+            {"task_id": task.id, "system": system.name, **row} for row in outcome.facts
         )
+        self.store.append_scores(
+            (task.id, system.name, setup, metric, value) for metric, value in outcome.values.items()
+        )
+        self._scored.setdefault((task.id, system.name), set()).add(setup)
         stats.scored += 1
 
-    def _skip(
-        self, task: Task, system: System, setup: ScorerSetup, reason: str, stats: RunStats
-    ) -> None:
-        if (task.id, system.name, setup.name) not in self._skipped:
-            self._skipped.add((task.id, system.name, setup.name))
+    def _skip(self, task: Task, system: System, setup: str, reason: str, stats: RunStats) -> None:
+        if (task.id, system.name, setup) not in self._skipped:
+            self._skipped.add((task.id, system.name, setup))
             self.store.append_problem(
                 {
                     "kind": "skipped",
                     "task_id": task.id,
                     "system": system.name,
-                    "scorer": setup.name,
+                    "scorer": setup,
                     "message": reason,
                     "time": _now(),
                 }
             )
-        stats.skipped.append(f"{setup.name} on {system.name}/{task.id}: {reason}")
+        stats.skipped.append(f"{setup} on {system.name}/{task.id}: {reason}")
+
+
+SCORING_QUEUE = 64
+"""Items waiting for or in each scoring process, at most: bounds memory and lost work."""
+
+
+@dataclass
+class _Outcome:
+    """What one scorer made of one item: mean values, fact rows and warnings, or a skip."""
+
+    setup: str
+    values: dict[str, float] = field(default_factory=dict)
+    facts: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    skip: str | None = None
+
+
+def _compute(setup: ScorerSetup, task: Task, summaries: list[Summary]) -> _Outcome:
+    """Score an item's summaries (several for multi-sample systems) with one scorer."""
+    reasons = [r for s in summaries if (r := setup.scorer.cannot_score(task, s))]
+    if reasons:
+        return _Outcome(setup.name, skip=reasons[0])
+    totals: dict[str, float] = {}
+    facts: list[dict[str, Any]] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            for index, summary in enumerate(summaries):
+                item = setup.scorer.score(task, summary)
+                for metric, value in item.values.items():
+                    totals[metric] = totals.get(metric, 0.0) + value
+                sample = _sample_name(summary, index, len(summaries))
+                facts.extend(
+                    {
+                        "sample": sample,
+                        "fact_id": f.fact_id,
+                        "weight": f.weight,
+                        "present": f.present,
+                        "evidence": f.evidence,
+                        "matcher": f.matcher,
+                        "score": f.score,
+                    }
+                    for f in item.facts
+                )
+        except CannotScore as reason:
+            return _Outcome(setup.name, skip=str(reason))
+    values = {metric: total / len(summaries) for metric, total in totals.items()}
+    return _Outcome(setup.name, values, facts, [str(w.message) for w in caught])
+
+
+_PROCESS_SCORERS: dict[str, ScorerSetup] = {}
+"""The scorers of a scoring process, by name (built once by :func:`_start_scoring`)."""
+
+
+def _start_scoring(recipes: list[tuple[str, str, dict[str, str]]], modules: list[str]) -> None:
+    for module in modules:  # registers scorers defined outside bench (not plugins)
+        importlib.import_module(module)
+    for name, base, params in recipes:
+        _PROCESS_SCORERS[name] = ScorerSetup(name, params, scorers.create(base, **params), "", base)
+
+
+def _score_in_process(task: Task, summaries: list[Summary], names: list[str]) -> list[_Outcome]:
+    return [_compute(_PROCESS_SCORERS[name], task, summaries) for name in names]
+
+
+def _scoring_pool(setups: list[ScorerSetup], workers: int) -> ProcessPoolExecutor | None:
+    """Processes that each build the run's scorers, or None to score in this thread."""
+    if workers < 1:
+        raise RunError(f"score_workers must be at least 1, got {workers}")
+    modules = sorted({type(setup.scorer).__module__ for setup in setups})
+    if workers == 1 or not setups or any(m in ("__main__", "__mp_main__") for m in modules):
+        return None  # a scorer defined in a script cannot be rebuilt in another process
+    # spawn, not fork: the generation threads may hold locks a forked child would inherit.
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start_scoring,
+        initargs=([setup.recipe() for setup in setups], modules),
+    )
 
 
 def _concurrency(adapter: Adapter) -> int:

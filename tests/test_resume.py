@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from conftest import REPO
 
 SLOW = """
@@ -34,7 +35,8 @@ def run_cli(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
     )
 
 
-def test_killed_run_resumes_with_every_item_exactly_once(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_killed_run_resumes_with_every_item_exactly_once(tmp_path: Path, workers: str) -> None:
     (tmp_path / "slow_summ.py").write_text(SLOW)
     env = {**os.environ, "PYTHONPATH": str(tmp_path), "SUMBENCH_CACHE": str(tmp_path / "cache")}
     out = tmp_path / "run"
@@ -53,6 +55,8 @@ def test_killed_run_resumes_with_every_item_exactly_once(tmp_path: Path) -> None
         "rouge",
         "--scorers",
         "stats",
+        "--score-workers",
+        workers,
     ]
     first = run_cli(args, env)
     outputs = out / "outputs.jsonl"

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
+import pandas as pd
 import pytest
-from conftest import write_task
+from conftest import REPO, write_task
 
 from bench.adapters import AdapterError, GoldSummarizer, Summarizer, register_adapter
 from bench.cache import GenerationCache
@@ -85,6 +86,24 @@ class Chars(Scorer):
 
     def score(self, task: Task, summary: Summary) -> ItemScore:
         return ItemScore({"chars": float(len(summary.text))})
+
+
+@register_scorer("test-explodes")
+class Explodes(Scorer):
+    """Fails on the task ``boom``: a scorer bug, not a CannotScore."""
+
+    name: ClassVar[str] = "test-explodes"
+
+    def signature(self) -> str:
+        return "test-explodes:v1"
+
+    def metrics(self) -> list[Metric]:
+        return [Metric("ok", "OK", None, 1.0)]
+
+    def score(self, task: Task, summary: Summary) -> ItemScore:
+        if task.id == "boom":
+            raise ValueError("scorer bug")
+        return ItemScore({"ok": 1.0})
 
 
 @pytest.fixture
@@ -320,3 +339,83 @@ def test_builtin_baselines_are_never_served_from_the_cache(
         ).execute()
         assert stats.cached == 0 and stats.generated == 6
     assert not (tmp_path / "cache").exists()
+
+
+def _stored(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[tuple[str, ...]]]:
+    store = Store(folder)
+    scores = store.scores().sort_values(["task_id", "system", "scorer", "metric"])
+    facts = store.facts().sort_values(["task_id", "system", "sample", "fact_id"])
+    # A warning is recorded once per task and scorer, with the first system it came from:
+    # with scoring processes, which system is first may differ.
+    problems = sorted(
+        (
+            p["kind"],
+            p["task_id"],
+            "" if p["kind"] == "warning" else p["system"],
+            str(p.get("scorer")),
+            p["message"],
+        )
+        for p in store.problems()
+    )
+    return scores.reset_index(drop=True), facts.reset_index(drop=True), problems
+
+
+def test_scoring_processes_store_exactly_what_in_process_scoring_stores(tmp_path: Path) -> None:
+    write_task(tmp_path, "no-facts", keyfacts=[])  # keyfacts skips it
+    write_task(
+        tmp_path,
+        "cyrillic",
+        documents=[{"id": "d1", "text": "Шторм обрушился на побережье. Свет погас."}],
+    )  # rouge, stats and keyfacts warn
+    tasks = load_tasks(REPO / "tasks") + load_tasks(tmp_path / "tasks")
+    systems = ["lead", "textrank", "human"]
+    scorers = ["rouge", "keyfacts", "stats", "test-length"]
+    for workers, out in ((1, "serial"), (2, "parallel")):
+        Run(
+            tasks,
+            build_systems(systems),
+            build_scorers(scorers),
+            Store(tmp_path / out),
+            score_workers=workers,
+        ).execute()
+    serial, parallel = _stored(tmp_path / "serial"), _stored(tmp_path / "parallel")
+    pd.testing.assert_frame_equal(serial[0], parallel[0])
+    pd.testing.assert_frame_equal(serial[1], parallel[1])
+    assert serial[2] == parallel[2]
+    kinds = {kind for kind, *_ in serial[2]}
+    assert kinds == {"skipped", "warning"}
+    assert len(serial[0]) > 100 and serial[1]["score"].notna().any()
+
+
+def test_a_scorer_failing_in_a_scoring_process_stops_the_run_with_its_item(
+    tmp_path: Path,
+) -> None:
+    for name in ("a", "boom"):
+        write_task(tmp_path, name)
+    tasks = load_tasks(tmp_path / "tasks")
+    run = Run(
+        tasks,
+        build_systems(["test-first-words"]),
+        build_scorers(["test-explodes"]),
+        Store(tmp_path / "run"),
+        score_workers=2,
+    )
+    with pytest.raises(
+        RunError, match=r"scoring test-first-words on boom .*ValueError: scorer bug"
+    ):
+        run.execute()
+    store = Store(tmp_path / "run")
+    assert store.run_info()["status"] == "interrupted"
+    assert store.scores()["task_id"].tolist() == ["a"]
+
+
+def test_score_workers_must_be_positive(three_tasks: list[Task], tmp_path: Path) -> None:
+    run = Run(
+        three_tasks,
+        build_systems(["lead"]),
+        build_scorers(["stats"]),
+        Store(tmp_path),
+        score_workers=0,
+    )
+    with pytest.raises(RunError, match="score_workers must be at least 1"):
+        run.execute()

@@ -205,11 +205,13 @@ class Rouge(Scorer):
     def _check_tokenizer(self, task: Task, summary: Summary, references: list[Reference]) -> None:
         if task.id in self._warned:
             return
-        found = [("the summary", kept_share(summary.text))]
+        # The task's own texts first: then every system's item gives the same warning.
+        found = []
         for ref in references:
             if ref.text not in self._kept:
                 self._kept[ref.text] = kept_share(ref.text)
             found.append((f"reference {ref.id!r}", self._kept[ref.text]))
+        found.append(("the summary", kept_share(summary.text)))
         for what, kept in found:
             if kept is not None and kept < MIN_KEPT_SHARE:
                 self._warned.add(task.id)

@@ -115,8 +115,9 @@ class Stats(Scorer):
         if task.id not in self._warned and warn_if_dropped(
             "stats",
             task.id,
-            [("the summary", summary.text)]
-            + [(f"document {d.id!r}", d.text) for d in task.documents],
+            # The task's own texts first: then every system's item gives the same warning.
+            [(f"document {d.id!r}", d.text) for d in task.documents]
+            + [("the summary", summary.text)],
             "coverage, density and novel bigrams are void for non-Latin scripts",
         ):
             self._warned.add(task.id)
