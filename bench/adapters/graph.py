@@ -7,6 +7,7 @@ from collections import Counter
 
 import numpy as np
 import numpy.typing as npt
+from scipy import sparse
 
 from bench.adapters._select import (
     Sentence,
@@ -72,14 +73,27 @@ def ranking(scores: Matrix) -> list[int]:
     return sorted(range(len(rounded)), key=lambda i: (-float(rounded[i]), i))
 
 
+def _term_matrix(bags: list[Counter[str]]) -> sparse.csr_matrix:
+    """Sentences x vocabulary counts, sparse: a cluster of many long articles has tens of
+    thousands of word types, too many for a dense matrix per sentence."""
+    vocabulary: dict[str, int] = {}
+    rows: list[int] = []
+    columns: list[int] = []
+    values: list[float] = []
+    for row, bag in enumerate(bags):
+        for word, count in bag.items():
+            rows.append(row)
+            columns.append(vocabulary.setdefault(word, len(vocabulary)))
+            values.append(float(count))
+    shape = (len(bags), len(vocabulary))
+    return sparse.csr_matrix((values, (rows, columns)), shape=shape, dtype=np.float64)
+
+
 def textrank_similarity(pool: list[Sentence]) -> Matrix:
     """Shared content words over (log|s1| + log|s2|), as in Mihalcea & Tarau (2004)."""
     bags = [content_words(s.text) for s in pool]
-    vocabulary = {word: i for i, word in enumerate(sorted({w for bag in bags for w in bag}))}
-    present = np.zeros((len(pool), len(vocabulary)))
-    for row, bag in enumerate(bags):
-        present[row, [vocabulary[w] for w in set(bag)]] = 1.0
-    overlap = present @ present.T
+    present = _term_matrix([Counter(set(bag)) for bag in bags])
+    overlap = (present @ present.T).toarray()
     logs = np.log(np.maximum([len(bag) for bag in bags], 1).astype(np.float64))
     denominator = logs[:, None] + logs[None, :]
     # Two one-word sentences sharing their word have log 1 + log 1 = 0: count the overlap.
@@ -89,18 +103,14 @@ def textrank_similarity(pool: list[Sentence]) -> Matrix:
 
 def tfidf_cosine(pool: list[Sentence]) -> Matrix:
     """Cosine similarity of TF-IDF vectors, IDF computed over the sentences of the task."""
-    bags = [Counter(content_words(s.text)) for s in pool]
-    vocabulary = {word: i for i, word in enumerate(sorted({w for bag in bags for w in bag}))}
-    counts = np.zeros((len(pool), len(vocabulary)))
-    for row, bag in enumerate(bags):
-        for word, count in bag.items():
-            counts[row, vocabulary[word]] = count
-    frequency = (counts > 0).sum(axis=0)
+    counts = _term_matrix([Counter(content_words(s.text)) for s in pool])
+    frequency = np.asarray((counts > 0).sum(axis=0)).ravel()
     idf = np.log(len(pool) / np.maximum(frequency, 1))
-    vectors = counts * idf
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    unit = np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
-    similarity: Matrix = unit @ unit.T
+    vectors = counts.multiply(idf[None, :]).tocsr()
+    norms = np.sqrt(np.asarray(vectors.multiply(vectors).sum(axis=1)).ravel())
+    scale = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
+    unit = sparse.diags(scale) @ vectors
+    similarity: Matrix = (unit @ unit.T).toarray()
     return similarity
 
 

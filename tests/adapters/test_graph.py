@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tracemalloc
+from collections import Counter
+
 import numpy as np
 import pytest
 
@@ -11,6 +14,7 @@ from bench.adapters.base import Summarizer
 from bench.adapters.graph import (
     LexRank,
     TextRank,
+    content_words,
     pagerank,
     ranking,
     textrank_similarity,
@@ -103,6 +107,48 @@ def test_ranking_breaks_ties_by_position() -> None:
 def test_textrank_similarity_of_one_word_sentences_is_finite() -> None:
     similarity = textrank_similarity(sentence_pool(request(["Paris.\nParis.\nLondon."])))
     assert np.isfinite(similarity).all() and similarity[0, 1] == 1.0
+
+
+def test_similarities_equal_a_direct_dense_computation() -> None:
+    """Sparse term matrices, same numbers as the formulas computed sentence pair by pair."""
+    rng = np.random.default_rng(3)
+    words = [f"w{i}" for i in range(60)]
+    texts = [" ".join(rng.choice(words, size=int(rng.integers(1, 12)))) + "." for _ in range(40)]
+    pool = sentence_pool(request(["\n".join(texts)]))
+    bags = [content_words(s.text) for s in pool]
+    n = len(pool)
+    textrank = textrank_similarity(pool)
+    for i in range(n):
+        for j in range(n):
+            overlap = len(set(bags[i]) & set(bags[j]))
+            denominator = np.log(max(len(bags[i]), 1)) + np.log(max(len(bags[j]), 1))
+            assert textrank[i, j] == pytest.approx(
+                overlap / denominator if denominator > 0 else overlap, abs=1e-12
+            )
+    document_frequency = Counter(w for bag in bags for w in set(bag))
+    vectors = [
+        {w: c * np.log(n / document_frequency[w]) for w, c in Counter(bag).items()} for bag in bags
+    ]
+    cosine = tfidf_cosine(pool)
+    for i in range(n):
+        for j in range(n):
+            dot = sum(v * vectors[j].get(w, 0.0) for w, v in vectors[i].items())
+            norms = np.linalg.norm(list(vectors[i].values())) * np.linalg.norm(
+                list(vectors[j].values())
+            )
+            assert cosine[i, j] == pytest.approx(dot / norms if norms > 0 else 0.0, abs=1e-12)
+
+
+def test_a_cluster_with_a_large_vocabulary_stays_small() -> None:
+    """4,000 sentences over 40,000 word types: dense term matrices would need 1.3 GB."""
+    texts = [" ".join(f"w{i}x{k}" for k in range(10)) + " shared." for i in range(4000)]
+    pool = sentence_pool(request(["\n".join(texts)]))
+    tracemalloc.start()
+    similarity = tfidf_cosine(pool)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert similarity.shape == (4000, 4000)
+    assert peak < 600 * 2**20  # the 4,000 x 4,000 result is 128 MB
 
 
 def test_tfidf_cosine_of_a_single_sentence_is_finite() -> None:
