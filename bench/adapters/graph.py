@@ -93,12 +93,13 @@ def textrank_similarity(pool: list[Sentence]) -> Matrix:
     """Shared content words over (log|s1| + log|s2|), as in Mihalcea & Tarau (2004)."""
     bags = [content_words(s.text) for s in pool]
     present = _term_matrix([Counter(set(bag)) for bag in bags])
-    overlap = (present @ present.T).toarray()
+    overlap: Matrix = (present @ present.T).toarray()
     logs = np.log(np.maximum([len(bag) for bag in bags], 1).astype(np.float64))
     denominator = logs[:, None] + logs[None, :]
     # Two one-word sentences sharing their word have log 1 + log 1 = 0: count the overlap.
     safe = np.where(denominator > 0, denominator, 1.0)
-    return np.where(denominator > 0, overlap / safe, overlap)
+    similarity: Matrix = np.where(denominator > 0, overlap / safe, overlap)
+    return similarity
 
 
 def tfidf_cosine(pool: list[Sentence]) -> Matrix:
