@@ -7,8 +7,11 @@ Google's ``rouge-score`` bit for bit, and the signature names the engine that ra
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import re
+import sys
+import unicodedata
 import warnings
 from collections.abc import Sequence
 from typing import ClassVar
@@ -16,6 +19,7 @@ from typing import ClassVar
 from bench.params import as_bool
 from bench.request import Summary
 from bench.scorers._tokens import MIN_KEPT_SHARE, TokenizerWarning, kept_share
+from bench.scorers._tokens import stem as porter
 from bench.scorers.base import CannotScore, ItemScore, Metric, Need, Scorer, register_scorer
 from bench.scorers.rouge_engine import ENGINE_NAMES, BatchEngine, Item, Score, Scores, make_engine
 from bench.task import Reference, Task
@@ -25,6 +29,8 @@ ROUGE_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
 """Supported types, in display order."""
 _LABELS = {"rouge1": "R-1", "rouge2": "R-2", "rougeL": "R-L", "rougeLsum": "R-Lsum"}
 _REFS = ("max", "mean")
+
+
 class RougeTokenizerWarning(TokenizerWarning):
     """rouge-score's default tokenizer dropped most of a text (non-Latin script): ROUGE is void."""
 
@@ -56,6 +62,74 @@ def parse_types(value: Sequence[str] | str) -> tuple[str, ...]:
     return tuple(t for t in ROUGE_TYPES if t in chosen)
 
 
+TOKENIZERS = ("default", "unicode")
+"""``default``: rouge-score's (a-z0-9 only); ``unicode``: letters and digits of every script."""
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+
+
+@functools.cache
+def _unicode_token() -> re.Pattern[str]:
+    """A CJK character, or a run of letters, digits and combining marks (Devanagari vowel
+    signs and viramas are marks: without them Hindi words would break apart)."""
+    marks = [
+        chr(c)
+        for c in range(0x300, sys.maxunicode + 1)
+        if unicodedata.category(chr(c)).startswith("M")
+    ]
+    ranges: list[str] = []
+    for char in marks:
+        if ranges and ord(char) == ord(ranges[-1][-1]) + 1:
+            ranges[-1] = ranges[-1][0] + char
+        else:
+            ranges.append(char)
+    marks_class = "".join(
+        re.escape(r[0]) + ("-" + re.escape(r[-1]) if len(r) > 1 else "") for r in ranges
+    )
+    return re.compile(rf"[{_CJK}]|(?:[^\W_{_CJK}]|[{marks_class}])+")
+
+
+def unicode_tokens(text: str, stem: bool = False) -> list[str]:
+    """Tokens of every script: NFKC-normalised, case-folded runs of letters and digits, each
+    Chinese or Japanese character on its own (those scripts do not separate words by spaces).
+    With ``stem``, ASCII tokens are Porter-stemmed as rouge-score does (over 3 characters); on
+    ASCII text the tokens equal rouge-score's."""
+    found = _unicode_token().findall(unicodedata.normalize("NFKC", text).casefold())
+    if stem:
+        found = [porter(t) if t.isascii() else t for t in found]
+    return found
+
+
+def _same(text: str) -> str:
+    return text
+
+
+class UnicodeTokens:
+    """Texts as ASCII stand-ins of their unicode tokens (one per distinct token, kept per line
+    for rougeLsum): every engine then computes rouge-score's arithmetic on those tokens."""
+
+    def __init__(self, stem: bool) -> None:
+        self.stem = stem
+        self._ids: dict[str, str] = {}
+        self._texts: dict[str, str] = {}
+
+    def text(self, text: str) -> str:
+        """``text`` with each token replaced by its stand-in, lines kept."""
+        found = self._texts.get(text)
+        if found is None:
+            found = "\n".join(self._line(line) for line in text.split("\n"))
+            if len(self._texts) >= 4096:
+                self._texts.clear()
+            self._texts[text] = found
+        return found
+
+    def _line(self, line: str) -> str:
+        ids = self._ids
+        return " ".join(
+            ids.get(t) or ids.setdefault(t, f"t{len(ids):x}")
+            for t in unicode_tokens(line, self.stem)
+        )
+
+
 def parse_engine(value: str) -> str:
     """An engine name (``auto``, ``python``, ``rs``, ``rouge-score``), lowercased."""
     name = str(value).strip().lower()
@@ -83,8 +157,17 @@ class Rouge(Scorer):
         refs: str = "max",
         types: Sequence[str] | str = ROUGE_TYPES,
         engine: str = "auto",
+        tokenizer: str = "default",
     ) -> None:
         self.stem = parse_bool("stem", stem)
+        self.tokenizer = str(tokenizer).strip().lower()
+        if self.tokenizer not in TOKENIZERS:
+            raise ValueError(
+                f"parameter 'tokenizer' must be one of {', '.join(TOKENIZERS)}, got {tokenizer!r}"
+            )
+        self._unicode = UnicodeTokens(self.stem) if self.tokenizer == "unicode" else None
+        # Unicode tokens reach the engine as ASCII stand-ins, already stemmed.
+        engine_stems = self.stem and self._unicode is None
         self.refs = str(refs).strip().lower()
         if self.refs not in _REFS:
             raise ValueError(f"parameter 'refs' must be one of {', '.join(_REFS)}, got {refs!r}")
@@ -92,10 +175,10 @@ class Rouge(Scorer):
         self.engine = parse_engine(engine)
         plain = tuple(t for t in self.types if t != "rougeLsum")
         self._plain = (
-            make_engine(self.engine, types=plain, use_stemmer=self.stem) if plain else None
+            make_engine(self.engine, types=plain, use_stemmer=engine_stems) if plain else None
         )
         self._lsum = (
-            make_engine(self.engine, types=("rougeLsum",), use_stemmer=self.stem)
+            make_engine(self.engine, types=("rougeLsum",), use_stemmer=engine_stems)
             if "rougeLsum" in self.types
             else None
         )
@@ -113,7 +196,7 @@ class Rouge(Scorer):
         version = importlib.metadata.version("rouge-score")
         stem = "porter" if self.stem else "none"
         return (
-            f"rouge:v{version}|engine:{self.engine_name}|tok:default|stem:{stem}"
+            f"rouge:v{version}|engine:{self.engine_name}|tok:{self.tokenizer}|stem:{stem}"
             f"|lsum:{SPLITTER_NAME}|refs:{self.refs}"
         )
 
@@ -147,12 +230,15 @@ class Rouge(Scorer):
                 results.append(CannotScore(reason))
                 continue
             references = task.references_for(summary)
-            self._check_tokenizer(task, summary, references)
+            if self._unicode is None:
+                self._check_tokenizer(task, summary, references)
+            texts = self._unicode.text if self._unicode is not None else _same
             targets = tuple(r.text for r in references)
-            plain.append((targets, summary.text))
+            plain.append((tuple(map(texts, targets)), texts(summary.text)))
             if self._lsum is not None:
-                lines = tuple(self._lines_of(t, task.language) for t in targets)
-                lsum.append((lines, self._lines_of(summary.text, task.language, cache=False)))
+                lines = tuple(texts(self._lines_of(t, task.language)) for t in targets)
+                own = texts(self._lines_of(summary.text, task.language, cache=False))
+                lsum.append((lines, own))
             results.append(ItemScore(values={}))
         found: list[Scores] = [{} for _ in plain]
         for engine, items in ((self._plain, plain), (self._lsum, lsum)):
@@ -218,7 +304,8 @@ class Rouge(Scorer):
                 warnings.warn(
                     f"rouge: task {task.id!r}: rouge-score's default tokenizer keeps only a-z "
                     f"and 0-9 and dropped {1 - kept:.0%} of the non-space characters of {what}; "
-                    "ROUGE scores for non-Latin scripts are meaningless with the default tokenizer",
+                    "ROUGE scores for non-Latin scripts are meaningless with the default "
+                    "tokenizer; rouge:tokenizer=unicode keeps every script's letters",
                     RougeTokenizerWarning,
                     stacklevel=4,
                 )

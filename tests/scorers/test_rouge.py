@@ -12,10 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rouge_score import rouge_scorer, scoring
+from rouge_score.tokenize import tokenize as rouge_tokenize
 
 from bench.request import Summary
+from bench.scorers._tokens import _STEMMER
 from bench.scorers.base import CannotScore, ItemScore, scorers
-from bench.scorers.rouge import ROUGE_TYPES, Rouge, RougeTokenizerWarning
+from bench.scorers.rouge import ROUGE_TYPES, Rouge, RougeTokenizerWarning, unicode_tokens
 from bench.scorers.rouge_engine import parallel
 from bench.task import Document, Reference, Task
 from bench.text import split_sentences
@@ -340,3 +342,70 @@ def test_max_equals_score_multi(references: list[str], prediction: str, stem: bo
     for t in ROUGE_TYPES:
         expected = lsum[t] if t == "rougeLsum" else plain[t]
         assert (got[f"{t}_p"], got[f"{t}_r"], got[f"{t}_f"]) == tuple(expected)
+
+
+HAS_RS = importlib.util.find_spec("rouge_score_rs") is not None
+
+
+class _UnicodeTokenizer:
+    """rouge-score's tokenizer interface over sumbench's unicode tokens."""
+
+    def __init__(self, stem: bool) -> None:
+        self.stem = stem
+
+    def tokenize(self, text: str) -> list[str]:
+        return unicode_tokens(text, self.stem)
+
+
+@pytest.mark.parametrize("engine", ["python", "rouge-score"] + (["rs"] if HAS_RS else []))
+@pytest.mark.parametrize("stem", [True, False])
+def test_unicode_tokenizer_equals_rouge_score_given_the_same_tokens(
+    engine: str, stem: bool
+) -> None:
+    """rouge-score itself, handed the unicode tokens, computes the same numbers."""
+    reference = f"{CYRILLIC}\n{CHINESE}\nहिन्दी भाषा बोली जाती है। Café déjà vu running."
+    predictions = [
+        "Президент подписал указ о санкциях. Рынки выросли.",
+        "中国政府宣布了经济计划。",
+        "हिन्दी भाषा। The café was running.",
+        "",
+    ]
+    task = make_task([reference])
+    scorer = Rouge(stem=stem, engine=engine, tokenizer="unicode")
+    direct = rouge_scorer.RougeScorer(list(ROUGE_TYPES), tokenizer=_UnicodeTokenizer(stem))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RougeTokenizerWarning)
+        for prediction in predictions:
+            values = scorer.score(task, Summary(text=prediction)).values
+            lines = ("\n".join(split_sentences(reference)), "\n".join(split_sentences(prediction)))
+            for rouge_type in ROUGE_TYPES:
+                pair = lines if rouge_type == "rougeLsum" else (reference, prediction)
+                want = direct.score(*pair)[rouge_type]
+                got = tuple(values[f"{rouge_type}_{k}"] for k in "prf")
+                assert got == tuple(want), (rouge_type, prediction)
+    assert "|tok:unicode|" in scorer.signature()
+
+
+def test_unicode_tokenizer_scores_cyrillic_that_the_default_voids() -> None:
+    task = make_task([CYRILLIC])
+    unrelated = "Завтра будет солнечно, около 3 градусов тепла."
+    assert Rouge(tokenizer="unicode").score(task, Summary(text=unrelated)).values[
+        "rouge1_f"
+    ] == pytest.approx(2 * (1 / 7) * (1 / 13) / (1 / 7 + 1 / 13))  # only "3" is shared
+    assert unicode_tokens("Шторм ОБРУШИЛСЯ") == ["шторм", "обрушился"]
+    assert unicode_tokens("中国政府") == ["中", "国", "政", "府"]
+    assert unicode_tokens("हिन्दी") == ["हिन्दी"]  # vowel signs and virama stay in the word
+    assert unicode_tokens("Ｔｈｅ café's runners", stem=True) == ["the", "café", "s", "runner"]
+
+
+@settings(max_examples=50, deadline=None)
+@given(text=st.text(alphabet=st.characters(max_codepoint=127), max_size=80))
+def test_unicode_tokens_equal_rouge_scores_on_ascii(text: str) -> None:
+    for stem in (True, False):
+        expected = rouge_tokenize(text, _STEMMER if stem else None)
+        assert unicode_tokens(text, stem) == expected
+
+
+def test_unknown_tokenizer_is_rejected() -> None:
+    with pytest.raises(ValueError, match="parameter 'tokenizer' must be one of default, unicode"):
+        Rouge(tokenizer="spacy")
