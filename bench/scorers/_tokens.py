@@ -3,7 +3,10 @@ stem cache: the Porter stemmer dominates the cost of matching and fragment stati
 
 from __future__ import annotations
 
+import functools
 import re
+import sys
+import unicodedata
 import warnings
 from collections.abc import Iterable
 from functools import lru_cache
@@ -37,6 +40,42 @@ def tokens(text: str, stem: bool = False) -> list[str]:
 def stem(word: str) -> str:
     """rouge-score's stemming of one lowercase token: Porter for tokens over 3 characters."""
     return _STEMMER.stem(word) if len(word) > 3 else word
+
+
+_porter = stem
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+
+
+@functools.cache
+def _unicode_token() -> re.Pattern[str]:
+    """A CJK character, or a run of letters, digits and combining marks (Devanagari vowel
+    signs and viramas are marks: without them Hindi words would break apart)."""
+    marks = [
+        chr(c)
+        for c in range(0x300, sys.maxunicode + 1)
+        if unicodedata.category(chr(c)).startswith("M")
+    ]
+    ranges: list[str] = []
+    for char in marks:
+        if ranges and ord(char) == ord(ranges[-1][-1]) + 1:
+            ranges[-1] = ranges[-1][0] + char
+        else:
+            ranges.append(char)
+    marks_class = "".join(
+        re.escape(r[0]) + ("-" + re.escape(r[-1]) if len(r) > 1 else "") for r in ranges
+    )
+    return re.compile(rf"[{_CJK}]|(?:[^\W_{_CJK}]|[{marks_class}])+")
+
+
+def unicode_tokens(text: str, stem: bool = False) -> list[str]:
+    """Tokens of every script: NFKC-normalised, case-folded runs of letters and digits, each
+    Chinese or Japanese character on its own (those scripts do not separate words by spaces).
+    With ``stem``, ASCII tokens are Porter-stemmed as rouge-score does (over 3 characters); on
+    ASCII text the tokens equal rouge-score's."""
+    found = _unicode_token().findall(unicodedata.normalize("NFKC", text).casefold())
+    if stem:
+        found = [_porter(t) if t.isascii() else t for t in found]
+    return found
 
 
 def kept_share(text: str) -> float | None:

@@ -7,19 +7,15 @@ Google's ``rouge-score`` bit for bit, and the signature names the engine that ra
 
 from __future__ import annotations
 
-import functools
 import importlib.metadata
 import re
-import sys
-import unicodedata
 import warnings
 from collections.abc import Sequence
 from typing import ClassVar
 
 from bench.params import as_bool
 from bench.request import Summary
-from bench.scorers._tokens import MIN_KEPT_SHARE, TokenizerWarning, kept_share
-from bench.scorers._tokens import stem as porter
+from bench.scorers._tokens import MIN_KEPT_SHARE, TokenizerWarning, kept_share, unicode_tokens
 from bench.scorers.base import CannotScore, ItemScore, Metric, Need, Scorer, register_scorer
 from bench.scorers.rouge_engine import ENGINE_NAMES, BatchEngine, Item, Score, Scores, make_engine
 from bench.task import Reference, Task
@@ -64,41 +60,6 @@ def parse_types(value: Sequence[str] | str) -> tuple[str, ...]:
 
 TOKENIZERS = ("default", "unicode")
 """``default``: rouge-score's (a-z0-9 only); ``unicode``: letters and digits of every script."""
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-
-
-@functools.cache
-def _unicode_token() -> re.Pattern[str]:
-    """A CJK character, or a run of letters, digits and combining marks (Devanagari vowel
-    signs and viramas are marks: without them Hindi words would break apart)."""
-    marks = [
-        chr(c)
-        for c in range(0x300, sys.maxunicode + 1)
-        if unicodedata.category(chr(c)).startswith("M")
-    ]
-    ranges: list[str] = []
-    for char in marks:
-        if ranges and ord(char) == ord(ranges[-1][-1]) + 1:
-            ranges[-1] = ranges[-1][0] + char
-        else:
-            ranges.append(char)
-    marks_class = "".join(
-        re.escape(r[0]) + ("-" + re.escape(r[-1]) if len(r) > 1 else "") for r in ranges
-    )
-    return re.compile(rf"[{_CJK}]|(?:[^\W_{_CJK}]|[{marks_class}])+")
-
-
-def unicode_tokens(text: str, stem: bool = False) -> list[str]:
-    """Tokens of every script: NFKC-normalised, case-folded runs of letters and digits, each
-    Chinese or Japanese character on its own (those scripts do not separate words by spaces).
-    With ``stem``, ASCII tokens are Porter-stemmed as rouge-score does (over 3 characters); on
-    ASCII text the tokens equal rouge-score's."""
-    found = _unicode_token().findall(unicodedata.normalize("NFKC", text).casefold())
-    if stem:
-        found = [porter(t) if t.isascii() else t for t in found]
-    return found
-
-
 def _same(text: str) -> str:
     return text
 

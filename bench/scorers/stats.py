@@ -13,7 +13,7 @@ from itertools import pairwise
 from typing import ClassVar
 
 from bench.request import Summary
-from bench.scorers._tokens import tokens, warn_if_dropped
+from bench.scorers._tokens import tokens, unicode_tokens, warn_if_dropped
 from bench.scorers.base import ItemScore, Metric, Need, Scorer, register_scorer
 from bench.task import Task
 from bench.text import count_words, split_sentences
@@ -91,13 +91,19 @@ class Stats(Scorer):
     name = "stats"
     requires: ClassVar[frozenset[Need]] = frozenset({"documents"})
 
-    def __init__(self) -> None:
+    def __init__(self, tokenizer: str = "default") -> None:
+        self.tokenizer = str(tokenizer).strip().lower()
+        if self.tokenizer not in ("default", "unicode"):
+            raise ValueError(
+                f"parameter 'tokenizer' must be one of default, unicode, got {tokenizer!r}"
+            )
+        self._tokens = tokens if self.tokenizer == "default" else unicode_tokens
         self._warned: set[str] = set()
         """Tasks warned about a tokenizer that drops their script (once each)."""
 
     def signature(self) -> str:
-        """``stats:v1|tok:default|split:pysbd``."""
-        return "stats:v1|tok:default|split:pysbd"
+        """``stats:v1|tok:default|split:pysbd`` (``tok:unicode``: every script's letters)."""
+        return f"stats:v1|tok:{self.tokenizer}|split:pysbd"
 
     def metrics(self) -> list[Metric]:
         """Descriptive metrics: no best value is marked."""
@@ -112,19 +118,20 @@ class Stats(Scorer):
 
     def score(self, task: Task, summary: Summary) -> ItemScore:
         """Statistics of one summary; an empty summary gets 0 everywhere, compression included."""
-        if task.id not in self._warned and warn_if_dropped(
+        if self.tokenizer == "default" and task.id not in self._warned and warn_if_dropped(
             "stats",
             task.id,
             # The task's own texts first: then every system's item gives the same warning.
             [(f"document {d.id!r}", d.text) for d in task.documents]
             + [("the summary", summary.text)],
-            "coverage, density and novel bigrams are void for non-Latin scripts",
+            "coverage, density and novel bigrams are void for non-Latin scripts; "
+            "stats:tokenizer=unicode keeps every script's letters",
         ):
             self._warned.add(task.id)
         words = count_words(summary.text)
         source_words = sum(count_words(d.text) for d in task.documents)
-        summary_tokens = tokens(summary.text)
-        documents = [tokens(d.text) for d in task.documents]
+        summary_tokens = self._tokens(summary.text)
+        documents = [self._tokens(d.text) for d in task.documents]
         article: list[str] = []
         for doc in documents:
             article.extend([*doc, _BOUNDARY])

@@ -156,3 +156,18 @@ def test_long_document_is_fast_enough() -> None:
     coverage, density = coverage_density(summary, article)
     assert coverage == 1.0  # every vocabulary word occurs in the article
     assert density >= (60 * 60 + 50 * 50) / len(summary)
+
+
+def test_unicode_tokenizer_measures_non_latin_summaries() -> None:
+    document = "Шторм обрушился на побережье в понедельник. Свет погас по всему региону."
+    summary = Summary(text="Шторм обрушился на побережье. Свет погас.")
+    scorer = Stats(tokenizer="unicode")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        values = scorer.score(make_task(document), summary).values
+    # Fragments "шторм обрушился на побережье" (4) and "свет погас" (2) cover all 6 tokens.
+    assert values["coverage"] == 1.0 and values["density"] == (16 + 4) / 6
+    assert values["novel_bigrams"] == 1 / 5  # "побережье свет" is not in the article
+    assert scorer.signature() == "stats:v1|tok:unicode|split:pysbd"
+    with pytest.warns(TokenizerWarning):  # the default tokenizer sees nothing
+        assert stats(summary.text, document)["coverage"] == 0.0
