@@ -25,6 +25,7 @@ from bench.store import (
     PROBLEMS_FILE,
     SCORE_COLUMNS,
     SCORES_FILE,
+    TASKS_FILE,
     Store,
     fact_columns,
 )
@@ -55,6 +56,7 @@ def merge_runs(stores: Sequence[Store], out: Store) -> dict[str, Any]:
     _copy_csv(stores, out, SCORES_FILE, SCORE_COLUMNS, key_columns=3)
     _copy_csv(stores, out, FACTS_FILE, FACT_COLUMNS, key_columns=None)
     _copy_lines(stores, out, PROBLEMS_FILE)
+    _copy_tasks(stores, out)
     info = _merged_info(stores, infos, systems, setups, tasks)
     out.write_run(info)
     return info
@@ -209,6 +211,33 @@ def _copy_outputs(stores: Sequence[Store], out: Store) -> None:
                 yield line
 
     _append_all(Path(out.root) / OUTPUTS_FILE, lines())
+
+
+def _copy_tasks(stores: Sequence[Store], out: Store) -> None:
+    """``tasks.jsonl`` of every shard, each task once; a task whose documents or gold differ
+    between shards is refused (shards split by system see the same tasks)."""
+    seen: dict[str, tuple[dict[str, Any], int]] = {}
+
+    def lines() -> Iterator[str]:
+        for index, store in enumerate(stores):
+            path = Path(store.root) / TASKS_FILE
+            for number, line in _jsonl_lines(path):
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as error:
+                    raise MergeError(f"{path}, line {number}: invalid JSON ({error})") from None
+                first = seen.get(record["id"])
+                if first is None:
+                    seen[record["id"]] = (record, index)
+                    yield line
+                elif first[0] != record:
+                    raise MergeError(
+                        f"task {record['id']!r} differs between {stores[first[1]].root} and "
+                        f"{store.root} (documents, references or key facts); shards of one run "
+                        "use the same tasks"
+                    )
+
+    _append_all(Path(out.root) / TASKS_FILE, lines())
 
 
 def _copy_csv(

@@ -13,7 +13,7 @@ from conftest import REPO
 from bench.merge import MergeError, merge_runs
 from bench.report.build import build_report
 from bench.runner import Run, build_scorers, build_systems
-from bench.store import FACTS_FILE, OUTPUTS_FILE, PROBLEMS_FILE, Store
+from bench.store import FACTS_FILE, OUTPUTS_FILE, PROBLEMS_FILE, TASKS_FILE, Store
 from bench.task import Task, load_tasks
 
 SYSTEMS = ["lead", "textrank"]
@@ -60,7 +60,7 @@ def test_merged_shards_have_the_tables_of_the_unsharded_run(
 def test_merge_copies_facts_and_problems(runs: tuple[Store, Store, Store], tmp_path: Path) -> None:
     _, one, two = runs
     merge_runs([one, two], Store(tmp_path / "m"))
-    for name in (OUTPUTS_FILE, PROBLEMS_FILE, FACTS_FILE):
+    for name in (OUTPUTS_FILE, PROBLEMS_FILE, FACTS_FILE, TASKS_FILE):
         parts = [(Path(s.root) / name).read_text(encoding="utf-8") for s in (one, two)]
         merged = (tmp_path / "m" / name).read_text(encoding="utf-8")
         if name == FACTS_FILE:
@@ -151,3 +151,21 @@ def test_facts_of_an_earlier_version_merge_with_empty_scores(
     assert facts["task_id"].tolist() == ["paris-summit", "paris-summit-002"]
     assert pd.isna(facts["score"].iloc[0]) and facts["score"].iloc[1] == 0.5
     assert facts["evidence"].tolist() == ["It rained.", ""]
+
+
+def test_shards_split_by_system_list_each_task_once_and_changed_gold_is_refused(
+    tmp_path: Path,
+) -> None:
+    tasks = load_tasks(REPO / "tasks")[:2]
+    lead, textrank = (
+        run(tasks, tmp_path / "lead", ["lead"]),
+        run(tasks, tmp_path / "tr", ["textrank"]),
+    )
+    merged = Store(tmp_path / "m")
+    merge_runs([lead, textrank], merged)
+    assert [t["id"] for t in merged.tasks()] == [t.id for t in tasks]
+    assert merged.listed_tasks() == lead.listed_tasks()
+    changed = [t.model_copy(update={"keyfacts": t.keyfacts[1:]}) for t in tasks]
+    other = run(changed, tmp_path / "changed", ["textrank"])
+    with pytest.raises(MergeError, match=r"task 'paris-summit' differs between .* key facts"):
+        merge_runs([lead, other], Store(tmp_path / "m2"))
