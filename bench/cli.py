@@ -32,6 +32,7 @@ from bench.report.significance import Resampling
 from bench.runner import (
     DEFAULT_SCORERS,
     DEFAULT_SYSTEMS,
+    Notes,
     Run,
     RunError,
     build_scorers,
@@ -133,13 +134,13 @@ def _load(tasks: Path, references: Path | None) -> list:  # type: ignore[type-ar
         ) from None
 
 
-def _print_some(label: str, lines: list[str], folder: Path, most: int = 10) -> None:
+def _print_some(label: str, lines: Notes, folder: Path, most: int = 10) -> None:
     """The first ``most`` lines, then how many more are in problems.jsonl."""
     for line in lines[:most]:
         err.print(f"{label} {escape(line)}", highlight=False)
-    if len(lines) > most:
+    if lines.total > most:
         err.print(
-            f"{label} ... and {len(lines) - most} more in {folder / 'problems.jsonl'}",
+            f"{label} ... and {lines.total - most} more in {folder / 'problems.jsonl'}",
             highlight=False,
         )
 
@@ -414,7 +415,7 @@ def run(
     _print_some("[red]failed:[/]", stats.errors, folder)
     err.print(
         f"generated {stats.generated}, cached {stats.cached}, reused {stats.reused}, "
-        f"scored {stats.scored}, failed {len(stats.errors)}; results in {folder}",
+        f"scored {stats.scored}, failed {stats.errors.total}; results in {folder}",
         highlight=False,
     )
     if stats.errors and not allow_failures:

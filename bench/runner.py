@@ -241,6 +241,24 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+class Notes(list[str]):
+    """Messages of one kind (failures, skips, warnings): the first :attr:`LIMIT` are kept
+    (``problems.jsonl`` holds them all), every one is counted in :attr:`total`, so a run of
+    100,000 skipped items does not hold 100,000 strings."""
+
+    LIMIT = 1000
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.total = 0
+
+    def append(self, text: str) -> None:
+        """Count ``text``; keep it while fewer than :attr:`LIMIT` are kept."""
+        self.total += 1
+        if len(self) < self.LIMIT:
+            super().append(text)
+
+
 @dataclass
 class RunStats:
     """What a run did, for the closing message."""
@@ -250,9 +268,9 @@ class RunStats:
     reused: int = 0
     scored: int = 0
     tasks: int = 0
-    errors: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    errors: Notes = field(default_factory=Notes)
+    skipped: Notes = field(default_factory=Notes)
+    warnings: Notes = field(default_factory=Notes)
 
 
 Progress = Callable[[str, str], None]
@@ -357,8 +375,8 @@ class Run:
                 "cached": stats.cached,
                 "reused": stats.reused,
                 "scored": stats.scored,
-                "errors": len(stats.errors),
-                "skipped": len(stats.skipped),
+                "errors": stats.errors.total,
+                "skipped": stats.skipped.total,
             },
         }
 

@@ -12,7 +12,7 @@ from conftest import REPO, write_task
 from bench.adapters import AdapterError, GoldSummarizer, Summarizer, register_adapter
 from bench.cache import GenerationCache
 from bench.request import Summary, SummaryRequest
-from bench.runner import Run, RunError, build_scorers, build_systems, parse_spec
+from bench.runner import Notes, Run, RunError, build_scorers, build_systems, parse_spec
 from bench.scorers import ItemScore, Metric, Scorer, register_scorer
 from bench.store import Store
 from bench.task import Task, load_tasks
@@ -419,3 +419,11 @@ def test_score_workers_must_be_positive(three_tasks: list[Task], tmp_path: Path)
     )
     with pytest.raises(RunError, match="score_workers must be at least 1"):
         run.execute()
+
+
+def test_run_notes_keep_the_first_messages_and_count_them_all() -> None:
+    notes = Notes()
+    for i in range(Notes.LIMIT + 5):
+        notes.append(f"skip {i}")
+    assert len(notes) == Notes.LIMIT and notes.total == Notes.LIMIT + 5
+    assert notes[0] == "skip 0" and notes[-1] == f"skip {Notes.LIMIT - 1}"

@@ -8,10 +8,11 @@ Google's ``rouge-score`` bit for bit, and the signature names the engine that ra
 from __future__ import annotations
 
 import importlib.metadata
+import itertools
 import re
 import warnings
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from bench.params import as_bool
 from bench.request import Summary
@@ -60,6 +61,18 @@ def parse_types(value: Sequence[str] | str) -> tuple[str, ...]:
 
 TOKENIZERS = ("default", "unicode")
 """``default``: rouge-score's (a-z0-9 only); ``unicode``: letters and digits of every script."""
+CACHED_REFERENCES = 4096
+"""References whose sentence split and kept share are remembered (a stream scores each task's
+references for every system, then never again)."""
+
+
+def _bounded(cache: dict[Any, Any]) -> None:
+    """Make room in ``cache``: when full, drop its older half (insertion order)."""
+    if len(cache) >= CACHED_REFERENCES:
+        for key in list(itertools.islice(cache, CACHED_REFERENCES // 2)):
+            del cache[key]
+
+
 def _same(text: str) -> str:
     return text
 
@@ -246,6 +259,7 @@ class Rouge(Scorer):
             return self._lines[key]
         lines = "\n".join(split_sentences(text, language))
         if cache:
+            _bounded(self._lines)
             self._lines[key] = lines
         return lines
 
@@ -256,6 +270,7 @@ class Rouge(Scorer):
         found = []
         for ref in references:
             if ref.text not in self._kept:
+                _bounded(self._kept)
                 self._kept[ref.text] = kept_share(ref.text)
             found.append((f"reference {ref.id!r}", self._kept[ref.text]))
         found.append(("the summary", kept_share(summary.text)))

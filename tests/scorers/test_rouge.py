@@ -15,6 +15,7 @@ from rouge_score import rouge_scorer, scoring
 from rouge_score.tokenize import tokenize as rouge_tokenize
 
 from bench.request import Summary
+from bench.scorers import rouge as rouge_module
 from bench.scorers._tokens import _STEMMER
 from bench.scorers.base import CannotScore, ItemScore, scorers
 from bench.scorers.rouge import ROUGE_TYPES, Rouge, RougeTokenizerWarning, unicode_tokens
@@ -193,7 +194,12 @@ def test_cli_style_params_and_types() -> None:
     assert scorer.stem is False
     assert scorer.types == ("rouge1", "rougeLsum")
     assert [m.name for m in scorer.metrics()] == [
-        "rouge1_f", "rougeLsum_f", "rouge1_p", "rougeLsum_p", "rouge1_r", "rougeLsum_r",
+        "rouge1_f",
+        "rougeLsum_f",
+        "rouge1_p",
+        "rougeLsum_p",
+        "rouge1_r",
+        "rougeLsum_r",
     ]
     values = scorer.score(make_task(CASES[0][0]), Summary(text=CASES[0][1][0])).values
     assert set(values) == {m.name for m in scorer.metrics()}
@@ -226,9 +232,17 @@ def test_signature_names_the_engine() -> None:
     assert len(variants) == 4
 
 
-ENGINES = ["python", "rouge-score", pytest.param("rs", marks=pytest.mark.skipif(
-    importlib.util.find_spec("rouge_score_rs") is None, reason="rouge-score-rs not installed"
-))]
+ENGINES = [
+    "python",
+    "rouge-score",
+    pytest.param(
+        "rs",
+        marks=pytest.mark.skipif(
+            importlib.util.find_spec("rouge_score_rs") is None,
+            reason="rouge-score-rs not installed",
+        ),
+    ),
+]
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -321,9 +335,36 @@ def test_no_warning_for_english() -> None:
 
 
 WORDS = [
-    "the", "minister", "ministers", "said", "says", "rates", "rate", "rise", "rising", "rose",
-    "bank", "banks", "on", "monday", "floods", "flooding", "flooded", "city", "cities", "of",
-    "2,000", "people", "u.s.", "talks", "talked", "and", "in", "a", "storm", "storms",
+    "the",
+    "minister",
+    "ministers",
+    "said",
+    "says",
+    "rates",
+    "rate",
+    "rise",
+    "rising",
+    "rose",
+    "bank",
+    "banks",
+    "on",
+    "monday",
+    "floods",
+    "flooding",
+    "flooded",
+    "city",
+    "cities",
+    "of",
+    "2,000",
+    "people",
+    "u.s.",
+    "talks",
+    "talked",
+    "and",
+    "in",
+    "a",
+    "storm",
+    "storms",
 ]
 sentence = st.lists(st.sampled_from(WORDS), min_size=1, max_size=8).map(
     lambda ws: " ".join(ws).capitalize() + "."
@@ -409,3 +450,25 @@ def test_unicode_tokens_equal_rouge_scores_on_ascii(text: str) -> None:
 def test_unknown_tokenizer_is_rejected() -> None:
     with pytest.raises(ValueError, match="parameter 'tokenizer' must be one of default, unicode"):
         Rouge(tokenizer="spacy")
+
+
+def test_reference_caches_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rouge_module, "CACHED_REFERENCES", 8)
+    scorer = Rouge(engine="python")
+    for i in range(50):
+        scorer.score(
+            make_task([f"Reference number {i} was written.\nIt rained."]),
+            Summary(text="It rained."),
+        )
+    assert len(scorer._lines) <= 8 and len(scorer._kept) <= 8
+    found = scorer.score(
+        make_task(["Reference number 3 was written.\nIt rained."]), Summary(text="It rained.")
+    )
+    assert (
+        found.values
+        == Rouge(engine="python")
+        .score(
+            make_task(["Reference number 3 was written.\nIt rained."]), Summary(text="It rained.")
+        )
+        .values
+    )
