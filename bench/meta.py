@@ -270,9 +270,10 @@ def decided_agreement(run: MatcherRun, gold: Sequence[bool]) -> Agreement:
 
 
 def recall_per_summary(
-    judgments: Sequence[Judgment], present: Sequence[bool | None]
+    judgments: Sequence[Judgment], present: Sequence[float | None]
 ) -> dict[tuple[str, str], float]:
-    """Key-fact recall of each (doc_id, system) from per-pair decisions (undecided left out)."""
+    """Key-fact recall of each (doc_id, system) from per-pair decisions (undecided left out),
+    or from per-pair scores (a soft recall)."""
     found: dict[tuple[str, str], float] = {}
     index = 0
     for j in judgments:
@@ -280,6 +281,17 @@ def recall_per_summary(
         index += len(j.facts)
         found[(j.doc_id, j.system)] = sum(chunk) / len(chunk) if chunk else math.nan
     return found
+
+
+def soft_recall_per_summary(
+    judgments: Sequence[Judgment], decisions: Sequence[FactDecision | None]
+) -> dict[tuple[str, str], float] | None:
+    """Mean matcher score of each (doc_id, system) (undecided left out): a soft key-fact
+    recall; ``None`` when some decided pair has no score."""
+    scores = [None if d is None else d.score for d in decisions]
+    if any(d is not None and d.score is None for d in decisions):
+        return None
+    return recall_per_summary(judgments, scores)
 
 
 def rouge_per_summary(judgments: Sequence[Judgment]) -> dict[str, dict[tuple[str, str], float]]:
@@ -467,7 +479,7 @@ def label_rows(report: MetaReport) -> list[list[str]]:
         seconds = report.seconds.get(name)
         rows.append([
             name, str(a.n), _fmt(a.accuracy), _fmt(a.precision), _fmt(a.recall), _fmt(a.f1),
-            _fmt(a.kappa), "" if seconds is None else f"{seconds:.2f}",
+            _fmt(a.kappa), "" if seconds is None or math.isnan(seconds) else f"{seconds:.2f}",
             str(report.undecided.get(name, "")),
         ])
     return rows
@@ -594,9 +606,11 @@ def evaluate(
     resamples: int = 1000,
     level: float = 0.95,
     seed: int = 0,
+    soft: bool = False,
 ) -> MetaReport:
     """The full report: label agreement of each matcher run (and the human ceiling), and
-    correlations of each metric (plus each run's recall) with each human score."""
+    correlations of each metric (plus each run's recall) with each human score; ``soft`` adds
+    each run's mean score per summary ("KF soft recall") where every decision has a score."""
     gold = gold_labels(judgments)
     systems = sorted({j.system for j in judgments})
     docs = sorted({j.doc_id for j in judgments})
@@ -614,6 +628,9 @@ def evaluate(
         report.undecided[run.name] = run.undecided
         present = [None if d is None else d.present for d in run.decisions]
         all_metrics[f"KF recall ({run.name})"] = recall_per_summary(judgments, present)
+        mean_score = soft_recall_per_summary(judgments, run.decisions) if soft else None
+        if mean_score is not None:
+            all_metrics[f"KF soft recall ({run.name})"] = mean_score
     all_metrics.update(metrics or {})
     for human_name, human_values in human_scores(judgments).items():
         h = score_matrix(human_values, systems, docs)

@@ -14,7 +14,12 @@ from bench.runner import RunError, parse_spec
 from bench.scorers.matchers import Pair, matchers
 from bench.scorers.matchers.calibrated import (
     EMBEDDING_FEATURES,
+    EMBEDDING_FEATURES_V2,
     LEXICAL_FEATURES,
+    LEXICAL_FEATURES_V2,
+    VETO,
+    VETO_V2,
+    FeatureSource,
     fit,
     pair_features,
 )
@@ -90,6 +95,8 @@ def meta_command(
     resamples: Annotated[int, typer.Option(help="Bootstrap resamples.")] = 1000,
     seed: Annotated[int, typer.Option(help="Seed of the resampling.")] = 0,
     level: Annotated[float, typer.Option(help="Confidence level of intervals.")] = 0.95,
+    soft: Annotated[bool, typer.Option(
+        help="Also correlate each matcher's mean score per summary (a soft recall).")] = False,
 ) -> None:
     """Agreement of key-fact matchers and metrics with human judgments."""
     found = read_judgments(judgments)
@@ -108,7 +115,8 @@ def meta_command(
         if r.undecided:
             typer.echo(f"warning: {r.name}: {r.undecided} pair(s) undecided, left out; "
                        f"e.g. {r.reasons[0] if r.reasons else ''}", err=True)
-    report = meta.evaluate(found, runs, metrics, resamples=resamples, level=level, seed=seed)
+    report = meta.evaluate(found, runs, metrics, resamples=resamples, level=level, seed=seed,
+                           soft=soft)
     markdown = meta.to_markdown(report)
     typer.echo(markdown)
     if out is not None:
@@ -128,33 +136,45 @@ def calibrate_command(
     embed: Annotated[bool, typer.Option(
         help="Also fit calibrated-embed (needs sumbench[embed]).")] = False,
     l2: Annotated[float, typer.Option(help="L2 penalty of the logistic regression.")] = 1.0,
+    version: Annotated[int, typer.Option(
+        min=1, max=2, help="Matcher version to fit: 1 (calibrated, calibrated-embed) or 2 "
+        "(calibrated-v2, calibrated-embed-v2).")] = 1,
 ) -> None:
     """Fit the calibrated matchers on labelled judgments; use the file with
-    ``--scorers keyfacts:calibration=FILE``."""
+    ``--scorers keyfacts:calibration=FILE`` (and ``matcher=`` the fitted matcher)."""
     found = read_judgments(judgments)
     pairs = meta.judged_pairs(found)
     gold = meta.gold_labels(found)
     if not pairs or len(set(gold)) < 2:
         raise _fail("need labelled pairs of both classes (present and absent) to calibrate")
     source = f"{judgments.name}: {len(pairs)} pairs, {len(found)} summaries"
-    extra = None
+    extra: FeatureSource | None = None
     if embed:
-        from bench.scorers.matchers.embedding import EmbeddingMatcher
+        from bench.scorers.matchers.embedding import DetailedFeatures, EmbeddingMatcher
 
         try:
-            extra = EmbeddingMatcher()
-            extra.model  # noqa: B018 - load now, so a missing extra fails before the work
+            matcher = EmbeddingMatcher()
+            matcher.model  # noqa: B018 - load now, so a missing extra fails before the work
         except ImportError as error:
             raise _fail(str(error)) from None
-    rows = pair_features(pairs, extra)
-    fitted = {"calibrated": fit(rows, gold, LEXICAL_FEATURES, l2=l2, fitted_on=source)}
+        extra = matcher if version == 1 else DetailedFeatures(matcher)
+    rows = pair_features(pairs, extra, version)
+    lexical, embedding, veto, suffix = (
+        (LEXICAL_FEATURES, EMBEDDING_FEATURES, VETO, "") if version == 1
+        else (LEXICAL_FEATURES_V2, EMBEDDING_FEATURES_V2, VETO_V2, "-v2")
+    )
+    # Version 1 keeps its threshold rule (vetoes ignored) so its shipped fit reproduces.
+    rule = () if version == 1 else veto
+    fitted = {f"calibrated{suffix}": fit(rows, gold, lexical, l2=l2, fitted_on=source,
+                                         veto=rule)}
     if embed:
-        fitted["calibrated-embed"] = fit(rows, gold, LEXICAL_FEATURES + EMBEDDING_FEATURES,
-                                         l2=l2, fitted_on=source)
+        fitted[f"calibrated-embed{suffix}"] = fit(rows, gold, lexical + embedding, l2=l2,
+                                                  fitted_on=source, veto=rule)
     out.write_text(json.dumps({k: v.to_dict() for k, v in fitted.items()}, indent=2) + "\n",
                    encoding="utf-8")
     for name, calibration in fitted.items():
-        rows_present = [calibration.probability(r) >= calibration.threshold for r in rows]
+        rows_present = [calibration.probability(r) >= calibration.threshold
+                        and not any(r[v] for v in veto) for r in rows]
         accuracy = meta.agreement(rows_present, gold).accuracy
         typer.echo(f"{name}: threshold {calibration.threshold:.2f}, "
                    f"accuracy on these judgments {accuracy:.3f} (in-sample)")

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from bench import meta
 from bench.meta_cli import calibrate_command, meta_command
+from bench.scorers.base import FactDecision
 from bench.scorers.keyfacts import KeyFacts
 from bench.store import Store
 
@@ -132,6 +133,25 @@ def test_evaluate_a_matcher_directly_on_judgments(tmp_path: Path) -> None:
     assert json.loads(report.to_json())["pairs"] == 18
 
 
+def test_soft_recall_averages_scores_and_needs_every_score() -> None:
+    from bench.scorers.matchers import matchers
+
+    judgments = make_judgments()
+    run = meta.run_matcher(matchers.create("calibrated-v2"), meta.judged_pairs(judgments))
+    soft = meta.soft_recall_per_summary(judgments, run.decisions)
+    assert soft is not None
+    scores = [d.score for d in run.decisions[:3] if d is not None and d.score is not None]
+    assert soft[("d1", "good")] == pytest.approx(sum(scores) / 3)
+    unscored = [FactDecision(d.fact_id, d.weight, d.present, "", "x", None)
+                for d in run.decisions if d is not None]
+    assert meta.soft_recall_per_summary(judgments, unscored) is None
+    report = meta.evaluate(judgments, [run], resamples=20, soft=True)
+    metrics = {c.metric for c in report.correlations}
+    assert {"KF recall (calibrated-v2)", "KF soft recall (calibrated-v2)"} <= metrics
+    plain = meta.evaluate(judgments, [run], resamples=20)
+    assert not any("soft" in c.metric for c in plain.correlations)
+
+
 def _app() -> typer.Typer:
     app = typer.Typer()
     app.command("meta")(meta_command)
@@ -181,6 +201,38 @@ def test_calibrate_command_fits_a_file_the_scorer_uses(tmp_path: Path) -> None:
     assert "calibrated: threshold" in result.stdout
     scorer = KeyFacts(matcher="calibrated", calibration=str(out))
     assert scorer.matcher.name.startswith("calibrated-v1+")
+
+
+def test_calibrate_command_fits_version_2(tmp_path: Path) -> None:
+    path = tmp_path / "j.jsonl"
+    meta.write_judgments(make_judgments(), path)
+    out = tmp_path / "cal.json"
+    result = CliRunner().invoke(_app(), ["calibrate", str(path), "--version", "2",
+                                         "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "calibrated-v2: threshold" in result.stdout
+    assert set(json.loads(out.read_text())) == {"calibrated-v2"}
+    scorer = KeyFacts(matcher="calibrated-v2", calibration=str(out))
+    assert scorer.matcher.name.startswith("calibrated-v2+")
+
+
+def test_meta_command_soft_adds_soft_recall(tmp_path: Path) -> None:
+    path = tmp_path / "j.jsonl"
+    meta.write_judgments(make_judgments(), path)
+    result = CliRunner().invoke(_app(), ["meta", str(path), "-m", "calibrated-v2", "--soft",
+                                         "--resamples", "20"])
+    assert result.exit_code == 0, result.output
+    assert "| KF soft recall (calibrated-v2) | pyramid |" in result.stdout
+
+
+@pytest.mark.skipif(not DEV.is_dir(), reason="key-fact dev data not present")
+def test_dev_data_calibrated_v2_agreement() -> None:
+    from bench.meta_cli import read_judgments
+    from bench.scorers.matchers import matchers
+
+    judgments = read_judgments(DEV)
+    run = meta.run_matcher(matchers.create("calibrated-v2"), meta.judged_pairs(judgments))
+    assert meta.decided_agreement(run, meta.gold_labels(judgments)).accuracy > 0.785
 
 
 @pytest.mark.skipif(not DEV.is_dir(), reason="key-fact dev data not present")

@@ -11,7 +11,10 @@ import pytest
 
 from bench.scorers.matchers import Matcher, Pair, Undecided, match_all, matchers
 from bench.scorers.matchers.calibrated import (
+    EMBEDDING_FEATURES_V2,
     LEXICAL_FEATURES,
+    LEXICAL_FEATURES_V2,
+    SHIPPED_V2,
     CalibratedMatcher,
     Calibration,
     fit,
@@ -48,7 +51,7 @@ CASES = [  # (fact, summary sentences, present)
     (TIPS, ["Staff said Abedin didn't leave a tip at the restaurant."], True),
     (TIPS, ["Abedin left a generous tip at the restaurant."], False),
 ]
-LEXICAL_MATCHERS = ["lexical", "calibrated"]
+LEXICAL_MATCHERS = ["lexical", "calibrated", "calibrated-v2"]
 
 
 def decide(matcher: Matcher, fact: KeyFact, sentences: list[str]) -> Any:
@@ -105,6 +108,14 @@ def test_numbers_normalised() -> None:
     assert missing_numbers("12 people", "13 people") == {12}
 
 
+def test_a_bare_one_is_not_a_number_to_find_when_asked() -> None:
+    fact = "The listings include one for a battery engineer."
+    assert missing_numbers(fact, "They include a battery engineer.") == {1}
+    assert missing_numbers(fact, "They include a battery engineer.", word_one=False) == set()
+    assert quantities("one million views", False) == {1e6}
+    assert missing_numbers("1 dead", "two dead", word_one=False) == {1}
+
+
 def test_negation_counts() -> None:
     assert negated("The UK refused to send troops")
     assert negated("He didn't go")
@@ -138,6 +149,50 @@ def test_calibrated_veto_beats_the_model() -> None:
     assert not decide(matcher, COUNT, ["NATO deployed 2,000 troops."]).present
 
 
+@pytest.mark.parametrize("sentences", [[REFUSES], [DENIES], ["NATO deployed 2,000 troops."]])
+def test_calibrated_v2_veto_beats_the_model_and_scores_zero(sentences: list[str]) -> None:
+    always = Calibration(("coverage",), (0.0,), (1.0,), (0.0,), 50.0)
+    matcher = CalibratedMatcher(always, "always", version=2)
+    fact = COUNT if "NATO" in sentences[0] else TROOPS
+    found = decide(matcher, fact, sentences)
+    assert not found.present and found.score == 0.0
+    assert decide(matcher, TROOPS, [UNRELATED]).score == pytest.approx(1.0)
+
+
+def test_shipped_v2_calibration_loads_with_its_name_in_the_signature() -> None:
+    found = load_calibrations(shipped=SHIPPED_V2)
+    assert set(found) == {"calibrated-v2", "calibrated-embed-v2"}
+    assert found["calibrated-v2"].features == LEXICAL_FEATURES_V2
+    assert found["calibrated-embed-v2"].features == LEXICAL_FEATURES_V2 + EMBEDDING_FEATURES_V2
+    assert all("keyfacts-dev" in c.fitted_on for c in found.values())
+    assert matchers.create("calibrated-v2").name == "calibrated-v2"
+
+
+LABELLED = [  # (fact, the story's other facts, summary sentences, present): hand-made
+    ("Dayna Dobias is 19 years old.", ["Dayna Dobias has cerebral palsy."],
+     ["Dayna Dobias, 19, from Downers Grove, was born with cerebral palsy."], True),
+    ("The listings include one for a battery engineer.", ["Apple posted job listings."],
+     ["Apple's job listings include a battery engineer and a cell engineer."], True),
+    ("The couple won the lottery last year.", ["The couple lost their home."],
+     ["The couple won the lottery last year, a friend said."], True),
+    ("Phil Smith forgot his keys.", ["Phil Smith died in hospital.", "Phil Smith was 25."],
+     ["Phil Smith scaled a fence to get into his flat in Hull."], False),
+    ("The strike was from 25 yards.", ["Bobby Zamora scored a lob."],
+     ["Bobby Zamora scored the third goal with a lob from a narrow angle."], False),
+]
+
+
+@pytest.mark.parametrize(("text", "others", "sentences", "present"), LABELLED)
+def test_calibrated_v2_on_labelled_pairs(
+    text: str, others: list[str], sentences: list[str], present: bool
+) -> None:
+    fact = KeyFact(id="f", text=text)
+    siblings = (fact, *(KeyFact(id=f"o{i}", text=t) for i, t in enumerate(others)))
+    found = matchers.create("calibrated-v2").match(fact, sentences, siblings)
+    assert found.present is present
+    assert found.score is not None and 0.0 <= found.score <= 1.0
+
+
 # ------------------------------------------------------------------------------- embedding
 
 
@@ -155,6 +210,45 @@ def test_embedding_credits_statements_not_contradictions(
     decision = decide(embedding, fact, sentences)
     assert decision.present is present
     assert decision.score is not None
+
+
+@pytest.fixture(scope="module")
+def calibrated_embed_v2(embedding: Matcher) -> Matcher:
+    from bench.scorers.matchers.embedding import DetailedFeatures, EmbeddingMatcher
+
+    assert isinstance(embedding, EmbeddingMatcher)
+    shipped = load_calibrations(shipped=SHIPPED_V2)["calibrated-embed-v2"]
+    return CalibratedMatcher(shipped, "calibrated-embed-v2", DetailedFeatures(embedding), 2)
+
+
+@pytest.mark.parametrize(("fact", "sentences", "present"), CASES)
+def test_calibrated_embed_v2_credits_statements_not_contradictions(
+    calibrated_embed_v2: Matcher, fact: KeyFact, sentences: list[str], present: bool
+) -> None:
+    decision = decide(calibrated_embed_v2, fact, sentences)
+    assert decision.present is present
+    assert decision.score is not None
+
+
+def test_detailed_embedding_features_reward_a_paraphrase_in_one_sentence(
+    embedding: Matcher,
+) -> None:
+    from bench.scorers.matchers.embedding import (
+        DETAILED_FEATURES,
+        DetailedFeatures,
+        EmbeddingMatcher,
+    )
+
+    assert isinstance(embedding, EmbeddingMatcher)
+    fact = KeyFact(id="f", text="The pair lost their home in the storm.")
+    close, far = DetailedFeatures(embedding).features_many([
+        Pair(fact, ("Shares rose.", "The couple lost their home in the hurricane.")),
+        Pair(fact, ("Shares rose on Monday.",)),
+    ])
+    assert set(DETAILED_FEATURES) <= set(close)
+    for name in DETAILED_FEATURES:
+        assert close[name] > far[name]
+    assert 0.0 <= far["strict_soft_coverage"] < 0.5 < close["sentence_soft_coverage"] <= 1.0
 
 
 def test_embedding_paraphrase_beats_unrelated(embedding: Matcher) -> None:

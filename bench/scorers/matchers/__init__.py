@@ -1,8 +1,8 @@
 """Key-fact matchers; importing this package registers the built-in ones.
 
-``lexical`` and ``calibrated`` need nothing beyond sumbench; ``embedding`` and
-``calibrated-embed`` need ``pip install 'sumbench[embed]'``; ``nli`` needs transformers and a
-local entailment model; ``llm`` needs an OpenAI-compatible endpoint.
+``lexical``, ``calibrated`` and ``calibrated-v2`` need nothing beyond sumbench; ``embedding``,
+``calibrated-embed`` and ``calibrated-embed-v2`` need ``pip install 'sumbench[embed]'``; ``nli``
+needs transformers and a local entailment model; ``llm`` needs an OpenAI-compatible endpoint.
 """
 
 from bench.scorers.matchers import calibrated, embedding, lexical, llm, nli

@@ -1,13 +1,15 @@
 """A calibrated matcher: logistic regression over named features of a (summary, fact) pair,
-fitted on labelled judgments by :func:`fit` (``sumbench calibrate``); the shipped calibration
-``bench/data/calibration-v1.json`` was fitted on the key-fact development data only."""
+fitted on labelled judgments by :func:`fit` (``sumbench calibrate``); the shipped calibrations
+``bench/data/calibration-v1.json`` (``calibrated``, ``calibrated-embed``) and
+``calibration-v2.json`` (``calibrated-v2``, ``calibrated-embed-v2``: more features, see
+:mod:`bench.scorers.matchers.features`) were fitted on the key-fact development data only."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
@@ -17,10 +19,12 @@ import numpy as np
 
 from bench.scorers.base import FactDecision
 from bench.scorers.matchers.base import Pair, Undecided, decision, match_one, register_matcher
+from bench.scorers.matchers.features import EXTRA_FEATURES, lexical_features_v2
 from bench.scorers.matchers.lexical import LexicalMatcher
 from bench.task import KeyFact
 
 SHIPPED = "calibration-v1.json"
+SHIPPED_V2 = "calibration-v2.json"
 LEXICAL_FEATURES = (
     "coverage",
     "sentence_coverage",
@@ -35,6 +39,23 @@ EMBEDDING_FEATURES = ("soft_coverage", "token_recall", "token_min", "sentence_co
 VETO = ("numbers_missing", "contradiction")
 """Features that make a fact absent whatever the model says: a false number or the opposite
 statement never earns credit (the regression alone could outvote them)."""
+LEXICAL_FEATURES_V2 = (
+    *(f for f in LEXICAL_FEATURES if f != "numbers_missing"),
+    *EXTRA_FEATURES,
+)
+EMBEDDING_FEATURES_V2 = (
+    *EMBEDDING_FEATURES,
+    "sentence_soft_coverage",
+    "strict_soft_coverage",
+    "word_min",
+)
+VETO_V2 = ("numbers_missing_v2", "contradiction")
+"""The v2 vetoes: as :data:`VETO`, but a bare "one" of the fact is not a number to find."""
+
+PairFeatures = Callable[
+    [KeyFact, Sequence[str], Sequence[KeyFact]], tuple[dict[str, float], list[int]]
+]
+"""Named lexical features of one pair and the sentences supporting it."""
 
 
 class FeatureSource(Protocol):
@@ -83,10 +104,10 @@ class Calibration:
         )
 
 
-def load_calibrations(path: Path | None = None) -> dict[str, Calibration]:
-    """Calibrations by matcher name, from ``path`` or the shipped file."""
+def load_calibrations(path: Path | None = None, shipped: str = SHIPPED) -> dict[str, Calibration]:
+    """Calibrations by matcher name, from ``path`` or the ``shipped`` file."""
     if path is None:
-        text = resources.files("bench.data").joinpath(SHIPPED).read_text(encoding="utf-8")
+        text = resources.files("bench.data").joinpath(shipped).read_text(encoding="utf-8")
     else:
         text = path.read_text(encoding="utf-8")
     return {name: Calibration.from_dict(data) for name, data in json.loads(text).items()}
@@ -99,9 +120,11 @@ def fit(
     *,
     l2: float = 1.0,
     fitted_on: str = "",
+    veto: Sequence[str] = (),
 ) -> Calibration:
     """Fit an L2-penalised logistic regression by Newton's method; the threshold is chosen to
-    maximise accuracy on the same data (a grid of 0.30..0.70)."""
+    maximise accuracy on the same data (a grid of 0.30..0.70), counting rows where a ``veto``
+    feature fires as absent whatever their probability (as the matcher decides them)."""
     x = np.array([[row[f] for f in features] for row in rows], dtype=np.float64)
     y = np.asarray(labels, dtype=np.float64)
     mean = x.mean(axis=0)
@@ -120,8 +143,9 @@ def fit(
         if np.max(np.abs(step)) < 1e-10:
             break
     p = 1 / (1 + np.exp(-(z @ w)))
+    vetoed = np.array([any(row[v] for v in veto) for row in rows], dtype=bool)
     grid = np.round(np.arange(0.30, 0.701, 0.01), 2)
-    accuracy = [float(np.mean((p >= t) == (y == 1))) for t in grid]
+    accuracy = [float(np.mean(((p >= t) & ~vetoed) == (y == 1))) for t in grid]
     threshold = float(grid[int(np.argmax(accuracy))])
     return Calibration(
         tuple(features),
@@ -136,15 +160,26 @@ def fit(
 
 class CalibratedMatcher:
     """Present when the calibrated probability reaches the calibration's threshold and no
-    veto feature (false number, contradiction) fires."""
+    veto feature (false number, contradiction) fires.
+
+    ``version`` 2 adds :data:`EXTRA_FEATURES`, vetoes by :data:`VETO_V2` and scores a vetoed
+    pair 0 (its score is then the probability of credit, fit to average into a soft recall).
+    """
 
     def __init__(
-        self, calibration: Calibration, name: str, extra: FeatureSource | None = None
+        self,
+        calibration: Calibration,
+        name: str,
+        extra: FeatureSource | None = None,
+        version: int = 1,
     ) -> None:
         self.calibration = calibration
         self.name = name
         self.extra = extra
+        self.version = version
         self.lexical = LexicalMatcher()
+        self.features: PairFeatures = self.lexical.features if version == 1 else lexical_features_v2
+        self.veto = VETO if version == 1 else VETO_V2
 
     def match(
         self, fact: KeyFact, sentences: Sequence[str], siblings: Sequence[KeyFact] = ()
@@ -154,35 +189,39 @@ class CalibratedMatcher:
 
     def match_many(self, pairs: Sequence[Pair]) -> list[FactDecision | Undecided]:
         """Decisions for many pairs (extra features are computed in one batch)."""
-        lexical = [self.lexical.features(p.fact, p.sentences, p.siblings) for p in pairs]
+        lexical = [self.features(p.fact, p.sentences, p.siblings) for p in pairs]
         extra = self.extra.features_many(pairs) if self.extra is not None else [{}] * len(pairs)
         found: list[FactDecision | Undecided] = []
         for pair, (values, support), more in zip(pairs, lexical, extra, strict=True):
             merged = {**values, **more}
             score = self.calibration.probability(merged)
-            present = score >= self.calibration.threshold and not any(merged[v] for v in VETO)
+            vetoed = any(merged[v] for v in self.veto)
+            present = score >= self.calibration.threshold and not vetoed
+            if vetoed and self.version > 1:
+                score = 0.0
             found.append(decision(pair.fact, pair.sentences, support, present, score, self.name))
         return found
 
 
 def pair_features(
-    pairs: Sequence[Pair], extra: FeatureSource | None = None
+    pairs: Sequence[Pair], extra: FeatureSource | None = None, version: int = 1
 ) -> list[dict[str, float]]:
-    """Every feature the calibrated matchers use, for fitting."""
-    lexical = LexicalMatcher()
-    rows = [lexical.features(p.fact, p.sentences, p.siblings)[0] for p in pairs]
+    """Every feature the calibrated matchers of ``version`` use, for fitting (version 2 rows
+    hold the version 1 features too)."""
+    features = LexicalMatcher().features if version == 1 else lexical_features_v2
+    rows = [features(p.fact, p.sentences, p.siblings)[0] for p in pairs]
     if extra is not None:
         for row, more in zip(rows, extra.features_many(pairs), strict=True):
             row.update(more)
     return rows
 
 
-def _version(name: str, calibration: str | None) -> str:
-    """``name-v1``, or with the calibration file's hash when it is not the shipped one."""
+def _version(name: str, calibration: str | None, version: int = 1) -> str:
+    """``name-vN``, or with the calibration file's hash when it is not the shipped one."""
     if not calibration:
-        return f"{name}-v1"
+        return f"{name}-v{version}"
     digest = hashlib.sha256(Path(calibration).read_bytes()).hexdigest()[:8]
-    return f"{name}-v1+{digest}"
+    return f"{name}-v{version}+{digest}"
 
 
 @register_matcher("calibrated")
@@ -199,3 +238,27 @@ def calibrated_embed(calibration: str | None = None) -> CalibratedMatcher:
 
     found = load_calibrations(Path(calibration) if calibration else None)["calibrated-embed"]
     return CalibratedMatcher(found, _version("calibrated-embed", calibration), EmbeddingMatcher())
+
+
+def _v2(name: str, calibration: str | None) -> Calibration:
+    return load_calibrations(Path(calibration) if calibration else None, SHIPPED_V2)[name]
+
+
+@register_matcher("calibrated-v2")
+def calibrated_v2(calibration: str | None = None) -> CalibratedMatcher:
+    """``calibrated`` with window, prefix, number-agreement and missing-word features and
+    soft scores (no extras)."""
+    found = _v2("calibrated-v2", calibration)
+    return CalibratedMatcher(found, _version("calibrated", calibration, 2), version=2)
+
+
+@register_matcher("calibrated-embed-v2")
+def calibrated_embed_v2(calibration: str | None = None) -> CalibratedMatcher:
+    """``calibrated-v2`` with embedding features, including soft coverage within the best
+    sentence (needs ``sumbench[embed]``)."""
+    from bench.scorers.matchers.embedding import DetailedFeatures
+
+    found = _v2("calibrated-embed-v2", calibration)
+    return CalibratedMatcher(
+        found, _version("calibrated-embed", calibration, 2), DetailedFeatures(), version=2
+    )

@@ -8,6 +8,7 @@ import importlib
 import os
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -40,6 +41,12 @@ def load_model() -> Any:
             f"the embedding matcher needs {error.name}: pip install 'sumbench[embed]'"
         ) from None
     return SentenceTransformer(str(bundle.get_model_path()), device="cpu")
+
+
+@lru_cache(maxsize=1 << 16)
+def _bag(text: str) -> frozenset[str]:
+    """Canonical stems of the words of ``text``."""
+    return frozenset(canonical(stem(w.lower())) for w in _WORD.findall(text))
 
 
 class _Encoded:
@@ -143,6 +150,47 @@ class EmbeddingMatcher:
             "sentence_cosine": cosine,
         }
 
+    def detailed_features(self, pair: Pair) -> dict[str, float]:
+        """Features of an encoded pair (see :class:`DetailedFeatures`) beyond
+        :meth:`features_many`'s, from the similarity of each fact word to its best match."""
+        fact = self._cache[pair.fact.text]
+        weights = fact_weights(pair.fact, pair.siblings)
+        words: list[tuple[str, float, list[int]]] = []
+        for match in _WORD.finditer(pair.fact.text):
+            word = match.group().lower()
+            key = canonical(stem(word))
+            if word in STOPWORDS or key not in weights:
+                continue
+            pieces = [
+                i for i, (a, b) in enumerate(fact.spans) if a < match.end() and b > match.start()
+            ]
+            if pieces:
+                words.append((key, weights[key], pieces))
+        if not pair.sentences or not words:
+            return dict.fromkeys(DETAILED_FEATURES, 0.0)
+        total = sum(weight for _, weight, _ in words)
+        summary = self._cache[" ".join(pair.sentences)]
+        everywhere = (fact.vectors @ summary.vectors.T).max(axis=1)
+        summary_words: set[str] = set()
+        best = 0.0
+        for sentence in pair.sentences:
+            vectors = self._cache[sentence].vectors
+            here = (fact.vectors @ vectors.T).max(axis=1) if len(vectors) else everywhere * 0
+            bag = _bag(sentence)
+            summary_words |= bag
+            got = sum(w * (1.0 if k in bag else float(here[p].mean())) for k, w, p in words)
+            best = max(best, got / total)
+        similarity = [
+            (weight, 1.0 if key in summary_words else float(everywhere[pieces].mean()))
+            for key, weight, pieces in words
+        ]
+        return {
+            "sentence_soft_coverage": best,
+            # Similarities up to 0.5 (unrelated words) count nothing, 1.0 counts in full.
+            "strict_soft_coverage": sum(w * max(0.0, 2 * s - 1) for w, s in similarity) / total,
+            "word_min": min(s for _, s in similarity),
+        }
+
     def match(
         self, fact: KeyFact, sentences: Sequence[str], siblings: Sequence[KeyFact] = ()
     ) -> FactDecision:
@@ -171,6 +219,25 @@ class EmbeddingMatcher:
             present = score >= self.threshold
             found.append(decision(pair.fact, pair.sentences, support, present, score, self.name))
         return found
+
+
+DETAILED_FEATURES = ("sentence_soft_coverage", "strict_soft_coverage", "word_min")
+
+
+class DetailedFeatures:
+    """Embedding features for ``calibrated-embed-v2``: :meth:`EmbeddingMatcher.features_many`'s
+    plus the soft coverage within the best single sentence, a soft coverage that gives
+    unrelated words nothing, and the similarity of the fact's least matched word."""
+
+    def __init__(self, matcher: EmbeddingMatcher | None = None) -> None:
+        self.matcher = matcher if matcher is not None else EmbeddingMatcher()
+
+    def features_many(self, pairs: Sequence[Pair]) -> list[dict[str, float]]:
+        """Named features of each pair."""
+        rows = self.matcher.features_many(pairs)
+        for row, pair in zip(rows, pairs, strict=True):
+            row.update(self.matcher.detailed_features(pair))
+        return rows
 
 
 @register_matcher("embedding")

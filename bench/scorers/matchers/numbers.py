@@ -93,8 +93,11 @@ def _number(token: str) -> float | None:
 
 
 @lru_cache(maxsize=1 << 15)
-def quantities(text: str) -> frozenset[float]:
-    """Every number ``text`` states, with scale words applied ("2.9 million" -> 2900000.0)."""
+def quantities(text: str, word_one: bool = True) -> frozenset[float]:
+    """Every number ``text`` states, with scale words applied ("2.9 million" -> 2900000.0).
+
+    ``word_one=False`` skips a bare "one", which is more often a pronoun ("the listings include
+    one for ...") than a count; "one million" and "1" still count."""
     found: set[float] = set()
     parts = _TOKEN.findall(text)
     index = 0
@@ -104,6 +107,9 @@ def quantities(text: str) -> frozenset[float]:
             index += 1
             continue
         following = parts[index + 1].lower() if index + 1 < len(parts) else ""
+        if not word_one and parts[index].lower() == "one" and following not in _SCALES:
+            index += 1
+            continue
         if following in _SCALES and not (following in {"m", "k"} and not parts[index][0].isdigit()):
             value *= _SCALES[following]
             index += 1
@@ -123,9 +129,10 @@ def dates(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def missing_numbers(fact: str, summary: str) -> frozenset[float]:
-    """Numbers the fact states that the summary does not (an empty set when all agree)."""
-    return quantities(fact) - quantities(summary)
+def missing_numbers(fact: str, summary: str, word_one: bool = True) -> frozenset[float]:
+    """Numbers the fact states that the summary does not (an empty set when all agree);
+    ``word_one=False`` does not require a bare "one" of the fact (see :func:`quantities`)."""
+    return quantities(fact, word_one) - quantities(summary)
 
 
 def missing_dates(fact: str, summary: str) -> frozenset[str]:
