@@ -237,3 +237,13 @@ def test_tokenizer_warning_for_non_latin_facts_once_per_task() -> None:
         model.score(task, Summary(text="НАТО направило войска в Эстонию."))
     with pytest.warns(TokenizerWarning, match="key fact 'f1'"):
         model.score(make_task([fact([["НАТО"]])]), Summary(text="НАТО."))  # patterns are tokens
+
+
+def test_an_alternative_in_capitals_is_an_acronym_not_the_word_spelled_alike() -> None:
+    group = [["US", "United States"], ["monitor"]]
+    assert decide(fact(group), "The US will monitor the ceasefire.").present
+    assert decide(fact(group), "The United States will monitor it.").present
+    assert not decide(fact(group), "He told us they would monitor it.").present
+    assert not decide(fact([["UK troops"]]), "It took uk troops.").present
+    assert decide(fact([["UK troops"]]), "The UK troops stayed.").present
+    assert decide(fact([["us"]]), "He told us.").present  # lowercase stays case-blind

@@ -62,13 +62,43 @@ def _contains(haystack: Sequence[str], needle: Sequence[str]) -> bool:
     )
 
 
+_CAPITALS = re.compile(r"(?<![^\W\d_])[A-Z][A-Z.]*[A-Z]\.?(?![^\W\d_])")
+"""A word written in capitals (US, UK, EU, U.S.): an acronym, not the word spelled alike."""
+
+
+@lru_cache(maxsize=1 << 12)
+def _acronyms(alternative: str) -> tuple[re.Pattern[str], ...]:
+    """Case-sensitive checks for the capitalised words of a pattern alternative."""
+    return tuple(
+        re.compile(rf"(?<![^\W\d_]){re.escape(m)}(?![^\W\d_])")
+        for m in _CAPITALS.findall(alternative)
+    )
+
+
+def _alternative_in(
+    alternative: str, tokens_: tuple[str, ...], sentence: str, stemmed: tuple[str, ...]
+) -> bool:
+    """``alternative`` (its stems) is in the sentence, and so is each of its capitalised words
+    in capitals: "US" matches "the US" but not "told us"."""
+    return (
+        bool(tokens_)
+        and _contains(stemmed, tokens_)
+        and all(check.search(sentence) for check in _acronyms(alternative))
+    )
+
+
 def match_patterns(patterns: Sequence[Sequence[str]], sentences: Sequence[str]) -> list[int]:
-    """Indexes of the fewest sentences (greedy) matching every group; [] when a group fails."""
+    """Indexes of the fewest sentences (greedy) matching every group; [] when a group fails.
+    Alternatives match stemmed and case-blind, except words written in capitals (acronyms)."""
     stemmed = [stems(s) for s in sentences]
-    alternatives = [[stems(alt) for alt in group] for group in patterns]
+    alternatives = [[(alt, stems(alt)) for alt in group] for group in patterns]
     # An alternative without tokens (punctuation, non-Latin script) can never match.
     hits = [
-        {i for i, sent in enumerate(stemmed) if any(a and _contains(sent, a) for a in group)}
+        {
+            i
+            for i, sent in enumerate(stemmed)
+            if any(_alternative_in(alt, a, sentences[i], sent) for alt, a in group)
+        }
         for group in alternatives
     ]
     if not all(hits):
