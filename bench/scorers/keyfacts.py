@@ -47,8 +47,9 @@ __all__ = [
 
 TOKEN_MATCHERS = ("lexical", "calibrated")
 """Matchers (by name prefix) that decide on rouge-score tokens."""
-PATTERNS_MATCHER = "patterns-v2"
-"""Matcher name of decisions made by a fact's patterns (v2: with number and polarity vetoes)."""
+PATTERNS_MATCHER = "patterns-v3"
+"""Matcher name of decisions made by a fact's patterns (v2: with number and polarity vetoes;
+v3: alternatives in capitals are acronyms, matched in capitals only)."""
 
 
 def parse_threshold(value: float | str) -> float:
@@ -101,8 +102,8 @@ class KeyFacts(Scorer):
         """Tasks warned about a script the tokenizer drops (once each)."""
 
     def signature(self) -> str:
-        """e.g. ``keyfacts:v2|matcher:calibrated-v1|patterns:first|stem:porter``."""
-        text = f"keyfacts:v2|matcher:{self.matcher.name}|patterns:{self.patterns}|stem:porter"
+        """e.g. ``keyfacts:v3|matcher:calibrated-v1|patterns:first|stem:porter``."""
+        text = f"keyfacts:v3|matcher:{self.matcher.name}|patterns:{self.patterns}|stem:porter"
         if self.threshold is not None:
             text += f"|threshold:{self.threshold}"
         return text

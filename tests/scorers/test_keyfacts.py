@@ -49,7 +49,7 @@ def fact(patterns: list[list[str]] | None = None, text: str = "A claim.") -> Key
 
 def test_inflection_matched_through_stemming() -> None:
     decision = decide(fact([["NATO"], ["deploy"], ["Estonia"]]))
-    assert decision == FactDecision("f1", 1.0, True, S1, "patterns-v2", 1.0)
+    assert decision == FactDecision("f1", 1.0, True, S1, "patterns-v3", 1.0)
 
 
 def test_paraphrase_matched_through_alternatives() -> None:
@@ -132,7 +132,7 @@ def test_recall_weighted_and_unweighted() -> None:
     assert [(f.fact_id, f.weight, f.present) for f in result.facts] == [
         ("a", 3.0, True), ("b", 1.0, False), ("c", 1.0, True),
     ]
-    assert {f.matcher for f in result.facts} == {"patterns-v2"}
+    assert {f.matcher for f in result.facts} == {"patterns-v3"}
 
 
 def test_empty_summary_recalls_nothing() -> None:
@@ -150,7 +150,7 @@ def test_no_keyfacts_cannot_score() -> None:
 
 
 def test_params_signature_and_metrics() -> None:
-    assert KeyFacts().signature() == "keyfacts:v2|matcher:lexical-v2|patterns:first|stem:porter"
+    assert KeyFacts().signature() == "keyfacts:v3|matcher:lexical-v2|patterns:first|stem:porter"
     scorer = scorers.create("keyfacts", matcher="lexical-v1", threshold="0.75")
     assert isinstance(scorer, KeyFacts)
     assert scorer.signature().endswith("threshold:0.75")
