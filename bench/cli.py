@@ -179,6 +179,24 @@ def _open(
     return selected, None if shard else expected
 
 
+def _warn_unknown_ids(systems: list[Any], task_ids: set[str], selected: bool) -> None:
+    """Warn about ids in a ``precomputed`` file that no task of the run has (typos, or outputs
+    of another task set): they are ignored, never scored."""
+    for system in systems:
+        listed = getattr(system.adapter, "task_ids", None)
+        if not callable(listed):
+            continue
+        extra = sorted(set(listed()) - task_ids)
+        if extra:
+            where = "the tasks selected for this run" if selected else "the task set"
+            err.print(
+                f"[yellow]warning:[/] {system.name}: the outputs file has {len(extra)} task "
+                f"id(s) not in {where}, ignored: {', '.join(extra[:10])}"
+                f"{' ...' if len(extra) > 10 else ''}",
+                highlight=False,
+            )
+
+
 AUTO_PARALLEL_ITEMS = 500
 """Items (tasks x systems) from which ``--score-workers auto`` scores in every core: below,
 starting the processes (each imports and builds its scorers) costs more than it saves."""
@@ -308,19 +326,9 @@ def run(
     unknown = [m for m in chosen or [] if m not in known]
     if unknown:
         raise _fail(f"unknown metric(s) {unknown}; these scorers give: {', '.join(sorted(known))}")
-    for system in built_systems:
-        listed = getattr(system.adapter, "task_ids", None)
-        if callable(listed):
-            if not isinstance(loaded, list):
-                continue
-            extra = sorted(set(listed()) - {t.id for t in loaded})
-            if extra:
-                err.print(
-                    f"[yellow]warning:[/] {system.name}: the outputs file has task id(s) not in "
-                    f"the task set, ignored: {', '.join(extra[:10])}"
-                    f"{' ...' if len(extra) > 10 else ''}",
-                    highlight=False,
-                )
+    selected = any(v is not None for v in (limit, sample, shard))
+    if isinstance(loaded, list):  # a streamed table is checked once the run has seen it
+        _warn_unknown_ids(built_systems, {t.id for t in loaded}, selected)
     folder = (
         out_dir
         or (Path(config.out) if config.out else None)
@@ -385,6 +393,8 @@ def run(
                 bar.update(handles[system], advance=1, counts=shown)
 
             stats = job.execute(step)
+        if not isinstance(loaded, list):
+            _warn_unknown_ids(built_systems, set(store.listed_tasks()), selected)
     except RunError as error:
         raise _fail(str(error)) from None
     except TaskError as error:  # a bad row met while streaming a table

@@ -328,8 +328,21 @@ def test_run_takes_budget_instructions_and_cleaning_for_a_table(tmp_path: Path) 
     options = ["--budget", "6", "--instructions", "One short sentence.", "--clean"]
     result = runner.invoke(
         app,
-        ["run", "--tasks", str(table), "--map", mapping, *options, "--systems", "lead",
-         "--scorers", "stats", "--no-charts", "--out", str(tmp_path / "run")],
+        [
+            "run",
+            "--tasks",
+            str(table),
+            "--map",
+            mapping,
+            *options,
+            "--systems",
+            "lead",
+            "--scorers",
+            "stats",
+            "--no-charts",
+            "--out",
+            str(tmp_path / "run"),
+        ],
     )
     assert result.exit_code == 0, result.output
     [output] = Store(tmp_path / "run").outputs()
@@ -353,3 +366,32 @@ def test_table_options_on_a_task_folder_are_an_error_not_ignored(tmp_path: Path)
     assert result.exit_code == 2
     assert "budget apply to table sources" in result.stderr
     assert "task.yaml" in result.stderr
+
+
+def test_precomputed_ids_missing_from_a_streamed_table_are_reported(tmp_path: Path) -> None:
+    table = _html_table(tmp_path)
+    outputs = tmp_path / "outputs.jsonl"
+    rows = [
+        {"task_id": "t0", "system": "mine", "summary": "The council approved the bridge."},
+        {"task_id": "ghost", "system": "mine", "summary": "Nothing."},
+    ]
+    outputs.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    result = runner.invoke(
+        app,
+        [
+            "run",
+            "--tasks",
+            str(table),
+            "--map",
+            "documents=article,references=highlights,id=id",
+            "--systems",
+            f"precomputed:path={outputs}",
+            "--scorers",
+            "stats",
+            "--no-charts",
+            "--out",
+            str(tmp_path / "run"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 task id(s) not in the task set, ignored: ghost" in " ".join(result.stderr.split())
