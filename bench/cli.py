@@ -236,8 +236,11 @@ def run(
     limit: Annotated[int | None, typer.Option(help="Only the first N tasks.")] = None,
     sample: Annotated[
         int | None,
-        typer.Option(help="A sample of N tasks, stable across runs and machines for a --seed."),
+        typer.Option(help="A sample of N tasks, the same on every machine for a --sample-seed."),
     ] = None,
+    sample_seed: Annotated[
+        int, typer.Option(help="Seed of --sample (the resampling has its own --seed).")
+    ] = 0,
     shard: Annotated[
         str | None,
         typer.Option(
@@ -312,7 +315,7 @@ def run(
     except ValueError as error:
         raise _fail(str(error)) from None
     loaded, expected = _open(
-        task_path, ref_path, options, preset_source, online, limit, sample, seed, shard
+        task_path, ref_path, options, preset_source, online, limit, sample, sample_seed, shard
     )
     system_specs: list[Any] = list(systems or config.systems or DEFAULT_SYSTEMS)
     scorer_list: list[Any] = list(scorer_specs or config.scorers or DEFAULT_SCORERS)
@@ -353,7 +356,7 @@ def run(
             "language": language,
             "limit": limit,
             "sample": sample,
-            "seed": seed if sample is not None else None,
+            "sample_seed": sample_seed if sample is not None else None,
             "shard": shard,
         },
         "references": str(ref_path) if ref_path else None,
@@ -362,6 +365,15 @@ def run(
         "config_file": str(config_file) if config_file else None,
         "cache": str(cache.root) if cache else None,
         "argv": sys.argv[1:],
+        "report": {
+            "metrics": chosen,
+            "ci": ci,
+            "baseline_system": baseline_system or config.baseline_system,
+            "resamples": resamples,
+            "level": level,
+            "seed": seed,
+            "test": test,
+        },
     }
     workers = _score_workers(score_workers, expected, len(built_systems))
     recorded["score_workers"] = workers
@@ -437,17 +449,44 @@ def report(
     run_dir: Annotated[Path, typer.Argument(help="A results folder written by `sumbench run`.")],
     metrics: MetricsOpt = None,
     charts: Annotated[bool, typer.Option(help="Write charts/ PNG files.")] = True,
-    ci: CiOpt = "pm",
+    ci: Annotated[
+        str | None,
+        typer.Option("--ci", help="Intervals: pm (±), brackets, none (default: the run's)."),
+    ] = None,
     baseline_system: BaselineSystemOpt = None,
-    resamples: ResamplesOpt = 1000,
-    level: LevelOpt = 0.95,
-    seed: SeedOpt = 0,
-    test: TestOpt = "paired-bootstrap",
+    resamples: Annotated[
+        int | None, typer.Option(help="Bootstrap resamples (default: the run's).")
+    ] = None,
+    level: Annotated[
+        float | None, typer.Option(help="Confidence level (default: the run's).")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Resampling seed (default: the run's).")] = None,
+    test: Annotated[
+        str | None, typer.Option("--test", help="Paired test (default: the run's).")
+    ] = None,
 ) -> None:
-    """Rebuild tables and charts of a run from its stored rows alone."""
-    resampling = _resampling(resamples, level, seed, test)
+    """Rebuild tables and charts of a run from its stored rows alone, with the table options
+    the run used unless given."""
+    store = Store(run_dir)
     try:
-        table = build_report(Store(run_dir), metrics, charts, resampling, baseline_system, ci)
+        used = store.run_info().get("config", {}).get("report", {})
+    except StoreError as error:
+        raise _fail(str(error)) from None
+    resampling = _resampling(
+        resamples if resamples is not None else used.get("resamples", 1000),
+        level if level is not None else used.get("level", 0.95),
+        seed if seed is not None else used.get("seed", 0),
+        test or used.get("test", "paired-bootstrap"),
+    )
+    try:
+        table = build_report(
+            store,
+            metrics or used.get("metrics"),
+            charts,
+            resampling,
+            baseline_system or used.get("baseline_system"),
+            ci or used.get("ci", "pm"),
+        )
     except StoreError as error:
         raise _fail(str(error)) from None
     typer.echo(table, nl=False)

@@ -395,3 +395,47 @@ def test_precomputed_ids_missing_from_a_streamed_table_are_reported(tmp_path: Pa
     )
     assert result.exit_code == 0, result.output
     assert "1 task id(s) not in the task set, ignored: ghost" in " ".join(result.stderr.split())
+
+
+def test_report_rebuilds_with_the_table_options_the_run_used(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    args = [
+        "run",
+        "--systems",
+        "lead",
+        "--systems",
+        "random",
+        "--scorers",
+        "stats",
+        "--sample",
+        "4",
+        "--sample-seed",
+        "1",
+        "--seed",
+        "5",
+        "--resamples",
+        "200",
+        "--ci",
+        "brackets",
+        "--baseline-system",
+        "lead",
+        "--no-charts",
+        "--out",
+        str(out),
+    ]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    table = (out / "table.md").read_text(encoding="utf-8")
+    assert "seed:5" in table and "resamples:200" in table and "[" in table
+    info = json.loads((out / "run.json").read_text())["config"]
+    assert info["selection"]["sample_seed"] == 1 and info["report"]["seed"] == 5
+    rebuilt = runner.invoke(app, ["report", str(out), "--no-charts"])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert (out / "table.md").read_text(encoding="utf-8") == table
+    other = runner.invoke(app, ["report", str(out), "--no-charts", "--seed", "6"])
+    assert "seed:6" in other.output
+    # The sample follows --sample-seed alone: another resampling seed, the same tasks.
+    again = runner.invoke(app, [*args[:-1], str(tmp_path / "again"), "--seed", "9"])
+    assert again.exit_code == 0, again.output
+    same = {t["id"] for t in Store(tmp_path / "again").tasks()}
+    assert same == {t["id"] for t in Store(out).tasks()} and len(same) == 4
