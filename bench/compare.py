@@ -112,9 +112,22 @@ def compare_runs(
                     Difference(str(system), metric, old_mean, new_mean, None, "no task in common")
                 )
                 continue
+            # Old and New over the tasks both runs scored, so that Δ = New - Old.
+            total = (int(a.loc[system].notna().sum()), int(b.loc[system].notna().sum()))
+            common = joined[0].size
+            note = (
+                ""
+                if total == (common, common)
+                else (f"over the {common} common tasks (old run {total[0]}, new run {total[1]})")
+            )
             found.append(
                 Difference(
-                    str(system), metric, old_mean, new_mean, resampling.test(joined[1], joined[0])
+                    str(system),
+                    metric,
+                    float(joined[0].mean()),
+                    float(joined[1].mean()),
+                    resampling.test(joined[1], joined[0]),
+                    note,
                 )
             )
     return found
@@ -152,7 +165,8 @@ def to_markdown(diffs: list[Difference], resampling: Resampling) -> str:
         p = "–" if row["p_value"] is None else f"{row['p_value']:.3g}"
         lines.append(
             f"| {d.system} | {m.label} | {_f(row['old'], m)} | {_f(row['new'], m)} | "
-            f"{_f(row['delta'], m, True)} | {interval} | {p} | {row['n']} |"
+            f"{_f(row['delta'], m, True)} | {interval}{'; ' + d.note if d.note else ''} | {p} "
+            f"| {row['n']} |"
         )
     lines += ["", f"Paired over common tasks: `{resampling.signature()}`"]
     return "\n".join(lines) + "\n"

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
+import pandas as pd
 from typer.testing import CliRunner
 
 from bench.cli import app
@@ -54,3 +56,23 @@ def test_compare_markdown_lists_interval_and_p(bundled_run: Path, degraded_run: 
 def test_compare_without_common_systems_is_a_usage_error(bundled_run: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["compare", str(bundled_run), str(tmp_path)])
     assert result.exit_code == 2
+
+
+def test_old_and_new_are_means_over_the_common_tasks(bundled_run: Path, tmp_path: Path) -> None:
+    """A run over fewer tasks: Old, New and Δ all over the tasks both have, so Δ = New - Old."""
+    subset = tmp_path / "subset"
+    shutil.copytree(bundled_run, subset)
+    scores = pd.read_csv(subset / "scores.csv")
+    kept = sorted(set(scores["task_id"]))[:3]
+    scores[scores["task_id"].isin(kept)].to_csv(subset / "scores.csv", index=False)
+    [diff] = compare_runs(Store(bundled_run), Store(subset), ["rouge1_f"])[:1]
+    assert diff.test is not None and diff.test.n == 3
+    assert abs(diff.test.delta - (diff.new - diff.old)) < 1e-12
+    old = Store(bundled_run).scores()
+    rows = old[(old.system == diff.system) & (old.metric == "rouge1_f") & old.task_id.isin(kept)]
+    assert abs(diff.old - rows["value"].mean()) < 1e-12
+    assert diff.note == "over the 3 common tasks (old run 5, new run 3)"
+    markdown = runner.invoke(
+        app, ["compare", str(bundled_run), str(subset), "--metrics", "rouge1_f"]
+    )
+    assert "over the 3 common tasks" in markdown.stdout
