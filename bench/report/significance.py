@@ -50,15 +50,23 @@ class Resampling:
         """Significance threshold matching the interval level (rounded: 1 - 0.95 != 0.05)."""
         return round(1 - self.level, 12)
 
+    @property
+    def trials(self) -> int:
+        """Shuffles of approximate randomization: ten per bootstrap resample (its p-values need
+        more draws than an interval does)."""
+        return self.resamples * 10
+
     def signature(self) -> str:
-        """The resampling signature, e.g. ``ci:percentile|resamples:1000|...|test:...``."""
-        return stats_signature(self.resamples, self.level, self.seed, self.method)
+        """The resampling signature, e.g. ``ci:percentile|resamples:1000|...|test:...``
+        (``...|test:approximate-randomization|trials:10000``)."""
+        text = stats_signature(self.resamples, self.level, self.seed, self.method)
+        return f"{text}|trials:{self.trials}" if self.method == METHODS[1] else text
 
     def test(self, a: np.ndarray, b: np.ndarray) -> PairedTest:
         """The configured paired test of ``a - b``."""
         if self.method == "approximate-randomization":
             return approximate_randomization(
-                a, b, trials=self.resamples * 10, seed=self.seed, level=self.level
+                a, b, trials=self.trials, seed=self.seed, level=self.level
             )
         return paired_bootstrap(a, b, resamples=self.resamples, level=self.level, seed=self.seed)
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from bench.report.build import build_report
 from bench.report.significance import Resampling, analyse
 from bench.scorers.base import Metric
+from bench.stats import approximate_randomization
 from bench.store import Store, StoreError
 
 R1 = Metric("r1", "R-1", True)
@@ -93,3 +95,13 @@ def test_table_shows_intervals_bold_and_daggers(bundled_run: Path) -> None:
     with pytest.raises(StoreError, match="baseline system 'nope'"):
         build_report(store, charts=False, baseline_system="nope")
     build_report(store, charts=False)
+
+
+def test_the_signature_of_approximate_randomization_names_its_trials() -> None:
+    assert Resampling().signature().endswith("|test:paired-bootstrap")
+    resampling = Resampling(resamples=200, method="approximate-randomization")
+    assert resampling.signature().endswith("|test:approximate-randomization|trials:2000")
+    a = np.array([0.1, 0.5, 0.3, 0.9, 0.4, 0.6, 0.2, 0.8, 0.7, 0.35, 0.55, 0.65])
+    assert resampling.test(a, a - 0.05) == approximate_randomization(
+        a, a - 0.05, trials=2000, seed=0, level=0.95
+    )
