@@ -82,7 +82,13 @@ def load_config(path: Path) -> RunConfig:
     problems = []
     for kind, entries in (("systems", config.systems), ("scorers", config.scorers)):
         for index, entry in enumerate(entries):
-            if isinstance(entry, str):
+            if isinstance(entry, str):  # "hf:model=${DIR}": the same expansion as params
+                expanded, missing = _expand(entry)
+                entries[index] = expanded
+                problems += [
+                    Problem(str(path), f"{kind}.{index}", f"environment variable {name} is not set")
+                    for name in missing
+                ]
                 continue
             for key, value in entry.params.items():
                 if isinstance(value, str):

@@ -73,7 +73,7 @@ def table_options(
         "clean": clean,
         "language": language,
     }
-    options.update({key: value for key, value in given.items() if value})
+    options.update({k: v for k, v in given.items() if v is not None and v is not False})
     return options, source
 
 

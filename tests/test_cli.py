@@ -439,3 +439,23 @@ def test_report_rebuilds_with_the_table_options_the_run_used(tmp_path: Path) -> 
     assert again.exit_code == 0, again.output
     same = {t["id"] for t in Store(tmp_path / "again").tasks()}
     assert same == {t["id"] for t in Store(out).tasks()} and len(same) == 4
+
+
+def test_a_zero_budget_is_an_error_not_the_default(tmp_path: Path) -> None:
+    table = _html_table(tmp_path)
+    result = runner.invoke(
+        app,
+        [
+            "run",
+            "--tasks",
+            str(table),
+            "--map",
+            "documents=article,references=highlights,id=id",
+            "--budget",
+            "0",
+            "--out",
+            str(tmp_path / "run"),
+        ],
+    )
+    assert result.exit_code == 2
+    assert "budget must be a positive number of words (got 0)" in result.stderr

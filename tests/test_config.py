@@ -118,3 +118,17 @@ def test_config_parameters_expand_environment_variables(
         load_config(config)
     (problem,) = caught.value.problems
     assert problem.field == "systems.0.params.path" and "OUTS is not set" in problem.message
+
+
+def test_string_entries_expand_environment_variables_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text("systems:\n  - precomputed:path=${OUTS}/o.jsonl\nscorers:\n  - rouge\n")
+    monkeypatch.setenv("OUTS", "/data")
+    assert load_config(config).systems == ["precomputed:path=/data/o.jsonl"]
+    monkeypatch.delenv("OUTS")
+    with pytest.raises(TaskError) as caught:
+        load_config(config)
+    (problem,) = caught.value.problems
+    assert problem.field == "systems.0" and "OUTS is not set" in problem.message
