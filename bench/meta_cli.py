@@ -98,7 +98,20 @@ def meta_command(
     soft: Annotated[bool, typer.Option(
         help="Also correlate each matcher's mean score per summary (a soft recall).")] = False,
 ) -> None:
-    """Agreement of key-fact matchers and metrics with human judgments."""
+    """Agreement of key-fact matchers and metrics with human judgments.
+
+    Judgments are JSON Lines, one object per judged summary:
+
+    \b
+    {"doc_id": "d1", "system": "s1", "summary": "text ...",
+     "facts": [{"id": "f1", "text": "The UK sent troops.", "labels": [1, 0, 1]}],
+     "scores": {"litepyramid_recall": 0.5},
+     "reference": "optional reference summary, for ROUGE without --run"}
+
+    labels: one 0/1 per annotator (the gold label is their majority, ties absent); scores: any
+    per-summary human scores; facts or scores may be empty. The key-fact dev data folder
+    (REALSumm format) is read as it is.
+    """
     found = read_judgments(judgments)
     if not found:
         raise _fail(f"{judgments}: no judgments")
