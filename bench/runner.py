@@ -13,8 +13,12 @@ import importlib
 import importlib.metadata
 import json
 import multiprocessing
+import multiprocessing.connection
+import os
 import platform
+import signal
 import subprocess
+import threading
 import time
 import warnings
 from collections.abc import Callable, Iterable
@@ -303,7 +307,9 @@ class Run:
     config: dict[str, Any] = field(default_factory=dict)
     cache: GenerationCache | None = None
     score_workers: int = 1
-    """Processes that score (each builds its own scorers); 1 scores in the calling thread."""
+    """Processes that score (each builds its own scorers); 1 scores in the calling thread.
+    They are spawned, so a script that runs with more than 1 needs the usual
+    ``if __name__ == "__main__":`` guard."""
 
     def _check_compatible(self) -> dict[str, Any] | None:
         owners: dict[str, str] = {}
@@ -418,12 +424,14 @@ class Run:
         finally:
             for pool in pools.values():
                 pool.shutdown(wait=status == "complete", cancel_futures=True)
-            if self._scoring_pool is not None:
-                # Keep what the scoring processes finished, even when interrupted.
-                self._collect(wait_all=True, cancel=status != "complete")
-                self._scoring_pool.shutdown(wait=True, cancel_futures=True)
-            self.store.sync()
-            self.store.write_run(self._info(previous, started, status, stats))
+            try:
+                if self._scoring_pool is not None:
+                    # Keep what the scoring processes finished, even when interrupted.
+                    self._collect(wait_all=True, cancel=status != "complete")
+                    self._scoring_pool.shutdown(wait=True, cancel_futures=True)
+            finally:
+                self.store.sync()
+                self.store.write_run(self._info(previous, started, status, stats))
         return stats
 
     def _loop(self, pools: dict[str, ThreadPoolExecutor]) -> None:
@@ -679,29 +687,34 @@ class Run:
         self._scoring[future] = (task, system)
 
     def _collect(self, wait_all: bool, cancel: bool = False) -> None:
-        """Store the outcomes of finished scoring processes (all of them when ``wait_all``),
-        in submission order. ``cancel`` (a run being interrupted) drops work that has not
-        started, keeps the rest and ignores failures, so the first error is the one reported."""
+        """Store the outcomes of finished scoring processes, as each finishes (until none is
+        left when ``wait_all``), in submission order. ``cancel`` (a run being interrupted) drops
+        work that has not started, keeps the rest and ignores failures, so the first error is
+        the one reported."""
         if cancel:
             for future in self._scoring:
                 future.cancel()
-        if wait_all:
-            wait(list(self._scoring))
-        for future in [f for f in self._scoring if f.done()]:
-            task, system = self._scoring.pop(future)
-            if future.cancelled():
-                continue
-            try:
-                outcomes = future.result()
-            except Exception as error:  # a scorer that crashed its process, or unpicklable
-                if cancel:
+        while True:
+            for future in [f for f in self._scoring if f.done()]:
+                task, system = self._scoring.pop(future)
+                if future.cancelled():
                     continue
-                raise RunError(
-                    f"scoring {system.name} on {task.id} in a scoring process failed: "
-                    f"{type(error).__name__}: {error}; --score-workers 1 scores in-process"
-                ) from error
-            for outcome in outcomes:
-                self._store_outcome(task, system, outcome)
+                try:
+                    outcomes = future.result()
+                except BaseException as error:  # a scorer that crashed its process
+                    if cancel:
+                        continue
+                    if not isinstance(error, Exception):
+                        raise
+                    raise RunError(
+                        f"scoring {system.name} on {task.id} in a scoring process failed: "
+                        f"{type(error).__name__}: {error}; --score-workers 1 scores in-process"
+                    ) from error
+                for outcome in outcomes:
+                    self._store_outcome(task, system, outcome)
+            if not wait_all or not self._scoring:
+                return
+            wait(list(self._scoring), return_when=FIRST_COMPLETED)
 
     def _store_outcome(self, task: Task, system: System, outcome: _Outcome) -> None:
         stats = self._stats
@@ -800,16 +813,36 @@ def _compute(setup: ScorerSetup, task: Task, summaries: list[Summary]) -> _Outco
 
 _PROCESS_SCORERS: dict[str, ScorerSetup] = {}
 """The scorers of a scoring process, by name (built once by :func:`_start_scoring`)."""
+_START_ERROR: list[str] = []
+"""Why this scoring process could not build its scorers (reported with its first item)."""
 
 
 def _start_scoring(recipes: list[tuple[str, str, dict[str, str]]], modules: list[str]) -> None:
-    for module in modules:  # registers scorers defined outside bench (not plugins)
-        importlib.import_module(module)
-    for name, base, params in recipes:
-        _PROCESS_SCORERS[name] = ScorerSetup(name, params, scorers.create(base, **params), "", base)
+    """Set up a scoring process: Ctrl-C is the parent's to handle (it stores what the processes
+    finished), the process ends with its parent (even a killed one), then the scorers."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        sentinel = parent.sentinel
+
+        def end_with_parent() -> None:
+            multiprocessing.connection.wait([sentinel])
+            os._exit(1)
+
+        threading.Thread(target=end_with_parent, daemon=True).start()
+    try:
+        for module in modules:  # registers scorers defined outside bench (not plugins)
+            importlib.import_module(module)
+        for name, base, params in recipes:
+            scorer = scorers.create(base, **params)
+            _PROCESS_SCORERS[name] = ScorerSetup(name, params, scorer, "", base)
+    except Exception as error:  # the pool would only say "a process terminated abruptly"
+        _START_ERROR.append(f"cannot build the scorers: {type(error).__name__}: {error}")
 
 
 def _score_in_process(task: Task, summaries: list[Summary], names: list[str]) -> list[_Outcome]:
+    if _START_ERROR:
+        raise RuntimeError(_START_ERROR[0])
     return [_compute(_PROCESS_SCORERS[name], task, summaries) for name in names]
 
 

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import ClassVar
 
@@ -427,3 +432,106 @@ def test_run_notes_keep_the_first_messages_and_count_them_all() -> None:
         notes.append(f"skip {i}")
     assert len(notes) == Notes.LIMIT and notes.total == Notes.LIMIT + 5
     assert notes[0] == "skip 0" and notes[-1] == f"skip {Notes.LIMIT - 1}"
+
+
+SLOW_SCORER = '''
+import os
+import time
+from pathlib import Path
+
+from bench.scorers import ItemScore, Metric, Scorer, register_scorer
+
+
+@register_scorer("test-slow-pid")
+class SlowPid(Scorer):
+    """Takes a while, and says which process scored."""
+
+    name = "test-slow-pid"
+
+    def signature(self):
+        return "test-slow-pid:v1"
+
+    def metrics(self):
+        return [Metric("pid", "PID", None, 1.0)]
+
+    def score(self, task, summary):
+        Path(os.environ["PID_DIR"], str(os.getpid())).touch()
+        time.sleep(float(os.environ.get("SLOW_S", "0.6")))
+        return ItemScore({"pid": float(os.getpid())})
+'''
+DRIVER = """
+import sys
+from bench.runner import Run, build_scorers, build_systems
+from bench.store import Store
+from bench.task import load_tasks
+import slow_pid_scorer  # registers test-slow-pid
+
+if __name__ == "__main__":  # scoring processes are spawned: they import this module
+    Run(load_tasks(sys.argv[1]), build_systems(["lead", "random", "textrank"]),
+        build_scorers(["test-slow-pid"]), Store(sys.argv[2]), score_workers=2).execute()
+"""
+
+
+def _driver(tmp_path: Path) -> tuple[subprocess.Popen[bytes], Path, Path]:
+    (tmp_path / "slow_pid_scorer.py").write_text(SLOW_SCORER)
+    (tmp_path / "driver.py").write_text(DRIVER)
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(tmp_path), "PID_DIR": str(pids)}
+    process = subprocess.Popen(
+        [sys.executable, str(tmp_path / "driver.py"), str(REPO / "tasks"), str(tmp_path / "run")],
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    return process, tmp_path / "run", pids
+
+
+def _wait_for_scores(run: Path, rows: int, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        scores = run / "scores.csv"
+        if scores.exists() and len(scores.read_text().splitlines()) > rows:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"no {rows} score rows in {timeout} s")
+
+
+def _all_gone(pids: Path, timeout: float = 10) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        alive = []
+        for name in os.listdir(pids):
+            try:
+                os.kill(int(name), 0)
+                alive.append(name)
+            except ProcessLookupError:
+                pass
+        if not alive:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_scoring_happens_in_other_processes_and_ctrl_c_keeps_their_work(tmp_path: Path) -> None:
+    process, run, pids = _driver(tmp_path)
+    _wait_for_scores(run, 2)
+    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    process.communicate(timeout=60)
+    store = Store(run)
+    assert store.run_info()["status"] == "interrupted"
+    scores = store.scores()
+    assert 2 <= len(scores) < 15
+    workers = {int(v) for v in scores["value"]}
+    assert process.pid not in workers and workers <= {int(p) for p in os.listdir(pids)}
+    assert _all_gone(pids)
+
+
+def test_scoring_processes_end_with_a_killed_run(tmp_path: Path) -> None:
+    process, run, pids = _driver(tmp_path)
+    _wait_for_scores(run, 1)
+    process.kill()
+    process.communicate(timeout=30)
+    assert len(os.listdir(pids)) >= 1
+    assert _all_gone(pids)
