@@ -197,16 +197,42 @@ def _warn_unknown_ids(systems: list[Any], task_ids: set[str], selected: bool) ->
             )
 
 
+def _same_selection(store: Store, selection: dict[str, Any]) -> None:
+    """Refuse to resume a folder with another selection of tasks (sample, shard, mapping...):
+    the two sets of tasks would mix in one table."""
+    if not (Path(store.root) / "run.json").is_file():
+        return
+    try:
+        previous = dict(store.run_info().get("config", {}).get("selection") or {})
+    except StoreError as error:
+        raise _fail(str(error)) from None
+    if not previous:
+        return
+    if "seed" in previous:  # before --sample-seed, --seed also seeded the sample
+        previous["sample_seed"] = previous.pop("seed")
+    changed = [
+        f"{key} {previous.get(key)!r} -> {value!r}"
+        for key, value in selection.items()
+        if previous.get(key, None if key != "clean" else False) != value
+    ]
+    if changed:
+        raise _fail(
+            f"{store.root} was run with another selection of tasks ({'; '.join(changed)}); "
+            "resume with the same options or write to a new --out folder"
+        )
+
+
 AUTO_PARALLEL_ITEMS = 500
 """Items (tasks x systems) from which ``--score-workers auto`` scores in every core: below,
 starting the processes (each imports and builds its scorers) costs more than it saves."""
 
 
-def _score_workers(value: str, tasks: int | None, systems: int) -> int:
-    """``--score-workers``: a positive number, or ``auto``."""
+def _score_workers(value: str, tasks: int | None, systems: int, light: bool = True) -> int:
+    """``--score-workers``: a positive number, or ``auto`` (every core for a large run whose
+    scorers are all light, i.e. hold no model that each process would load)."""
     if value.strip().lower() == "auto":
         large = tasks is None or tasks * systems >= AUTO_PARALLEL_ITEMS
-        return cpu_count() if large else 1
+        return cpu_count() if large and light else 1
     try:
         workers = int(value)
     except ValueError:
@@ -375,7 +401,9 @@ def run(
             "test": test,
         },
     }
-    workers = _score_workers(score_workers, expected, len(built_systems))
+    _same_selection(store, recorded["selection"])
+    light = all(getattr(setup.scorer, "light", True) for setup in built_scorers)
+    workers = _score_workers(score_workers, expected, len(built_systems), light)
     recorded["score_workers"] = workers
     job = Run(loaded, built_systems, built_scorers, store, recorded, cache, workers)
     err.print(

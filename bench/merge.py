@@ -51,6 +51,7 @@ def merge_runs(stores: Sequence[Store], out: Store) -> dict[str, Any]:
     systems = _union(stores, infos, "systems", _same_system)
     setups = _union(stores, infos, "scorers", _same_scorer)
     tasks = _union(stores, infos, "tasks", _same_task)
+    _check_tasks(stores)  # before anything is written: a refused merge leaves no folder
     out.open()
     _copy_outputs(stores, out)
     _copy_csv(stores, out, SCORES_FILE, SCORE_COLUMNS, key_columns=3)
@@ -213,31 +214,36 @@ def _copy_outputs(stores: Sequence[Store], out: Store) -> None:
     _append_all(Path(out.root) / OUTPUTS_FILE, lines())
 
 
-def _copy_tasks(stores: Sequence[Store], out: Store) -> None:
-    """``tasks.jsonl`` of every shard, each task once; a task whose documents or gold differ
-    between shards is refused (shards split by system see the same tasks)."""
+def _task_lines(stores: Sequence[Store]) -> Iterator[str]:
+    """``tasks.jsonl`` lines of every shard, each task once; a task whose documents or gold
+    differ between shards is refused (shards split by system see the same tasks)."""
     seen: dict[str, tuple[dict[str, Any], int]] = {}
+    for index, store in enumerate(stores):
+        path = Path(store.root) / TASKS_FILE
+        for number, line in _jsonl_lines(path):
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise MergeError(f"{path}, line {number}: invalid JSON ({error})") from None
+            first = seen.get(record["id"])
+            if first is None:
+                seen[record["id"]] = (record, index)
+                yield line
+            elif first[0] != record:
+                raise MergeError(
+                    f"task {record['id']!r} differs between {stores[first[1]].root} and "
+                    f"{store.root} (documents, references or key facts); shards of one run "
+                    "use the same tasks"
+                )
 
-    def lines() -> Iterator[str]:
-        for index, store in enumerate(stores):
-            path = Path(store.root) / TASKS_FILE
-            for number, line in _jsonl_lines(path):
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as error:
-                    raise MergeError(f"{path}, line {number}: invalid JSON ({error})") from None
-                first = seen.get(record["id"])
-                if first is None:
-                    seen[record["id"]] = (record, index)
-                    yield line
-                elif first[0] != record:
-                    raise MergeError(
-                        f"task {record['id']!r} differs between {stores[first[1]].root} and "
-                        f"{store.root} (documents, references or key facts); shards of one run "
-                        "use the same tasks"
-                    )
 
-    _append_all(Path(out.root) / TASKS_FILE, lines())
+def _check_tasks(stores: Sequence[Store]) -> None:
+    for _ in _task_lines(stores):
+        pass
+
+
+def _copy_tasks(stores: Sequence[Store], out: Store) -> None:
+    _append_all(Path(out.root) / TASKS_FILE, _task_lines(stores))
 
 
 def _copy_csv(

@@ -645,7 +645,7 @@ def open_tasks(
             "a column mapping": mapping, "separator": separator, "newline_token": newline_token,
             "clean": clean, "budget": budget, "instructions": instructions, "language": language,
         }
-        table_only = [name for name, value in given.items() if value]
+        table_only = [n for n, value in given.items() if value is not None and value is not False]
         if table_only:
             raise TaskSetError(
                 text,

@@ -106,7 +106,7 @@ def export_command(
     ] = None,
     limit: Annotated[int | None, typer.Option(help="Only the first N tasks.")] = None,
     sample: Annotated[int | None, typer.Option(help="A stable sample of N tasks.")] = None,
-    seed: Annotated[int, typer.Option("--sample-seed", "--seed", help="Seed of --sample.")] = 0,
+    seed: Annotated[int, typer.Option("--sample-seed", help="Seed of --sample.")] = 0,
     online: Annotated[bool, typer.Option(help="Allow downloads from the hub.")] = False,
     overwrite: Annotated[bool, typer.Option(help="Replace existing output.")] = False,
 ) -> None:

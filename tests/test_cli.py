@@ -366,6 +366,9 @@ def test_table_options_on_a_task_folder_are_an_error_not_ignored(tmp_path: Path)
     assert result.exit_code == 2
     assert "budget apply to table sources" in result.stderr
     assert "task.yaml" in result.stderr
+    for option in (["--budget", "0"], ["--instructions", ""]):
+        again = runner.invoke(app, ["run", "--tasks", str(REPO / "tasks"), *option])
+        assert again.exit_code == 2 and "apply to table sources" in again.stderr
 
 
 def test_precomputed_ids_missing_from_a_streamed_table_are_reported(tmp_path: Path) -> None:
@@ -459,3 +462,26 @@ def test_a_zero_budget_is_an_error_not_the_default(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "budget must be a positive number of words (got 0)" in result.stderr
+
+
+def test_resuming_with_another_selection_of_tasks_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    args = ["run", "--systems", "lead", "--scorers", "stats", "--no-charts", "--out", str(out)]
+    first = runner.invoke(app, [*args, "--sample", "3", "--sample-seed", "1"])
+    assert first.exit_code == 0, first.output
+    again = runner.invoke(app, [*args, "--sample", "3", "--sample-seed", "1"])
+    assert again.exit_code == 0, again.output  # the same selection resumes
+    other = runner.invoke(app, [*args, "--sample", "3", "--sample-seed", "2"])
+    assert other.exit_code == 2
+    assert "another selection of tasks (sample_seed 1 -> 2)" in " ".join(other.stderr.split())
+
+
+def test_score_workers_auto_uses_every_core_only_for_large_light_runs() -> None:
+    from bench.cli import _score_workers
+    from bench.scorers.rouge_engine.parallel import cpu_count
+
+    assert _score_workers("auto", 5, 6) == 1  # the bundled run: 30 items
+    assert _score_workers("auto", 1000, 3) == cpu_count()
+    assert _score_workers("auto", None, 1) == cpu_count()  # a table of unknown size
+    assert _score_workers("auto", 1000, 3, light=False) == 1  # a scorer holding a model
+    assert _score_workers("3", 5, 6, light=False) == 3

@@ -115,7 +115,7 @@ def test_export_command_writes_a_sample_of_a_table(tmp_path: Path, app: typer.Ty
             "documents=a,id=k",
             "--sample",
             "5",
-            "--seed",
+            "--sample-seed",
             "3",
         ],
     )

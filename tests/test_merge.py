@@ -169,3 +169,4 @@ def test_shards_split_by_system_list_each_task_once_and_changed_gold_is_refused(
     other = run(changed, tmp_path / "changed", ["textrank"])
     with pytest.raises(MergeError, match=r"task 'paris-summit' differs between .* key facts"):
         merge_runs([lead, other], Store(tmp_path / "m2"))
+    assert not (tmp_path / "m2").exists()  # refused before anything was written

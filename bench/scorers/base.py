@@ -65,6 +65,9 @@ class Scorer(ABC):
 
     name: ClassVar[str]
     requires: ClassVar[frozenset[Need]] = frozenset()
+    light: bool = True
+    """Cheap to build once in every scoring process; False for a scorer that holds a model
+    (``--score-workers auto`` then scores in one process rather than load it per core)."""
 
     @abstractmethod
     def signature(self) -> str:

@@ -46,7 +46,8 @@ __all__ = [
 
 
 TOKEN_MATCHERS = ("lexical", "calibrated")
-"""Matchers (by name prefix) that decide on rouge-score tokens."""
+"""Matchers (by name prefix) that decide on rouge-score tokens alone, unless their name says
+``embed`` (the embedding features judge any script)."""
 PATTERNS_MATCHER = "patterns-v3"
 """Matcher name of decisions made by a fact's patterns (v2: with number and polarity vetoes;
 v3: alternatives in capitals are acronyms, matched in capitals only)."""
@@ -101,6 +102,13 @@ class KeyFacts(Scorer):
         self._warned: set[str] = set()
         """Tasks warned about a script the tokenizer drops (once each)."""
 
+    @property
+    def light(self) -> bool:  # type: ignore[override]
+        """True for the matchers that decide on tokens alone; a model-based or unknown (plugin)
+        matcher may hold a model that every scoring process would load."""
+        name = self.matcher.name
+        return name.startswith(TOKEN_MATCHERS) and "embed" not in name
+
     def signature(self) -> str:
         """e.g. ``keyfacts:v3|matcher:calibrated-v1|patterns:first|stem:porter``."""
         text = f"keyfacts:v3|matcher:{self.matcher.name}|patterns:{self.patterns}|stem:porter"
@@ -117,7 +125,7 @@ class KeyFacts(Scorer):
         matchers) sees a script rouge-score's tokenizer drops: every such fact is absent."""
         if task.id in self._warned:
             return
-        token_based = self.matcher.name.startswith(TOKEN_MATCHERS)
+        token_based = self.light
         facts = [
             f for f in task.keyfacts if token_based or (f.patterns and self.patterns == "first")
         ]

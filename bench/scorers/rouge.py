@@ -86,6 +86,15 @@ class UnicodeTokens:
         self._ids: dict[str, str] = {}
         self._texts: dict[str, str] = {}
 
+    MAX_TOKENS = 1 << 20
+
+    def new_item(self) -> None:
+        """Called before an item's texts: start afresh when a million distinct tokens are
+        held (an item's texts only meet each other, so their stand-ins stay consistent)."""
+        if len(self._ids) >= self.MAX_TOKENS:
+            self._ids.clear()
+            self._texts.clear()
+
     def text(self, text: str) -> str:
         """``text`` with each token replaced by its stand-in, lines kept."""
         found = self._texts.get(text)
@@ -206,6 +215,8 @@ class Rouge(Scorer):
             references = task.references_for(summary)
             if self._unicode is None:
                 self._check_tokenizer(task, summary, references)
+            else:
+                self._unicode.new_item()
             texts = self._unicode.text if self._unicode is not None else _same
             targets = tuple(r.text for r in references)
             plain.append((tuple(map(texts, targets)), texts(summary.text)))

@@ -130,7 +130,9 @@ def test_recall_weighted_and_unweighted() -> None:
     result = KeyFacts().score(make_task(facts), Summary(text=SUMMARY))
     assert result.values == {"kf_recall": 2 / 3, "kf_wrecall": 4 / 5}
     assert [(f.fact_id, f.weight, f.present) for f in result.facts] == [
-        ("a", 3.0, True), ("b", 1.0, False), ("c", 1.0, True),
+        ("a", 3.0, True),
+        ("b", 1.0, False),
+        ("c", 1.0, True),
     ]
     assert {f.matcher for f in result.facts} == {"patterns-v3"}
 
@@ -247,3 +249,17 @@ def test_an_alternative_in_capitals_is_an_acronym_not_the_word_spelled_alike() -
     assert not decide(fact([["UK troops"]]), "It took uk troops.").present
     assert decide(fact([["UK troops"]]), "The UK troops stayed.").present
     assert decide(fact([["us"]]), "He told us.").present  # lowercase stays case-blind
+
+
+def test_only_token_matchers_are_light_enough_for_every_scoring_process() -> None:
+    scorer = KeyFacts()
+    assert scorer.light  # lexical-v2
+    for name, light in (
+        ("calibrated-v2", True),
+        ("calibrated-embed-v2", False),
+        ("embedding-v1", False),
+        ("nli-v1", False),
+        ("model-v1", False),
+    ):
+        scorer.matcher = type("M", (), {"name": name})()  # type: ignore[assignment]
+        assert scorer.light is light, name

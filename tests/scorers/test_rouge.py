@@ -472,3 +472,16 @@ def test_reference_caches_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
         )
         .values
     )
+
+
+def test_unicode_stand_ins_start_afresh_between_items_when_many(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(rouge_module.UnicodeTokens, "MAX_TOKENS", 5)
+    scorer = Rouge(engine="python", tokenizer="unicode")
+    fresh = Rouge(engine="python", tokenizer="unicode")
+    for i in range(20):
+        task = make_task([f"Шторм {i} обрушился на побережье номер {i}."])
+        summary = Summary(text=f"Шторм {i} на побережье.")
+        assert scorer.score(task, summary).values == fresh.score(task, summary).values
+        assert len(scorer._unicode._ids) <= 5 + 10  # type: ignore[union-attr]
