@@ -227,12 +227,22 @@ AUTO_PARALLEL_ITEMS = 500
 starting the processes (each imports and builds its scorers) costs more than it saves."""
 
 
-def _score_workers(value: str, tasks: int | None, systems: int, light: bool = True) -> int:
-    """``--score-workers``: a positive number, or ``auto`` (every core for a large run whose
-    scorers are all light, i.e. hold no model that each process would load)."""
+AUTO_MIN_CORES = 4
+"""``--score-workers auto`` scores in-process below this many cores: on 2 cores the calling
+process (reading tasks, storing rows) and two scoring processes share the machine and the run
+measured no faster (``benchmarks/score_workers.py``: 1.04x)."""
+
+
+def _score_workers(
+    value: str, tasks: int | None, systems: int, light: bool = True, cores: int | None = None
+) -> int:
+    """``--score-workers``: a positive number, or ``auto`` (one process per core but the
+    calling one's, for a large run on 4+ cores whose scorers hold no model that each process
+    would load)."""
     if value.strip().lower() == "auto":
+        cores = cpu_count() if cores is None else cores
         large = tasks is None or tasks * systems >= AUTO_PARALLEL_ITEMS
-        return cpu_count() if large and light else 1
+        return cores - 1 if large and light and cores >= AUTO_MIN_CORES else 1
     try:
         workers = int(value)
     except ValueError:
@@ -311,8 +321,8 @@ def run(
     score_workers: Annotated[
         str,
         typer.Option(
-            help="Processes that score: a number, or auto (every core for runs of "
-            f"{AUTO_PARALLEL_ITEMS}+ items or streamed tables, else 1: in-process)."
+            help="Processes that score: a number, or auto (on 4+ cores, one per core but one "
+            f"for runs of {AUTO_PARALLEL_ITEMS}+ items with light scorers; else 1: in-process)."
         ),
     ] = "auto",
     metrics: MetricsOpt = None,

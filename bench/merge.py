@@ -53,6 +53,7 @@ def merge_runs(stores: Sequence[Store], out: Store) -> dict[str, Any]:
     tasks = _union(stores, infos, "tasks", _same_task)
     _check_tasks(stores)  # before anything is written: a refused merge leaves no folder
     out.open()
+    out.sync()  # the headers are written; the rows below are streamed file by file
     _copy_outputs(stores, out)
     _copy_csv(stores, out, SCORES_FILE, SCORE_COLUMNS, key_columns=3)
     _copy_csv(stores, out, FACTS_FILE, FACT_COLUMNS, key_columns=None)

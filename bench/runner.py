@@ -763,7 +763,7 @@ class Run:
         stats.skipped.append(f"{setup} on {system.name}/{task.id}: {reason}")
 
 
-SCORING_QUEUE = 64
+SCORING_QUEUE = 16
 """Items waiting for or in each scoring process, at most: bounds memory and lost work."""
 
 

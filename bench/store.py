@@ -16,7 +16,7 @@ import tempfile
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import pandas as pd
 
@@ -88,6 +88,9 @@ class Store:
         self._synced: dict[Path, float] = {}
         self._dirty: set[Path] = set()
         self._fact_columns: list[str] | None = None
+        self._handles: dict[Path, TextIO] = {}
+        """Files kept open for appending until :meth:`sync` (opening one per record cost
+        ~0.2 ms here, several times per item)."""
 
     # ------------------------------------------------------------------ writing
     def open(self) -> None:
@@ -108,23 +111,37 @@ class Store:
     :meth:`sync`."""
 
     def _append(self, path: Path, text: str) -> None:
-        with path.open("a", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            now = time.monotonic()
-            if now - self._synced.get(path, 0.0) >= self.SYNC_EVERY:
-                os.fsync(handle.fileno())
-                self._synced[path] = now
-            else:
-                self._dirty.add(path)
+        handle = self._handles.get(path)
+        if handle is None or handle.closed:
+            handle = self._handles[path] = path.open("a", encoding="utf-8", newline="")
+        handle.write(text)
+        handle.flush()
+        now = time.monotonic()
+        if now - self._synced.get(path, 0.0) >= self.SYNC_EVERY:
+            os.fsync(handle.fileno())
+            self._synced[path] = now
+        else:
+            self._dirty.add(path)
 
     def sync(self) -> None:
-        """Flush every appended file to disk (the runner calls this when a run ends)."""
-        for path in list(self._dirty):
-            if path.exists():
-                with path.open("rb") as handle:
+        """Flush every appended file to disk and close it (the runner calls this when a run
+        ends; appending again reopens)."""
+        handles, self._handles = self._handles, {}
+        for path, handle in handles.items():
+            if not handle.closed:
+                if path in self._dirty:
                     os.fsync(handle.fileno())
+                handle.close()
+        for path in self._dirty - set(handles):
+            if path.exists():
+                with path.open("rb") as raw:
+                    os.fsync(raw.fileno())
         self._dirty.clear()
+
+    def __del__(self) -> None:
+        # Records were flushed as written; only the handles are left to close.
+        for handle in getattr(self, "_handles", {}).values():
+            handle.close()
 
     def append_outputs(self, records: Iterable[Mapping[str, Any]]) -> None:
         """Append summary records (one JSON object per line)."""

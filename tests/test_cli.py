@@ -476,12 +476,12 @@ def test_resuming_with_another_selection_of_tasks_is_refused(tmp_path: Path) -> 
     assert "another selection of tasks (sample_seed 1 -> 2)" in " ".join(other.stderr.split())
 
 
-def test_score_workers_auto_uses_every_core_only_for_large_light_runs() -> None:
+def test_score_workers_auto_uses_the_cores_only_for_large_light_runs_on_4_or_more() -> None:
     from bench.cli import _score_workers
-    from bench.scorers.rouge_engine.parallel import cpu_count
 
-    assert _score_workers("auto", 5, 6) == 1  # the bundled run: 30 items
-    assert _score_workers("auto", 1000, 3) == cpu_count()
-    assert _score_workers("auto", None, 1) == cpu_count()  # a table of unknown size
-    assert _score_workers("auto", 1000, 3, light=False) == 1  # a scorer holding a model
+    assert _score_workers("auto", 5, 6, cores=8) == 1  # the bundled run: 30 items
+    assert _score_workers("auto", 1000, 3, cores=8) == 7
+    assert _score_workers("auto", None, 1, cores=8) == 7  # a table of unknown size
+    assert _score_workers("auto", 1000, 3, light=False, cores=8) == 1  # a scorer with a model
+    assert _score_workers("auto", 1000, 3, cores=2) == 1  # measured no faster on 2 cores
     assert _score_workers("3", 5, 6, light=False) == 3

@@ -15,6 +15,7 @@ from nltk.stem.porter import PorterStemmer
 from rouge_score import tokenize as rouge_tokenize
 
 _KEPT = re.compile(r"[a-z0-9]")
+_SPACES = re.compile(r"\s+")
 
 
 class _CachedStemmer:
@@ -81,7 +82,7 @@ def unicode_tokens(text: str, stem: bool = False) -> list[str]:
 def kept_share(text: str) -> float | None:
     """Share of the non-space characters the tokenizer keeps; ``None`` for blank text."""
     lowered = text.lower()
-    visible = sum(1 for char in lowered if not char.isspace())
+    visible = len(lowered) - sum(map(len, _SPACES.findall(lowered)))
     if not visible:
         return None
     return len(_KEPT.findall(lowered)) / visible

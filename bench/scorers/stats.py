@@ -100,6 +100,8 @@ class Stats(Scorer):
         self._tokens = tokens if self.tokenizer == "default" else unicode_tokens
         self._warned: set[str] = set()
         """Tasks warned about a tokenizer that drops their script (once each)."""
+        self._checked: set[tuple[str, ...]] = set()
+        """Recent tasks whose documents were checked for a dropped script."""
 
     def signature(self) -> str:
         """``stats:v1|tok:default|split:pysbd`` (``tok:unicode``: every script's letters)."""
@@ -118,11 +120,18 @@ class Stats(Scorer):
 
     def score(self, task: Task, summary: Summary) -> ItemScore:
         """Statistics of one summary; an empty summary gets 0 everywhere, compression included."""
+        # The task's documents are checked once (first, so every system's item gives the same
+        # warning); each summary after them.
+        key = (task.id, *(d.content_hash for d in task.documents))
+        documents_checked = key in self._checked
+        if not documents_checked:
+            if len(self._checked) >= 4096:
+                self._checked.clear()
+            self._checked.add(key)
         if self.tokenizer == "default" and task.id not in self._warned and warn_if_dropped(
             "stats",
             task.id,
-            # The task's own texts first: then every system's item gives the same warning.
-            [(f"document {d.id!r}", d.text) for d in task.documents]
+            ([] if documents_checked else [(f"document {d.id!r}", d.text) for d in task.documents])
             + [("the summary", summary.text)],
             "coverage, density and novel bigrams are void for non-Latin scripts; "
             "stats:tokenizer=unicode keeps every script's letters",
