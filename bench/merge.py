@@ -192,25 +192,30 @@ def _jsonl_lines(path: Path) -> Iterator[tuple[int, str]]:
                 yield number, line if line.endswith("\n") else line + "\n"
 
 
+def _records(stores: Sequence[Store], name: str) -> Iterator[tuple[int, str, dict[str, Any]]]:
+    """(shard index, line, parsed record) of every line of ``name`` in every shard."""
+    for index, store in enumerate(stores):
+        path = Path(store.root) / name
+        for number, line in _jsonl_lines(path):
+            try:
+                yield index, line, json.loads(line)
+            except json.JSONDecodeError as error:
+                raise MergeError(f"{path}, line {number}: invalid JSON ({error})") from None
+
+
 def _copy_outputs(stores: Sequence[Store], out: Store) -> None:
     owners: dict[tuple[str, str], int] = {}
 
     def lines() -> Iterator[str]:
-        for index, store in enumerate(stores):
-            path = Path(store.root) / OUTPUTS_FILE
-            for number, line in _jsonl_lines(path):
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as error:
-                    raise MergeError(f"{path}, line {number}: invalid JSON ({error})") from None
-                key = (record["task_id"], record["system"])
-                owner = owners.setdefault(key, index)
-                if owner != index:
-                    raise MergeError(
-                        f"{key[1]!r} on task {key[0]!r} is in both {stores[owner].root} and "
-                        f"{store.root}; shards must not overlap"
-                    )
-                yield line
+        for index, line, record in _records(stores, OUTPUTS_FILE):
+            key = (record["task_id"], record["system"])
+            owner = owners.setdefault(key, index)
+            if owner != index:
+                raise MergeError(
+                    f"{key[1]!r} on task {key[0]!r} is in both {stores[owner].root} and "
+                    f"{stores[index].root}; shards must not overlap"
+                )
+            yield line
 
     _append_all(Path(out.root) / OUTPUTS_FILE, lines())
 
@@ -219,23 +224,17 @@ def _task_lines(stores: Sequence[Store]) -> Iterator[str]:
     """``tasks.jsonl`` lines of every shard, each task once; a task whose documents or gold
     differ between shards is refused (shards split by system see the same tasks)."""
     seen: dict[str, tuple[dict[str, Any], int]] = {}
-    for index, store in enumerate(stores):
-        path = Path(store.root) / TASKS_FILE
-        for number, line in _jsonl_lines(path):
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise MergeError(f"{path}, line {number}: invalid JSON ({error})") from None
-            first = seen.get(record["id"])
-            if first is None:
-                seen[record["id"]] = (record, index)
-                yield line
-            elif first[0] != record:
-                raise MergeError(
-                    f"task {record['id']!r} differs between {stores[first[1]].root} and "
-                    f"{store.root} (documents, references or key facts); shards of one run "
-                    "use the same tasks"
-                )
+    for index, line, record in _records(stores, TASKS_FILE):
+        first = seen.get(record["id"])
+        if first is None:
+            seen[record["id"]] = (record, index)
+            yield line
+        elif first[0] != record:
+            raise MergeError(
+                f"task {record['id']!r} differs between {stores[first[1]].root} and "
+                f"{stores[index].root} (documents, references or key facts); shards of one run "
+                "use the same tasks"
+            )
 
 
 def _check_tasks(stores: Sequence[Store]) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import importlib
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -48,6 +48,23 @@ def _bag(text: str) -> frozenset[str]:
     """Canonical stems of the words of ``text``."""
     return frozenset(canonical(stem(w.lower())) for w in _WORD.findall(text))
 
+
+
+def _fact_words(
+    text: str, spans: Sequence[tuple[int, int]], weights: Mapping[str, float]
+) -> list[tuple[str, float, list[int]]]:
+    """The fact's weighted content words: (canonical stem, weight, indexes of the model's
+    token pieces that overlap the word), for words the tokenizer kept."""
+    words = []
+    for match in _WORD.finditer(text):
+        word = match.group().lower()
+        key = canonical(stem(word))
+        if word in STOPWORDS or key not in weights:
+            continue
+        pieces = [i for i, (a, b) in enumerate(spans) if a < match.end() and b > match.start()]
+        if pieces:
+            words.append((key, weights[key], pieces))
+    return words
 
 class _Encoded:
     """Unit-length token vectors of a text and the character span of each token."""
@@ -127,16 +144,7 @@ class EmbeddingMatcher:
         summary_words = {canonical(stem(w.lower())) for w in _WORD.findall(text)}
         total = got = 0.0
         content = []
-        for match in _WORD.finditer(pair.fact.text):
-            word = match.group().lower()
-            key = canonical(stem(word))
-            if word in STOPWORDS or key not in weights:
-                continue
-            pieces = [
-                i for i, (a, b) in enumerate(fact.spans) if a < match.end() and b > match.start()
-            ]
-            if not pieces:
-                continue
+        for key, _, pieces in _fact_words(pair.fact.text, fact.spans, weights):
             similarity = 1.0 if key in summary_words else float(best[pieces].mean())
             total += weights[key]
             got += weights[key] * similarity
@@ -155,17 +163,7 @@ class EmbeddingMatcher:
         :meth:`features_many`'s, from the similarity of each fact word to its best match."""
         fact = self._cache[pair.fact.text]
         weights = fact_weights(pair.fact, pair.siblings)
-        words: list[tuple[str, float, list[int]]] = []
-        for match in _WORD.finditer(pair.fact.text):
-            word = match.group().lower()
-            key = canonical(stem(word))
-            if word in STOPWORDS or key not in weights:
-                continue
-            pieces = [
-                i for i, (a, b) in enumerate(fact.spans) if a < match.end() and b > match.start()
-            ]
-            if pieces:
-                words.append((key, weights[key], pieces))
+        words = _fact_words(pair.fact.text, fact.spans, weights)
         if not pair.sentences or not words:
             return dict.fromkeys(DETAILED_FEATURES, 0.0)
         total = sum(weight for _, weight, _ in words)
