@@ -133,21 +133,26 @@ def select_ranked(pool: list[Sentence], ranking: list[int], budget: int) -> Sele
 # ------------------------------------------------------------------------------------ parameters
 
 
-def _invalid(adapter: str, name: str, expected: str, value: object) -> ValueError:
-    return ValueError(f"adapter {adapter!r}: parameter {name!r} expects {expected}, got {value!r}")
+def _invalid(
+    adapter: str, name: str, expected: str, value: object, kind: str = "adapter"
+) -> ValueError:
+    return ValueError(f"{kind} {adapter!r}: parameter {name!r} expects {expected}, got {value!r}")
 
 
-def int_param(adapter: str, name: str, value: int | str, minimum: int | None = None) -> int:
-    """``value`` as an int (CLI parameters arrive as strings), at least ``minimum``."""
+def int_param(
+    adapter: str, name: str, value: int | str, minimum: int | None = None, kind: str = "adapter"
+) -> int:
+    """``value`` as an int (CLI parameters arrive as strings), at least ``minimum``; errors
+    name the ``kind`` of component (an adapter, a matcher)."""
     expected = "an integer" if minimum is None else f"an integer >= {minimum}"
     if isinstance(value, bool):
-        raise _invalid(adapter, name, expected, value)
+        raise _invalid(adapter, name, expected, value, kind)
     try:
         number = int(value.strip()) if isinstance(value, str) else int(value)
     except (TypeError, ValueError):
-        raise _invalid(adapter, name, expected, value) from None
+        raise _invalid(adapter, name, expected, value, kind) from None
     if minimum is not None and number < minimum:
-        raise _invalid(adapter, name, expected, value)
+        raise _invalid(adapter, name, expected, value, kind)
     return number
 
 

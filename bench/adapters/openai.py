@@ -159,6 +159,8 @@ class OpenAIChat(Summarizer):
         retries: int | str = 5,
         backoff: float | str = 1.0,
         context_words: int | str | None = None,
+        *,
+        transport: httpx.BaseTransport | None = None,
         **unknown: str,
     ) -> None:
         self._refuse(unknown)
@@ -180,6 +182,7 @@ class OpenAIChat(Summarizer):
         headers = {"Authorization": f"Bearer {self._key}"} if self._key else {}
         self._random = random.Random()
         self._client = httpx.Client(
+            transport=transport,
             headers=headers,
             timeout=httpx.Timeout(self.timeout, pool=None),
             limits=httpx.Limits(
@@ -197,7 +200,8 @@ class OpenAIChat(Summarizer):
                 "name: api_key_env=OPENAI_API_KEY"
             )
         if unknown:
-            accepted = [p for p in inspect.signature(cls).parameters if p != "unknown"]
+            hidden = ("unknown", "transport")  # transport: for callers in Python, not specs
+            accepted = [p for p in inspect.signature(cls).parameters if p not in hidden]
             raise TypeError(
                 f"adapter {NAME!r} has no parameter {', '.join(map(repr, sorted(unknown)))}; "
                 f"it takes: {', '.join(accepted)}"
@@ -240,7 +244,7 @@ class OpenAIChat(Summarizer):
         """Send the request (retrying transient failures) and return the message content."""
         body, facts = self.payload(request)
         started = time.perf_counter()
-        data, latency, attempts = self._complete(body)
+        data, latency, attempts = self.complete(body)
         choice = data["choices"][0]
         text = choice["message"]["content"].strip()
         usage = data.get("usage")
@@ -260,8 +264,10 @@ class OpenAIChat(Summarizer):
             },
         )
 
-    def _complete(self, body: dict[str, Any]) -> tuple[dict[str, Any], float, int]:
-        """The parsed response, the latency of the successful attempt and the attempts made."""
+    def complete(self, body: dict[str, Any]) -> tuple[dict[str, Any], float, int]:
+        """Post a chat-completions ``body`` (retrying transient failures): the parsed response,
+        the latency of the successful attempt and the attempts made. Raises
+        :class:`AdapterError`; the ``llm`` key-fact matcher asks its judge through this."""
         malformed = 0
         wait: float | None
         for attempt in range(1, self.retries + 2):

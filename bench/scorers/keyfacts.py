@@ -21,7 +21,7 @@ from bench.scorers.base import (
     Scorer,
     register_scorer,
 )
-from bench.scorers.matchers import DEFAULT_MATCHER, Matcher, Undecided, matchers
+from bench.scorers.matchers import DEFAULT_MATCHER, Matcher, Pair, Undecided, match_all, matchers
 from bench.scorers.matchers.base import EVIDENCE_JOINER, decision
 from bench.scorers.matchers.lexical import (
     STOPWORDS,
@@ -155,16 +155,22 @@ class KeyFacts(Scorer):
         if reason is not None:
             raise CannotScore(reason)
         self._check_tokens(task, summary)
-        sentences = split_sentences(summary.text, task.language)
+        sentences = tuple(split_sentences(summary.text, task.language))
+        by_patterns = {
+            fact.id: decide_by_patterns(fact, sentences, PATTERNS_MATCHER)
+            for fact in task.keyfacts
+            if fact.patterns and self.patterns == "first"
+        }
+        # One batch per summary: a matcher with match_many (an LLM judge) decides it at once.
+        siblings = tuple(task.keyfacts)
+        asked = [Pair(f, sentences, siblings) for f in task.keyfacts if f.id not in by_patterns]
+        decided = dict(zip((p.fact.id for p in asked), match_all(self.matcher, asked), strict=True))
         facts = []
         for fact in task.keyfacts:
-            if fact.patterns and self.patterns == "first":
-                facts.append(decide_by_patterns(fact, sentences, PATTERNS_MATCHER))
-                continue
-            try:
-                facts.append(self.matcher.match(fact, sentences, task.keyfacts))
-            except Undecided as error:
-                raise CannotScore(f"fact {fact.id!r}: {self.matcher.name}: {error}") from None
+            found = by_patterns.get(fact.id) or decided[fact.id]
+            if isinstance(found, Undecided):
+                raise CannotScore(f"fact {fact.id!r}: {self.matcher.name}: {found}")
+            facts.append(found)
         weight = sum(f.weight for f in facts)
         values = {
             "kf_recall": sum(1 for f in facts if f.present) / len(facts),

@@ -202,6 +202,35 @@ def test_default_matcher_uses_the_other_facts_as_context() -> None:
     assert result.facts[1].evidence == f"{S1} … {S2}"  # "NATO" is only in S1
 
 
+def test_a_summary_s_facts_go_to_the_matcher_in_one_batch_around_pattern_facts() -> None:
+    from bench.scorers.matchers import Pair, Undecided
+
+    class Batched:
+        name = "batched-test"
+
+        def __init__(self) -> None:
+            self.batches: list[list[str]] = []
+
+        def match(self, fact: KeyFact, sentences: object, siblings: object = ()) -> FactDecision:
+            raise AssertionError("a batching matcher is asked through match_many")
+
+        def match_many(self, pairs: list[Pair]) -> list[FactDecision | Undecided]:
+            self.batches.append([p.fact.id for p in pairs])
+            return [FactDecision(p.fact.id, p.fact.weight, p.fact.id != "c", "", self.name)
+                    if p.fact.id != "d" else Undecided("judge said nothing") for p in pairs]
+
+    facts = [KeyFact(id="a", text="One."), KeyFact(id="p", text="NATO.", patterns=[["NATO"]]),
+             KeyFact(id="c", text="Two.")]
+    scorer = KeyFacts()
+    scorer.matcher = batched = Batched()
+    result = scorer.score(make_task(facts), Summary(text=SUMMARY))
+    assert batched.batches == [["a", "c"]]
+    assert [(f.fact_id, f.present) for f in result.facts] == [("a", True), ("p", True),
+                                                               ("c", False)]
+    with pytest.raises(CannotScore, match="fact 'd': batched-test: judge said nothing"):
+        scorer.score(make_task([*facts, KeyFact(id="d", text="Three.")]), Summary(text=SUMMARY))
+
+
 def test_unknown_matcher_is_named() -> None:
     with pytest.raises(KeyError, match="unknown matcher 'exact'"):
         KeyFacts(matcher="exact")

@@ -374,6 +374,80 @@ def test_llm_parse_failures_are_counted_not_absent(tmp_path: Path) -> None:
     assert matcher.failures == 1
 
 
+def test_llm_asks_pairs_concurrently_and_keeps_their_order(tmp_path: Path) -> None:
+    httpx = pytest.importorskip("httpx")
+    import threading
+    import time
+
+    lock = threading.Lock()
+    state = {"now": 0, "most": 0}
+
+    def handle(request: Any) -> Any:
+        with lock:
+            state["now"] += 1
+            state["most"] = max(state["most"], state["now"])
+        time.sleep(0.05)
+        with lock:
+            state["now"] -= 1
+        return httpx.Response(200, json={"choices": [{"message": {"content": _reply(
+            json.loads(request.content)["messages"][0]["content"])}}]})
+
+    matcher = LLMMatcher("judge", "http://judge.test/v1", cache=tmp_path / "c.jsonl",
+                         transport=httpx.MockTransport(handle), concurrency=4)
+    facts = [KeyFact(id=f"f{i}", text=f"Fact number {i}.") for i in range(8)]
+    pairs = [Pair(f, (UNRELATED, "refused" if i % 2 else STATES)) for i, f in enumerate(facts)]
+    found = match_all(matcher, pairs)
+    assert state["most"] > 1  # more than one request in flight
+    assert [getattr(d, "fact_id", None) for d in found] == [f.id for f in facts]
+    assert [d.present for d in found if not isinstance(d, Undecided)] == [True, False] * 4
+    assert len(matcher.cache_path.read_text().splitlines()) == 8
+
+
+def test_llm_retries_a_busy_judge_and_counts_one_that_never_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    httpx = pytest.importorskip("httpx")
+    monkeypatch.setenv("JUDGE_KEY", "sk-very-secret")
+    replies = iter([httpx.Response(503, headers={"Retry-After": "0"}, text="busy"),
+                    httpx.Response(200, json={"choices": [{"message": {"content":
+                                   '{"present": true, "sentence": 1}'}}]})])
+    busy = LLMMatcher("judge", "http://judge.test/v1", api_key_env="JUDGE_KEY",
+                      cache=tmp_path / "a.jsonl",
+                      transport=httpx.MockTransport(lambda request: next(replies)))
+    assert decide(busy, TROOPS, [STATES]).present
+    assert busy.errors == 0
+
+    down = LLMMatcher("judge", "http://judge.test/v1", api_key_env="JUDGE_KEY",
+                      cache=tmp_path / "b.jsonl", retries=0,
+                      transport=httpx.MockTransport(lambda request: httpx.Response(
+                          500, text=f"echo {request.headers['authorization']}")))
+    [found] = match_all(down, [Pair(TROOPS, (STATES,))])
+    assert isinstance(found, Undecided)
+    assert "no verdict from the judge" in str(found) and "HTTP 500" in str(found)
+    assert "sk-very-secret" not in str(found)
+    assert down.errors == 1 and down.failures == 0
+    assert not (tmp_path / "b.jsonl").exists()  # nothing cached for a request never answered
+
+
+def test_llm_verdict_cache_tolerates_a_cut_last_line_and_names_a_broken_one(
+    tmp_path: Path,
+) -> None:
+    cache = tmp_path / "verdicts.jsonl"
+    good = json.dumps({"key": "k1", "model": "judge", "reply": "{}"})
+    cache.write_text(good + "\n" + '{"key": "k2", "rep')  # a run killed mid-write
+    assert LLMMatcher("judge", cache=cache, replay=True)._cache == {"k1": "{}"}
+    cache.write_text("not json\n" + good + "\n")
+    with pytest.raises(ValueError, match=r"verdicts.jsonl:1: not a verdict record"):
+        LLMMatcher("judge", cache=cache, replay=True)
+
+
+def test_llm_spec_parameters_are_checked() -> None:
+    with pytest.raises(ValueError, match="matcher 'llm': parameter 'concurrency' expects"):
+        matchers.create("llm", model="judge", concurrency="0")
+    judge = matchers.create("llm", model="judge", concurrency="8", max_tokens="32")
+    assert isinstance(judge, LLMMatcher) and (judge.concurrency, judge.max_tokens) == (8, 32)
+
+
 def test_llm_prompt_and_parse() -> None:
     text = prompt("A fact.", ["One.", "Two."])
     assert "1. One.\n2. Two." in text and "Key fact: A fact." in text

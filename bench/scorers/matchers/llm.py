@@ -1,7 +1,8 @@
 """The LLM matcher: an OpenAI-compatible chat model judges each (summary, fact) pair with a
 FineSurE-style prompt (numbered summary sentences; answer present/absent and the supporting
-sentence). Verdicts are cached by prompt and replayable offline; unparsable replies are counted
-and raised as :class:`Undecided`, never read as absent."""
+sentence), several pairs at a time. Verdicts are cached by prompt and replayable offline;
+unparsable replies and unanswered requests are counted and raised as :class:`Undecided`, never
+read as absent."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ import hashlib
 import json
 import os
 import re
+import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from bench.adapters._select import int_param
 from bench.scorers.base import FactDecision
 from bench.scorers.matchers.base import Pair, Undecided, decision, register_matcher
 from bench.task import KeyFact
@@ -54,8 +58,10 @@ def parse_verdict(reply: str, sentences: int) -> tuple[bool, int | None]:
 
 
 class LLMMatcher:
-    """Asks a chat model per pair; ``replay`` answers from the cache only (a miss is
-    undecided), so a published run can be re-scored without the model."""
+    """Asks a chat model per pair, ``concurrency`` pairs at a time, through the ``openai``
+    adapter's client (timeouts, 429 and 5xx are retried with backoff or after the server's
+    Retry-After; the key stays in its header). ``replay`` answers from the cache only (a miss
+    is undecided), so a published run can be re-scored without the model."""
 
     def __init__(
         self,
@@ -66,7 +72,11 @@ class LLMMatcher:
         replay: bool = False,
         transport: Any = None,
         timeout: float = 60.0,
+        concurrency: int = 4,
+        retries: int = 5,
+        max_tokens: int = 128,
     ) -> None:
+        int_param("llm", "concurrency", concurrency, 1, "matcher")
         self.model = model
         self.base_url = (
             base_url or os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1"
@@ -76,49 +86,85 @@ class LLMMatcher:
         self.replay = replay
         self.transport = transport
         self.timeout = timeout
+        self.concurrency = concurrency
+        self.retries = retries
+        self.max_tokens = max_tokens
         self.name = f"llm-v1:{model}:{PROMPT_VERSION}"
         self.failures = 0
         """Replies that could not be parsed (each raised as :class:`Undecided`)."""
+        self.errors = 0
+        """Requests the judge did not answer (after retries; each raised as :class:`Undecided`)."""
+        self._lock = threading.Lock()
+        self._chat: Any = None
         self._cache = self._load_cache()
 
     def _load_cache(self) -> dict[str, str]:
         if not self.cache_path.is_file():
             return {}
         found = {}
-        for line in self.cache_path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
+        lines = self.cache_path.read_text(encoding="utf-8").splitlines()
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
                 record = json.loads(line)
-                found[record["key"]] = record["reply"]
+                found[str(record["key"])] = str(record["reply"])
+            except (json.JSONDecodeError, KeyError, TypeError) as error:
+                if number == len(lines):  # a line cut short by a killed run: ask again
+                    continue
+                raise ValueError(
+                    f"{self.cache_path}:{number}: not a verdict record "
+                    f'({{"key": ..., "reply": ...}}): {error}'
+                ) from None
         return found
 
     def _key(self, text: str) -> str:
         return hashlib.sha256(f"{self.model}\n{text}".encode()).hexdigest()
 
+    def _client(self) -> Any:
+        with self._lock:
+            if self._chat is None:
+                from bench.adapters.openai import OpenAIChat
+
+                self._chat = OpenAIChat(
+                    self.base_url,
+                    self.model,
+                    api_key_env=self.api_key_env,
+                    timeout=self.timeout,
+                    concurrency=self.concurrency,
+                    retries=self.retries,
+                    transport=self.transport,
+                )
+            return self._chat
+
     def _ask(self, text: str) -> str:
         key = self._key(text)
-        if key in self._cache:
-            return self._cache[key]
+        with self._lock:
+            if key in self._cache:
+                return self._cache[key]
         if self.replay:
             raise Undecided("no cached verdict (replay mode)")
-        import httpx
+        from bench.adapters.base import AdapterError
 
-        headers = {}
-        api_key = os.environ.get(self.api_key_env)
-        if api_key:
-            headers["Authorization"] = f"Bearer {api_key}"
         body = {
             "model": self.model,
             "temperature": 0,
+            "max_tokens": self.max_tokens,
             "messages": [{"role": "user", "content": text}],
         }
-        with httpx.Client(transport=self.transport, timeout=self.timeout) as client:
-            response = client.post(f"{self.base_url}/chat/completions", json=body, headers=headers)
-        response.raise_for_status()
-        reply = str(response.json()["choices"][0]["message"]["content"])
-        self._cache[key] = reply
-        self.cache_path.parent.mkdir(parents=True, exist_ok=True)
-        with self.cache_path.open("a", encoding="utf-8") as handle:
-            handle.write(json.dumps({"key": key, "model": self.model, "reply": reply}) + "\n")
+        try:
+            data, _, _ = self._client().complete(body)
+        except AdapterError as error:
+            with self._lock:
+                self.errors += 1
+            raise Undecided(f"no verdict from the judge: {error}") from None
+        reply = str(data["choices"][0]["message"]["content"])
+        record = json.dumps({"key": key, "model": self.model, "reply": reply}) + "\n"
+        with self._lock:
+            self._cache[key] = reply
+            self.cache_path.parent.mkdir(parents=True, exist_ok=True)
+            with self.cache_path.open("a", encoding="utf-8") as handle:
+                handle.write(record)
         return reply
 
     def match(
@@ -129,20 +175,25 @@ class LLMMatcher:
         try:
             present, index = parse_verdict(reply, len(sentences))
         except Undecided:
-            self.failures += 1
+            with self._lock:
+                self.failures += 1
             raise
         support = [index] if index is not None else []
         return decision(fact, sentences, support, present, float(present), self.name)
 
+    def _match_pair(self, pair: Pair) -> FactDecision | Undecided:
+        try:
+            return self.match(pair.fact, pair.sentences, pair.siblings)
+        except Undecided as error:
+            return error
+
     def match_many(self, pairs: Sequence[Pair]) -> list[FactDecision | Undecided]:
-        """Verdicts for many pairs; undecided ones are returned as their error."""
-        found: list[FactDecision | Undecided] = []
-        for pair in pairs:
-            try:
-                found.append(self.match(pair.fact, pair.sentences, pair.siblings))
-            except Undecided as error:
-                found.append(error)
-        return found
+        """Verdicts for many pairs, in order, ``concurrency`` requests at a time; undecided
+        ones are returned as their error."""
+        if self.concurrency == 1 or len(pairs) < 2:
+            return [self._match_pair(pair) for pair in pairs]
+        with ThreadPoolExecutor(min(self.concurrency, len(pairs))) as pool:
+            return list(pool.map(self._match_pair, pairs))
 
 
 @register_matcher("llm")
@@ -151,7 +202,23 @@ def llm(
     base_url: str | None = None,
     cache: str = ".sumbench-cache/llm-verdicts.jsonl",
     replay: bool | str = False,
+    api_key_env: str = "OPENAI_API_KEY",
+    concurrency: int | str = 4,
+    retries: int | str = 5,
+    timeout: float | str = 60.0,
+    max_tokens: int | str = 128,
 ) -> LLMMatcher:
-    """An OpenAI-compatible judge (key from OPENAI_API_KEY); verdicts cached and replayable."""
+    """An OpenAI-compatible judge (key from the variable ``api_key_env`` names), asked
+    ``concurrency`` pairs at a time; verdicts cached and replayable."""
     replaying = replay if isinstance(replay, bool) else replay.lower() in ("1", "true", "yes")
-    return LLMMatcher(model, base_url, cache=cache, replay=replaying)
+    return LLMMatcher(
+        model,
+        base_url,
+        api_key_env=api_key_env,
+        cache=cache,
+        replay=replaying,
+        concurrency=int_param("llm", "concurrency", concurrency, 1, "matcher"),
+        retries=int_param("llm", "retries", retries, 0, "matcher"),
+        timeout=float(timeout),
+        max_tokens=int_param("llm", "max_tokens", max_tokens, 1, "matcher"),
+    )
