@@ -25,7 +25,7 @@ from bench.scorers.matchers.calibrated import (
 )
 from bench.store import Store, StoreError
 
-DEFAULT_MATCHERS = ["lexical-v1", "lexical", "calibrated"]
+DEFAULT_MATCHERS = ["lexical-v1", "lexical", "calibrated-v2"]
 JUDGMENTS_FILE = "judgments.jsonl"
 DOCUMENTS_FILE = "documents.jsonl"
 
@@ -83,7 +83,7 @@ def meta_command(
         help="Judgments JSONL (documented format or the dev data's), or the dev data folder.")],
     matcher: Annotated[list[str] | None, typer.Option(
         "--matcher", "-m", help="Matcher NAME[:key=value,...] to run on every judged pair; "
-        "repeat. Default without --run: lexical-v1, lexical, calibrated.")] = None,
+        "repeat. Default without --run: lexical-v1, lexical, calibrated-v2.")] = None,
     run: Annotated[Path | None, typer.Option(
         "--run", help="A results folder: its facts.csv decisions and scores.csv metrics "
         "(task ids must be the judgments' doc ids).")] = None,

@@ -170,6 +170,10 @@ def test_meta_command_reports_matchers_and_writes_files(tmp_path: Path) -> None:
         "meta.md", "meta.tex", "meta.json", "meta.png"}
     bad = CliRunner().invoke(_app(), ["meta", str(path), "-m", "nope"])
     assert bad.exit_code == 2 and "unknown matcher 'nope'" in bad.output
+    default = CliRunner().invoke(_app(), ["meta", str(path), "--resamples", "20"])
+    assert default.exit_code == 0, default.output
+    assert all(f"| {name} | 18 |" in default.stdout
+               for name in ("lexical-v1", "lexical-v2", "calibrated-v2"))
 
 
 def test_meta_command_reads_a_stored_run(tmp_path: Path) -> None:
