@@ -76,7 +76,11 @@ def decide_by_patterns(fact: KeyFact, sentences: Sequence[str], matcher: str) ->
 
 @register_scorer("keyfacts")
 class KeyFacts(Scorer):
-    """Key-fact recall, plain and weighted, with the sentence supporting each fact."""
+    """Key-fact recall, plain and weighted, with the sentence supporting each fact.
+
+    Parameters other than its own go to the matcher:
+    ``keyfacts:matcher=llm,model=judge,base_url=http://127.0.0.1:8000/v1``.
+    """
 
     name = "keyfacts"
     requires: ClassVar[frozenset[Need]] = frozenset({"keyfacts"})
@@ -87,8 +91,9 @@ class KeyFacts(Scorer):
         threshold: float | str | None = None,
         patterns: str = "first",
         calibration: str | None = None,
+        **matcher_params: str,
     ) -> None:
-        params: dict[str, object] = {}
+        params: dict[str, object] = dict(matcher_params)
         if threshold is not None:
             params["threshold"] = parse_threshold(threshold)
         if calibration is not None:

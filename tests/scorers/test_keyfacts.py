@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -229,6 +230,22 @@ def test_a_summary_s_facts_go_to_the_matcher_in_one_batch_around_pattern_facts()
                                                                ("c", False)]
     with pytest.raises(CannotScore, match="fact 'd': batched-test: judge said nothing"):
         scorer.score(make_task([*facts, KeyFact(id="d", text="Three.")]), Summary(text=SUMMARY))
+
+
+def test_other_parameters_go_to_the_matcher_and_are_checked_by_it(tmp_path: Path) -> None:
+    from bench.scorers.matchers.llm import LLMMatcher
+
+    scorer = scorers.create("keyfacts", matcher="llm", model="judge", concurrency="2",
+                            replay="true", cache=str(tmp_path / "v.jsonl"))
+    assert isinstance(scorer, KeyFacts) and isinstance(scorer.matcher, LLMMatcher)
+    assert (scorer.matcher.model, scorer.matcher.concurrency) == ("judge", 2)
+    assert "matcher:llm-v1:judge:finesure-v1" in scorer.signature()
+    # replay without a cached verdict: undecided, so the summary is skipped, not scored 0
+    with pytest.raises(CannotScore, match="no cached verdict"):
+        scorer.score(make_task([KeyFact(id="a", text="NATO sent troops.")]),
+                     Summary(text=SUMMARY))
+    with pytest.raises(TypeError, match="matcher 'lexical' has no parameter 'model'"):
+        scorers.create("keyfacts", matcher="lexical", model="judge")
 
 
 def test_unknown_matcher_is_named() -> None:
