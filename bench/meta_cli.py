@@ -11,7 +11,7 @@ import typer
 from bench import meta
 from bench.registry import UnknownNameError
 from bench.runner import RunError, parse_spec
-from bench.scorers.matchers import Pair, matchers
+from bench.scorers.matchers import MatcherFailed, Pair, matchers
 from bench.scorers.matchers.calibrated import (
     EMBEDDING_FEATURES,
     EMBEDDING_FEATURES_V2,
@@ -58,7 +58,10 @@ def _matcher_runs(specs: list[str], pairs: list[Pair]) -> list[meta.MatcherRun]:
         except (RunError, UnknownNameError, TypeError, ValueError, ImportError) as error:
             raise _fail(f"matcher {spec!r}: {error}") from None
         typer.echo(f"matching {len(pairs)} pairs with {matcher.name} ...", err=True)
-        runs.append(meta.run_matcher(matcher, pairs))
+        try:
+            runs.append(meta.run_matcher(matcher, pairs))
+        except MatcherFailed as error:
+            raise _fail(f"matcher {spec!r}: {error}") from None
     return runs
 
 

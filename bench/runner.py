@@ -679,7 +679,14 @@ class Run:
             return
         if self._scoring_pool is None:
             for setup in needed:
-                self._store_outcome(task, system, _compute(setup, task, summaries))
+                try:
+                    outcome = _compute(setup, task, summaries)
+                except Exception as error:  # the run stops; what is stored stays
+                    raise RunError(
+                        f"scoring {system.name} on {task.id} with {setup.name} failed: "
+                        f"{type(error).__name__}: {error}"
+                    ) from error
+                self._store_outcome(task, system, outcome)
             return
         future = self._scoring_pool.submit(
             _score_in_process, task, summaries, [setup.name for setup in needed]

@@ -16,6 +16,7 @@ from bench import meta
 from bench.meta_cli import calibrate_command, meta_command
 from bench.scorers.base import FactDecision
 from bench.scorers.keyfacts import KeyFacts
+from bench.scorers.matchers import MatcherFailed, register_matcher
 from bench.store import Store
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "keyfacts-dev"
@@ -174,6 +175,24 @@ def test_meta_command_reports_matchers_and_writes_files(tmp_path: Path) -> None:
     assert default.exit_code == 0, default.output
     assert all(f"| {name} | 18 |" in default.stdout
                for name in ("lexical-v1", "lexical-v2", "calibrated-v2"))
+
+
+class _GivesUp:
+    name = "test-gives-up"
+
+    def match(self, fact: object, sentences: object, siblings: object = ()) -> FactDecision:
+        raise MatcherFailed("the judge answers nothing usable")
+
+
+register_matcher("test-gives-up")(_GivesUp)
+
+
+def test_meta_command_stops_on_a_matcher_that_cannot_go_on(tmp_path: Path) -> None:
+    path = tmp_path / "j.jsonl"
+    meta.write_judgments(make_judgments(), path)
+    result = CliRunner().invoke(_app(), ["meta", str(path), "-m", "test-gives-up"])
+    assert result.exit_code == 2
+    assert "matcher 'test-gives-up': the judge answers nothing usable" in result.output
 
 
 def test_meta_command_reads_a_stored_run(tmp_path: Path) -> None:

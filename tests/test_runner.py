@@ -392,9 +392,8 @@ def test_scoring_processes_store_exactly_what_in_process_scoring_stores(tmp_path
     assert len(serial[0]) > 100 and serial[1]["score"].notna().any()
 
 
-def test_a_scorer_failing_in_a_scoring_process_stops_the_run_with_its_item(
-    tmp_path: Path,
-) -> None:
+@pytest.mark.parametrize("workers", [1, 2], ids=["in-process", "scoring-processes"])
+def test_a_failing_scorer_stops_the_run_with_its_item(tmp_path: Path, workers: int) -> None:
     for name in ("a", "boom"):
         write_task(tmp_path, name)
     tasks = load_tasks(tmp_path / "tasks")
@@ -403,7 +402,7 @@ def test_a_scorer_failing_in_a_scoring_process_stops_the_run_with_its_item(
         build_systems(["test-first-words"]),
         build_scorers(["test-explodes"]),
         Store(tmp_path / "run"),
-        score_workers=2,
+        score_workers=workers,
     )
     with pytest.raises(
         RunError, match=r"scoring test-first-words on boom .*ValueError: scorer bug"

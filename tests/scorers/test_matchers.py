@@ -448,6 +448,25 @@ def test_llm_spec_parameters_are_checked() -> None:
     assert isinstance(judge, LLMMatcher) and (judge.concurrency, judge.max_tokens) == (8, 32)
 
 
+def test_llm_judge_that_never_gives_a_verdict_stops_the_matcher(tmp_path: Path) -> None:
+    from bench.scorers.matchers import MatcherFailed
+    from bench.scorers.matchers.llm import GIVE_UP
+
+    calls: list[str] = []
+    echo = LLMMatcher("tiny", "http://judge.test/v1", cache=tmp_path / "c.jsonl",
+                      transport=_judge(lambda text: "1. " + text[:40], calls), concurrency=2)
+    facts = [KeyFact(id=f"f{i}", text=f"Fact number {i}.") for i in range(3 * GIVE_UP)]
+    with pytest.raises(MatcherFailed, match=r"none of the judge's first \d+ replies"):
+        match_all(echo, [Pair(f, (STATES,)) for f in facts])
+    assert GIVE_UP <= len(calls) < 3 * GIVE_UP  # stopped asking
+    # One verdict among the failures: a judge that can answer is never stopped.
+    mixed = LLMMatcher("judge", "http://judge.test/v1", cache=tmp_path / "d.jsonl",
+                       transport=_judge(_reply, []), concurrency=1)
+    pairs = [Pair(TROOPS, (STATES,))] + [Pair(f, ("garbled",)) for f in facts]
+    found = match_all(mixed, pairs)
+    assert sum(isinstance(d, Undecided) for d in found) == len(facts) == mixed.failures
+
+
 def test_llm_prompt_and_parse() -> None:
     text = prompt("A fact.", ["One.", "Two."])
     assert "1. One.\n2. Two." in text and "Key fact: A fact." in text

@@ -9,6 +9,7 @@ from bench.scorers.matchers import calibrated, embedding, lexical, llm, nli
 from bench.scorers.matchers.base import (
     EVIDENCE_JOINER,
     Matcher,
+    MatcherFailed,
     Pair,
     Undecided,
     match_all,
@@ -23,6 +24,7 @@ __all__ = [
     "DEFAULT_MATCHER",
     "EVIDENCE_JOINER",
     "Matcher",
+    "MatcherFailed",
     "Pair",
     "Undecided",
     "calibrated",

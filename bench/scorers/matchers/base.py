@@ -18,6 +18,11 @@ class Undecided(Exception):
     """A matcher reached no verdict (e.g. an unparsable judge reply): never read as absent."""
 
 
+class MatcherFailed(Exception):
+    """A matcher that cannot go on (an LLM judge whose replies are never verdicts): it stops
+    the run or the meta-evaluation, where :class:`Undecided` only skips one summary."""
+
+
 @runtime_checkable
 class Matcher(Protocol):
     """Decides whether a key fact is stated in a summary given as sentences.

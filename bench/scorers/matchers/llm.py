@@ -18,7 +18,13 @@ from typing import Any
 
 from bench.adapters._select import int_param
 from bench.scorers.base import FactDecision
-from bench.scorers.matchers.base import Pair, Undecided, decision, register_matcher
+from bench.scorers.matchers.base import (
+    MatcherFailed,
+    Pair,
+    Undecided,
+    decision,
+    register_matcher,
+)
 from bench.task import KeyFact
 
 PROMPT_VERSION = "finesure-v1"
@@ -35,6 +41,9 @@ Answer with JSON only: {{"present": true or false, "sentence": the number of the
 that states the fact, or null}}"""
 
 _JSON = re.compile(r"\{.*?\}", re.S)
+GIVE_UP = 20
+"""Unparsable replies, before any verdict, after which the judge is deemed unable to answer in
+the format (a small model echoing the summary): the matcher stops instead of asking on."""
 
 
 def prompt(fact: str, sentences: Sequence[str]) -> str:
@@ -92,6 +101,9 @@ class LLMMatcher:
         self.name = f"llm-v1:{model}:{PROMPT_VERSION}"
         self.failures = 0
         """Replies that could not be parsed (each raised as :class:`Undecided`)."""
+        self.verdicts = 0
+        """Replies parsed into a verdict."""
+        self._first_failure = ""
         self.errors = 0
         """Requests the judge did not answer (after retries; each raised as :class:`Undecided`)."""
         self._lock = threading.Lock()
@@ -171,15 +183,29 @@ class LLMMatcher:
         self, fact: KeyFact, sentences: Sequence[str], siblings: Sequence[KeyFact] = ()
     ) -> FactDecision:
         """The judge's verdict; raises :class:`Undecided` on an unparsable reply."""
+        self._check_usable()
         reply = self._ask(prompt(fact.text, sentences))
         try:
             present, index = parse_verdict(reply, len(sentences))
         except Undecided:
             with self._lock:
                 self.failures += 1
+                self._first_failure = self._first_failure or reply
+            self._check_usable()
             raise
+        with self._lock:
+            self.verdicts += 1
         support = [index] if index is not None else []
         return decision(fact, sentences, support, present, float(present), self.name)
+
+    def _check_usable(self) -> None:
+        """Raise :class:`MatcherFailed` once :data:`GIVE_UP` replies, and no verdict, came back."""
+        if self.failures >= GIVE_UP and not self.verdicts:
+            raise MatcherFailed(
+                f"{self.name}: none of the judge's first {self.failures} replies was a JSON "
+                f'verdict ({{"present": true or false, "sentence": N}}); first reply: '
+                f"{self._first_failure[:200]!r}. Is the model too small to follow the prompt?"
+            )
 
     def _match_pair(self, pair: Pair) -> FactDecision | Undecided:
         try:
