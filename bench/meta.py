@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import math
 import time
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -384,10 +385,13 @@ def _level_values(metric: FloatArray, human: FloatArray, level: str, kind: str) 
     """The correlation of systems x docs matrices, batched over leading axes: at system level
     of the document means, at summary level the mean over documents of per-document values."""
     correlate = _CORRELATE[kind]
-    if level == "system":
-        return correlate(np.nanmean(metric, axis=-1), np.nanmean(human, axis=-1))
-    per_doc = correlate(np.swapaxes(metric, -1, -2), np.swapaxes(human, -1, -2))
-    with np.errstate(invalid="ignore"):
+    # A metric with no value for some system or document (a matcher that left every pair
+    # undecided) gives NaN there, which the report shows as "–"; numpy's warning adds nothing.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        if level == "system":
+            return correlate(np.nanmean(metric, axis=-1), np.nanmean(human, axis=-1))
+        per_doc = correlate(np.swapaxes(metric, -1, -2), np.swapaxes(human, -1, -2))
         result: FloatArray = np.nanmean(per_doc, axis=-1)
     return result
 

@@ -467,9 +467,60 @@ def test_llm_judge_that_never_gives_a_verdict_stops_the_matcher(tmp_path: Path) 
     assert sum(isinstance(d, Undecided) for d in found) == len(facts) == mixed.failures
 
 
+def test_llm_judge_that_never_answers_stops_the_matcher(tmp_path: Path) -> None:
+    httpx = pytest.importorskip("httpx")
+    from bench.scorers.matchers import MatcherFailed
+    from bench.scorers.matchers.llm import GIVE_UP
+
+    calls: list[int] = []
+
+    def refuse(request: Any) -> Any:
+        calls.append(1)
+        raise httpx.ConnectError("connection refused")
+
+    down = LLMMatcher("judge", "http://judge.test/v1", cache=tmp_path / "c.jsonl", retries=0,
+                      transport=httpx.MockTransport(refuse), concurrency=1)
+    facts = [KeyFact(id=f"f{i}", text=f"Fact {i}.") for i in range(2 * GIVE_UP)]
+    with pytest.raises(MatcherFailed, match=f"{GIVE_UP} got no answer.*connection refused"):
+        match_all(down, [Pair(f, (STATES,)) for f in facts])
+    assert len(calls) == GIVE_UP
+
+
+def test_llm_verdicts_are_cached_per_reply_length(tmp_path: Path) -> None:
+    pytest.importorskip("httpx")
+    calls: list[str] = []
+    cache = tmp_path / "verdicts.jsonl"
+    for max_tokens in (64, 64, 256):
+        judge = LLMMatcher("judge", "http://judge.test/v1", cache=cache, max_tokens=max_tokens,
+                           transport=_judge(_reply, calls))
+        assert decide(judge, TROOPS, [UNRELATED, STATES]).present
+    assert len(calls) == 2  # a capped reply is not replayed for a longer cap
+    httpx = pytest.importorskip("httpx")
+    bodies: list[dict[str, Any]] = []
+
+    def record(request: Any) -> Any:
+        bodies.append(json.loads(request.content))
+        return httpx.Response(200, json={"choices": [{"message": {"content": _reply("")}}]})
+
+    judge = LLMMatcher("judge", "http://judge.test/v1", cache=tmp_path / "other.jsonl",
+                       max_tokens=32, transport=httpx.MockTransport(record))
+    decide(judge, TROOPS, [STATES])
+    assert (bodies[0]["model"], bodies[0]["max_tokens"], bodies[0]["temperature"]) == (
+        "judge", 32, 0)
+
+
 def test_llm_prompt_and_parse() -> None:
     text = prompt("A fact.", ["One.", "Two."])
     assert "1. One.\n2. Two." in text and "Key fact: A fact." in text
     assert parse_verdict('{"present": false, "sentence": 9}', 2) == (False, None)
     with pytest.raises(Undecided):
         parse_verdict('{"present": "yes"}', 2)
+    # Replies as small and chatty models write them.
+    assert parse_verdict('Sure!\n```json\n{"present": true, "sentence": "2"}\n```', 2) == (
+        True, 1)
+    assert parse_verdict('{"note": {"k": 1}} then {"present": false, "sentence": null}', 2) == (
+        False, None)
+    assert parse_verdict('{"present": true, "sentence": true}', 2) == (True, None)
+    assert parse_verdict('{broken {"present": true, "sentence": 1}', 2) == (True, 0)
+    with pytest.raises(Undecided, match="unparsable judge reply"):
+        parse_verdict('1. The summary again.\n{"present": tr', 2)  # cut off by max_tokens

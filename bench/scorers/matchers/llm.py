@@ -9,9 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -40,10 +39,11 @@ Key fact: {fact}
 Answer with JSON only: {{"present": true or false, "sentence": the number of the sentence
 that states the fact, or null}}"""
 
-_JSON = re.compile(r"\{.*?\}", re.S)
+_DECODER = json.JSONDecoder()
 GIVE_UP = 20
-"""Unparsable replies, before any verdict, after which the judge is deemed unable to answer in
-the format (a small model echoing the summary): the matcher stops instead of asking on."""
+"""Replies that were no verdict (unparsable, or no answer after retries), before any verdict,
+after which the judge is deemed unusable (a small model echoing the summary, a server that is
+down): the matcher stops instead of asking on."""
 
 
 def prompt(fact: str, sentences: Sequence[str]) -> str:
@@ -52,18 +52,34 @@ def prompt(fact: str, sentences: Sequence[str]) -> str:
     return PROMPT.format(sentences=numbered or "(empty)", fact=fact)
 
 
+def _verdicts(reply: str) -> Iterator[dict[str, Any]]:
+    """Every JSON object in ``reply`` with a boolean ``present``, in order (objects nested in
+    others and prose around them are passed over)."""
+    start = reply.find("{")
+    while start != -1:
+        try:
+            data, end = _DECODER.raw_decode(reply, start)
+        except json.JSONDecodeError:
+            start = reply.find("{", start + 1)
+            continue
+        if isinstance(data, dict) and isinstance(data.get("present"), bool):
+            yield data
+        start = reply.find("{", end)
+
+
 def parse_verdict(reply: str, sentences: int) -> tuple[bool, int | None]:
-    """``(present, sentence index)`` from a reply; raises :class:`Undecided` when unparsable."""
-    match = _JSON.search(reply)
-    try:
-        data = json.loads(match.group()) if match else None
-    except json.JSONDecodeError:
-        data = None
-    if not isinstance(data, dict) or not isinstance(data.get("present"), bool):
+    """``(present, sentence index)`` from the first verdict object in a reply (a sentence number
+    may come as a string; one out of range is dropped); raises :class:`Undecided` when the reply
+    holds none."""
+    data = next(_verdicts(reply), None)
+    if data is None:
         raise Undecided(f"unparsable judge reply: {reply[:200]!r}")
     number = data.get("sentence")
-    index = number - 1 if isinstance(number, int) and 1 <= number <= sentences else None
-    return data["present"], index
+    if isinstance(number, str) and number.strip().isdigit():
+        number = int(number)
+    if isinstance(number, int) and not isinstance(number, bool) and 1 <= number <= sentences:
+        return data["present"], number - 1
+    return data["present"], None
 
 
 class LLMMatcher:
@@ -131,7 +147,9 @@ class LLMMatcher:
         return found
 
     def _key(self, text: str) -> str:
-        return hashlib.sha256(f"{self.model}\n{text}".encode()).hexdigest()
+        # The reply depends on the model, the prompt and how long it may be (temperature is 0).
+        identity = f"{self.model}\n{self.max_tokens}\n{text}"
+        return hashlib.sha256(identity.encode()).hexdigest()
 
     def _client(self) -> Any:
         with self._lock:
@@ -169,6 +187,8 @@ class LLMMatcher:
         except AdapterError as error:
             with self._lock:
                 self.errors += 1
+                self._first_failure = self._first_failure or f"(no answer: {error})"
+            self._check_usable()
             raise Undecided(f"no verdict from the judge: {error}") from None
         reply = str(data["choices"][0]["message"]["content"])
         record = json.dumps({"key": key, "model": self.model, "reply": reply}) + "\n"
@@ -199,12 +219,14 @@ class LLMMatcher:
         return decision(fact, sentences, support, present, float(present), self.name)
 
     def _check_usable(self) -> None:
-        """Raise :class:`MatcherFailed` once :data:`GIVE_UP` replies, and no verdict, came back."""
-        if self.failures >= GIVE_UP and not self.verdicts:
+        """Raise :class:`MatcherFailed` once :data:`GIVE_UP` requests, and no verdict, came back."""
+        failed = self.failures + self.errors
+        if failed >= GIVE_UP and not self.verdicts:
             raise MatcherFailed(
-                f"{self.name}: none of the judge's first {self.failures} replies was a JSON "
-                f'verdict ({{"present": true or false, "sentence": N}}); first reply: '
-                f"{self._first_failure[:200]!r}. Is the model too small to follow the prompt?"
+                f"{self.name}: none of the judge's first {failed} replies was a JSON verdict "
+                f'({{"present": true or false, "sentence": N}}; {self.errors} got no answer); '
+                f"first: {self._first_failure[:200]!r}. Is the server up, and the model able to "
+                "follow the prompt?"
             )
 
     def _match_pair(self, pair: Pair) -> FactDecision | Undecided:
