@@ -100,7 +100,15 @@ class KeyFacts(Scorer):
             params["calibration"] = calibration
         self.threshold = params.get("threshold")
         self.calibration = calibration
-        self.matcher: Matcher = matchers.create(matcher, **params)
+        try:
+            self.matcher: Matcher = matchers.create(matcher, **params)
+        except TypeError as error:
+            if not matcher_params:
+                raise
+            raise TypeError(
+                f"{error} (keyfacts's own parameters are matcher, threshold, patterns and "
+                "calibration; any other goes to the matcher)"
+            ) from None
         if patterns not in ("first", "ignore"):
             raise ValueError(f"parameter 'patterns' must be 'first' or 'ignore', got {patterns!r}")
         self.patterns = patterns
@@ -161,18 +169,17 @@ class KeyFacts(Scorer):
             raise CannotScore(reason)
         self._check_tokens(task, summary)
         sentences = tuple(split_sentences(summary.text, task.language))
-        by_patterns = {
-            fact.id: decide_by_patterns(fact, sentences, PATTERNS_MATCHER)
-            for fact in task.keyfacts
-            if fact.patterns and self.patterns == "first"
-        }
-        # One batch per summary: a matcher with match_many (an LLM judge) decides it at once.
+        by_patterns = self.patterns == "first"
         siblings = tuple(task.keyfacts)
-        asked = [Pair(f, sentences, siblings) for f in task.keyfacts if f.id not in by_patterns]
-        decided = dict(zip((p.fact.id for p in asked), match_all(self.matcher, asked), strict=True))
+        # One batch per summary: a matcher with match_many (an LLM judge) decides it at once.
+        asked = [Pair(f, sentences, siblings) for f in siblings if not (by_patterns and f.patterns)]
+        decided = iter(match_all(self.matcher, asked))
         facts = []
-        for fact in task.keyfacts:
-            found = by_patterns.get(fact.id) or decided[fact.id]
+        for fact in siblings:
+            if by_patterns and fact.patterns:
+                facts.append(decide_by_patterns(fact, sentences, PATTERNS_MATCHER))
+                continue
+            found = next(decided)
             if isinstance(found, Undecided):
                 raise CannotScore(f"fact {fact.id!r}: {self.matcher.name}: {found}")
             facts.append(found)

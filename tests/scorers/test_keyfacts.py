@@ -239,13 +239,22 @@ def test_other_parameters_go_to_the_matcher_and_are_checked_by_it(tmp_path: Path
                             replay="true", cache=str(tmp_path / "v.jsonl"))
     assert isinstance(scorer, KeyFacts) and isinstance(scorer.matcher, LLMMatcher)
     assert (scorer.matcher.model, scorer.matcher.concurrency) == ("judge", 2)
-    assert "matcher:llm-v1:judge:finesure-v1" in scorer.signature()
+    assert "matcher:llm-v2:judge:finesure-v1" in scorer.signature()
     # replay without a cached verdict: undecided, so the summary is skipped, not scored 0
     with pytest.raises(CannotScore, match="no cached verdict"):
         scorer.score(make_task([KeyFact(id="a", text="NATO sent troops.")]),
                      Summary(text=SUMMARY))
     with pytest.raises(TypeError, match="matcher 'lexical' has no parameter 'model'"):
         scorers.create("keyfacts", matcher="lexical", model="judge")
+    with pytest.raises(TypeError, match="keyfacts's own parameters are matcher, threshold"):
+        scorers.create("keyfacts", patern="ignore")
+
+
+def test_facts_sharing_an_id_keep_their_own_decisions() -> None:
+    twins = [KeyFact(id="x", text="NATO deployed troops to Estonia."),
+             KeyFact(id="x", text="Japan launched a rocket to Mars.")]
+    result = KeyFacts().score(make_task(twins), Summary(text=SUMMARY))
+    assert [f.present for f in result.facts] == [True, False]
 
 
 def test_unknown_matcher_is_named() -> None:

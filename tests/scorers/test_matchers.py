@@ -432,10 +432,16 @@ def test_llm_retries_a_busy_judge_and_counts_one_that_never_answers(
 def test_llm_verdict_cache_tolerates_a_cut_last_line_and_names_a_broken_one(
     tmp_path: Path,
 ) -> None:
+    pytest.importorskip("httpx")
     cache = tmp_path / "verdicts.jsonl"
     good = json.dumps({"key": "k1", "model": "judge", "reply": "{}"})
     cache.write_text(good + "\n" + '{"key": "k2", "rep')  # a run killed mid-write
     assert LLMMatcher("judge", cache=cache, replay=True)._cache == {"k1": "{}"}
+    # The next run appends on a line of its own, and the file reads whole afterwards.
+    judge = LLMMatcher("judge", "http://judge.test/v1", cache=cache,
+                       transport=_judge(_reply, []))
+    assert decide(judge, TROOPS, [STATES]).present
+    assert len(LLMMatcher("judge", cache=cache, replay=True)._cache) == 2
     cache.write_text("not json\n" + good + "\n")
     with pytest.raises(ValueError, match=r"verdicts.jsonl:1: not a verdict record"):
         LLMMatcher("judge", cache=cache, replay=True)
@@ -444,6 +450,13 @@ def test_llm_verdict_cache_tolerates_a_cut_last_line_and_names_a_broken_one(
 def test_llm_spec_parameters_are_checked() -> None:
     with pytest.raises(ValueError, match="matcher 'llm': parameter 'concurrency' expects"):
         matchers.create("llm", model="judge", concurrency="0")
+    # Checked when the matcher is made, not at its first request.
+    with pytest.raises(ValueError, match=r"matcher 'llm': .*'base_url' expects an http"):
+        matchers.create("llm", model="judge", base_url="127.0.0.1:8000/v1")
+    with pytest.raises(ValueError, match=r"matcher 'llm': .*'timeout'"):
+        matchers.create("llm", model="judge", timeout="soon")
+    assert matchers.create("llm", model="judge", max_tokens="64").name == (
+        "llm-v2:judge:finesure-v1:max_tokens=64")
     judge = matchers.create("llm", model="judge", concurrency="8", max_tokens="32")
     assert isinstance(judge, LLMMatcher) and (judge.concurrency, judge.max_tokens) == (8, 32)
 
@@ -524,3 +537,9 @@ def test_llm_prompt_and_parse() -> None:
     assert parse_verdict('{broken {"present": true, "sentence": 1}', 2) == (True, 0)
     with pytest.raises(Undecided, match="unparsable judge reply"):
         parse_verdict('1. The summary again.\n{"present": tr', 2)  # cut off by max_tokens
+    # Replies that would crash a careless parser are undecided, never errors.
+    assert parse_verdict('{"present": true, "sentence": "²"}', 2) == (True, None)
+    for absurd in ('{"present": true, "sentence": ' + "9" * 5000 + "}",
+                   '{"a": ' * 3000 + "1" + "}" * 3000):
+        with pytest.raises(Undecided):
+            parse_verdict(absurd, 2)

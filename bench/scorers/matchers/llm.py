@@ -40,6 +40,8 @@ Answer with JSON only: {{"present": true or false, "sentence": the number of the
 that states the fact, or null}}"""
 
 _DECODER = json.JSONDecoder()
+DEFAULT_MAX_TOKENS = 128
+"""The judge's reply cap unless ``max_tokens`` says otherwise (a verdict needs ~20 tokens)."""
 GIVE_UP = 20
 """Replies that were no verdict (unparsable, or no answer after retries), before any verdict,
 after which the judge is deemed unusable (a small model echoing the summary, a server that is
@@ -71,11 +73,14 @@ def parse_verdict(reply: str, sentences: int) -> tuple[bool, int | None]:
     """``(present, sentence index)`` from the first verdict object in a reply (a sentence number
     may come as a string; one out of range is dropped); raises :class:`Undecided` when the reply
     holds none."""
-    data = next(_verdicts(reply), None)
+    try:
+        data = next(_verdicts(reply), None)
+    except (ValueError, RecursionError):  # a number past int's digit limit, absurd nesting
+        data = None
     if data is None:
         raise Undecided(f"unparsable judge reply: {reply[:200]!r}")
     number = data.get("sentence")
-    if isinstance(number, str) and number.strip().isdigit():
+    if isinstance(number, str) and number.strip().isascii() and number.strip().isdecimal():
         number = int(number)
     if isinstance(number, int) and not isinstance(number, bool) and 1 <= number <= sentences:
         return data["present"], number - 1
@@ -99,7 +104,7 @@ class LLMMatcher:
         timeout: float = 60.0,
         concurrency: int = 4,
         retries: int = 5,
-        max_tokens: int = 128,
+        max_tokens: int = DEFAULT_MAX_TOKENS,
     ) -> None:
         int_param("llm", "concurrency", concurrency, 1, "matcher")
         self.model = model
@@ -109,12 +114,12 @@ class LLMMatcher:
         self.api_key_env = api_key_env
         self.cache_path = Path(cache)
         self.replay = replay
-        self.transport = transport
         self.timeout = timeout
         self.concurrency = concurrency
         self.retries = retries
         self.max_tokens = max_tokens
-        self.name = f"llm-v1:{model}:{PROMPT_VERSION}"
+        cap = "" if max_tokens == DEFAULT_MAX_TOKENS else f":max_tokens={max_tokens}"
+        self.name = f"llm-v2:{model}:{PROMPT_VERSION}{cap}"
         self.failures = 0
         """Replies that could not be parsed (each raised as :class:`Undecided`)."""
         self.verdicts = 0
@@ -123,14 +128,34 @@ class LLMMatcher:
         self.errors = 0
         """Requests the judge did not answer (after retries; each raised as :class:`Undecided`)."""
         self._lock = threading.Lock()
-        self._chat: Any = None
+        self._chat: Any = None if replay else self._client(transport)
         self._cache = self._load_cache()
 
+    def _client(self, transport: Any) -> Any:
+        """The ``openai`` adapter's client for the judge; bad parameters fail here, at once."""
+        from bench.adapters.openai import OpenAIChat
+
+        try:
+            return OpenAIChat(
+                self.base_url,
+                self.model,
+                api_key_env=self.api_key_env,
+                timeout=self.timeout,
+                concurrency=self.concurrency,
+                retries=self.retries,
+                transport=transport,
+            )
+        except ValueError as error:
+            raise ValueError(f"matcher 'llm': {error}") from None
+
     def _load_cache(self) -> dict[str, str]:
+        """Cached replies by key. A last line cut short by a killed run is dropped from the file
+        (its pair is asked again), so the next record starts on a line of its own."""
         if not self.cache_path.is_file():
             return {}
+        text = self.cache_path.read_text(encoding="utf-8")
         found = {}
-        lines = self.cache_path.read_text(encoding="utf-8").splitlines()
+        lines = text.splitlines()
         for number, line in enumerate(lines, 1):
             if not line.strip():
                 continue
@@ -138,8 +163,10 @@ class LLMMatcher:
                 record = json.loads(line)
                 found[str(record["key"])] = str(record["reply"])
             except (json.JSONDecodeError, KeyError, TypeError) as error:
-                if number == len(lines):  # a line cut short by a killed run: ask again
-                    continue
+                if number == len(lines) and not text.endswith("\n"):
+                    kept = text[: len(text) - len(line)]
+                    self.cache_path.write_text(kept, encoding="utf-8")
+                    break
                 raise ValueError(
                     f"{self.cache_path}:{number}: not a verdict record "
                     f'({{"key": ..., "reply": ...}}): {error}'
@@ -150,22 +177,6 @@ class LLMMatcher:
         # The reply depends on the model, the prompt and how long it may be (temperature is 0).
         identity = f"{self.model}\n{self.max_tokens}\n{text}"
         return hashlib.sha256(identity.encode()).hexdigest()
-
-    def _client(self) -> Any:
-        with self._lock:
-            if self._chat is None:
-                from bench.adapters.openai import OpenAIChat
-
-                self._chat = OpenAIChat(
-                    self.base_url,
-                    self.model,
-                    api_key_env=self.api_key_env,
-                    timeout=self.timeout,
-                    concurrency=self.concurrency,
-                    retries=self.retries,
-                    transport=self.transport,
-                )
-            return self._chat
 
     def _ask(self, text: str) -> str:
         key = self._key(text)
@@ -183,7 +194,7 @@ class LLMMatcher:
             "messages": [{"role": "user", "content": text}],
         }
         try:
-            data, _, _ = self._client().complete(body)
+            data, _, _ = self._chat.complete(body)
         except AdapterError as error:
             with self._lock:
                 self.errors += 1
@@ -254,7 +265,7 @@ def llm(
     concurrency: int | str = 4,
     retries: int | str = 5,
     timeout: float | str = 60.0,
-    max_tokens: int | str = 128,
+    max_tokens: int | str = DEFAULT_MAX_TOKENS,
 ) -> LLMMatcher:
     """An OpenAI-compatible judge (key from the variable ``api_key_env`` names), asked
     ``concurrency`` pairs at a time; verdicts cached and replayable."""
@@ -267,6 +278,15 @@ def llm(
         replay=replaying,
         concurrency=int_param("llm", "concurrency", concurrency, 1, "matcher"),
         retries=int_param("llm", "retries", retries, 0, "matcher"),
-        timeout=float(timeout),
+        timeout=_seconds(timeout),
         max_tokens=int_param("llm", "max_tokens", max_tokens, 1, "matcher"),
     )
+
+
+def _seconds(value: float | str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        raise ValueError(
+            f"matcher 'llm': parameter 'timeout' expects seconds, got {value!r}"
+        ) from None
