@@ -153,6 +153,17 @@ def meta_command(
         runs += _matcher_runs(specs, meta.judged_pairs(found))
     if rouge and run is None:
         metrics.update(meta.rouge_per_summary(found))
+    _warn_undecided(runs)
+    report = meta.evaluate(
+        found, runs, metrics, resamples=resamples, level=level, seed=seed, soft=soft
+    )
+    markdown = meta.to_markdown(report)
+    typer.echo(markdown)
+    if out is not None:
+        _write_meta(report, markdown, out)
+
+
+def _warn_undecided(runs: list[meta.MatcherRun]) -> None:
     for r in runs:
         if r.undecided:
             typer.echo(
@@ -160,18 +171,15 @@ def meta_command(
                 f"e.g. {r.reasons[0] if r.reasons else ''}",
                 err=True,
             )
-    report = meta.evaluate(
-        found, runs, metrics, resamples=resamples, level=level, seed=seed, soft=soft
-    )
-    markdown = meta.to_markdown(report)
-    typer.echo(markdown)
-    if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "meta.md").write_text(markdown, encoding="utf-8")
-        (out / "meta.tex").write_text(meta.to_latex(report), encoding="utf-8")
-        (out / "meta.json").write_text(report.to_json(), encoding="utf-8")
-        meta.write_chart(report, out / "meta.png")
-        typer.echo(f"wrote {out}/meta.md, meta.tex, meta.json, meta.png", err=True)
+
+
+def _write_meta(report: meta.MetaReport, markdown: str, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "meta.md").write_text(markdown, encoding="utf-8")
+    (out / "meta.tex").write_text(meta.to_latex(report), encoding="utf-8")
+    (out / "meta.json").write_text(report.to_json(), encoding="utf-8")
+    meta.write_chart(report, out / "meta.png")
+    typer.echo(f"wrote {out}/meta.md, meta.tex, meta.json, meta.png", err=True)
 
 
 def calibrate_command(

@@ -12,7 +12,7 @@ from typing import Any
 from bench.adapters import Adapter, AdapterError, GoldSummarizer, NotApplicable, Summarizer
 from bench.cache import GenerationCache, cache_key
 from bench.request import Summary, SummaryRequest
-from bench.run.executors.base import Executor
+from bench.run.executor import Executor
 from bench.run.provenance import gold_hash
 from bench.run.record import Recorder
 from bench.run.score import Scoring

@@ -68,7 +68,7 @@ def plan_run(options: RunOptions) -> Run:
     )
     _check_metrics(report.metrics, setups)
     selected = any(v is not None for v in (options.limit, options.sample, options.shard))
-    warnings = []
+    warnings: list[str] = []
     if isinstance(tasks, list):  # a streamed table is checked once the run has seen it
         warnings = unknown_id_warnings(systems, {t.id for t in tasks}, selected)
     folder = (

@@ -16,7 +16,7 @@ from typing import Any
 
 from bench.request import Summary
 from bench.run.errors import RunError
-from bench.run.executors.base import Executor
+from bench.run.executor import Executor
 from bench.run.record import Outcome, Recorder, sample_name
 from bench.run.systems import ScorerSetup, System
 from bench.scorers import CannotScore, scorers

@@ -1,2 +1,2 @@
-"""Where a run's work happens: :mod:`~bench.run.executors.local` (threads and processes of
-this machine) behind the :class:`~bench.run.executors.base.Executor` protocol."""
+"""Implementations of :class:`bench.run.executor.Executor`: :mod:`~bench.run.executors.local`
+runs on this machine's threads and processes."""
