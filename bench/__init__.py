@@ -3,7 +3,7 @@
 from bench.adapters import GoldSummarizer, Summarizer, adapters, register_adapter
 from bench.report.build import build_report
 from bench.request import RequestDocument, Summary, SummaryRequest
-from bench.runner import Run, build_scorers, build_systems
+from bench.run import Run, RunOptions, build_scorers, build_systems, plan_run
 from bench.scorers import (
     CannotScore,
     FactDecision,
@@ -29,6 +29,7 @@ __all__ = [
     "Reference",
     "RequestDocument",
     "Run",
+    "RunOptions",
     "Scorer",
     "Store",
     "Summarizer",
@@ -43,6 +44,7 @@ __all__ = [
     "build_systems",
     "check_tasks",
     "load_tasks",
+    "plan_run",
     "register_adapter",
     "register_scorer",
     "scorers",

@@ -19,9 +19,8 @@ from bench.adapters.python import PythonFunction
 from bench.check import check
 from bench.report.build import build_report, metric_catalog
 from bench.report.significance import Resampling
-from bench.runner import DEFAULT_SCORERS, Run, RunStats, System, build_scorers, build_systems
+from bench.run import DEFAULT_SCORERS, RunOptions, RunStats, System, plan_run
 from bench.store import Store
-from bench.task import load_tasks
 
 
 class Evaluation:
@@ -122,23 +121,25 @@ class Evaluator:
     ) -> Evaluation:
         """Run ``summarize`` (a function of a SummaryRequest, or of text with ``input="text"``)
         and the named ``systems`` on ``tasks``; return the evaluation."""
-        built = build_systems(list(systems))
+        built: list[str | System] = list(systems)
         if summarize is not None:
+            function = PythonFunction(summarize, input=input)
             built.insert(
-                0,
-                System(
-                    name,
-                    "python",
-                    {"function": _qualname(summarize)},
-                    PythonFunction(summarize, input=input),
-                    "pytest",
-                ),
+                0, System(name, "python", {"function": _qualname(summarize)}, function, "pytest")
             )
-        store = Store(Path(out) if out else self.workdir / f"sumbench-{name}")
-        run = Run(load_tasks(tasks, references), built, build_scorers(list(scorers)), store)
+        options = RunOptions(
+            tasks=str(tasks),
+            references=Path(references) if references is not None else None,
+            systems=built,
+            scorers=list(scorers),
+            out=Path(out) if out else self.workdir / f"sumbench-{name}",
+            no_cache=True,
+            score_workers=1,
+        )
+        run = plan_run(options)
         stats = run.execute()
-        table = build_report(store, charts=False)
-        return Evaluation(store, built[0].name if built else name, stats, table)
+        table = build_report(run.store, charts=False)
+        return Evaluation(run.store, run.systems[0].name if run.systems else name, stats, table)
 
 
 def _qualname(function: Callable[..., Any]) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 from bench.adapters.python import PythonFunction
 from bench.cache import GenerationCache
 from bench.request import SummaryRequest
-from bench.runner import Run, System
+from bench.run import Run, System
 from bench.store import Store
 from bench.task import Document, Reference, Task
 

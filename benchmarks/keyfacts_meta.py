@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from bench import meta
-from bench.meta_cli import read_judgments
+from bench.cli.meta import read_judgments
 from bench.scorers.base import FactDecision
 from bench.scorers.matchers import Pair, matchers
 from bench.scorers.matchers.calibrated import (

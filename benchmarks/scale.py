@@ -151,7 +151,7 @@ def phase_load(path: Path) -> dict[str, Any]:
 def phase_run(path: Path, count: int, out: Path) -> dict[str, Any]:
     """Run ``lead`` and every registered scorer on the first ``count`` tasks, streamed."""
     from bench.presets import get_preset
-    from bench.runner import Run, build_scorers, build_systems
+    from bench.run import Run, build_scorers, build_systems
     from bench.sampling import select
     from bench.scorers import scorers
     from bench.store import Store

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from scale import PRESET, dataset
 
 from bench.presets import get_preset
-from bench.runner import Run, build_scorers, build_systems
+from bench.run import Run, build_scorers, build_systems
 from bench.sampling import select
 from bench.scorers.rouge_engine.parallel import cpu_count
 from bench.store import Store

@@ -11,10 +11,10 @@ import typer
 from conftest import REPO
 from typer.testing import CliRunner
 
+from bench.cli.tasks import export_command, presets_command
 from bench.export import ROW_SCHEMA, ExportError, export_tasks, output_path
 from bench.task import Task, load_tasks
 from bench.tasksets import iter_tasks, task_to_row
-from bench.tasksets_cli import export_command, presets_command
 
 
 @pytest.fixture(scope="module")

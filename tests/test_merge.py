@@ -12,7 +12,7 @@ from conftest import REPO
 
 from bench.merge import MergeError, merge_runs
 from bench.report.build import build_report
-from bench.runner import Run, build_scorers, build_systems
+from bench.run import Run, build_scorers, build_systems
 from bench.store import FACTS_FILE, OUTPUTS_FILE, PROBLEMS_FILE, TASKS_FILE, Store
 from bench.task import Task, load_tasks
 

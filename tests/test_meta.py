@@ -13,7 +13,7 @@ from scipy import stats as scipy_stats
 from typer.testing import CliRunner
 
 from bench import meta
-from bench.meta_cli import calibrate_command, meta_command
+from bench.cli.meta import calibrate_command, meta_command
 from bench.scorers.base import FactDecision
 from bench.scorers.keyfacts import KeyFacts
 from bench.scorers.matchers import MatcherFailed, register_matcher
@@ -250,7 +250,7 @@ def test_meta_command_soft_adds_soft_recall(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not DEV.is_dir(), reason="key-fact dev data not present")
 def test_dev_data_calibrated_v2_agreement() -> None:
-    from bench.meta_cli import read_judgments
+    from bench.cli.meta import read_judgments
     from bench.scorers.matchers import matchers
 
     judgments = read_judgments(DEV)
@@ -260,7 +260,7 @@ def test_dev_data_calibrated_v2_agreement() -> None:
 
 @pytest.mark.skipif(not DEV.is_dir(), reason="key-fact dev data not present")
 def test_dev_data_lexical_agreement() -> None:
-    from bench.meta_cli import read_judgments
+    from bench.cli.meta import read_judgments
     from bench.scorers.matchers import matchers
 
     judgments = read_judgments(DEV)

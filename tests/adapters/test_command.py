@@ -17,7 +17,7 @@ from bench.adapters import AdapterError, adapters
 from bench.adapters.command import Command, stderr_tail
 from bench.cli import app
 from bench.request import RequestDocument, SummaryRequest
-from bench.runner import build_systems
+from bench.run import build_systems
 
 REQUEST = SummaryRequest(
     task_id="t",

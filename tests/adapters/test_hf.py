@@ -21,7 +21,7 @@ import torch
 from bench.adapters import AdapterError, adapters
 from bench.adapters.hf import HuggingFace
 from bench.request import RequestDocument, Summary, SummaryRequest
-from bench.runner import RunError, build_systems
+from bench.run import RunError, build_systems
 from bench.task import load_tasks
 
 from .tiny_models import build_tiny_llama, build_tiny_t5

@@ -13,7 +13,7 @@ from conftest import REPO
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from bench.runner import Run, build_scorers, build_systems
+from bench.run import Run, build_scorers, build_systems
 from bench.store import Store
 from bench.task import load_tasks
 

@@ -1,4 +1,4 @@
-"""The command line, end to end on the bundled benchmark."""
+"""`sumbench run`, end to end on the bundled benchmark."""
 
 from __future__ import annotations
 
@@ -89,35 +89,6 @@ def test_key_fact_rows_carry_evidence_from_the_summary(bundled_run: Path) -> Non
         summary = outputs[(row.task_id, row.system, row.sample)]
         for piece in row.evidence.split(" … "):
             assert piece in summary
-
-
-def test_report_rebuilds_the_same_tables_from_stored_rows(bundled_run: Path) -> None:
-    before = {n: (bundled_run / n).read_text() for n in ("table.md", "table.tex", "table.csv")}
-    for name in before:
-        (bundled_run / name).unlink()
-    result = runner.invoke(app, ["report", str(bundled_run), "--no-charts"])
-    assert result.exit_code == 0
-    assert {n: (bundled_run / n).read_text() for n in before} == before
-    assert result.stdout == before["table.md"]
-
-
-def test_report_metrics_option_chooses_columns(bundled_run: Path, tmp_path: Path) -> None:
-    result = runner.invoke(
-        app,
-        [
-            "report",
-            str(bundled_run),
-            "--no-charts",
-            "--metrics",
-            "rouge2_f",
-            "--metrics",
-            "kf_recall",
-        ],
-    )
-    header = result.stdout.splitlines()[0]
-    assert "R-2" in header and "KF" in header and "R-1" not in header
-    result = runner.invoke(app, ["report", str(bundled_run), "--metrics", "bleu"])
-    assert result.exit_code == 2 and "unknown metric" in result.stderr
 
 
 def test_rerun_into_the_same_folder_reuses_everything(bundled_run: Path) -> None:
@@ -213,53 +184,6 @@ def test_broken_tasks_stop_the_run_with_file_and_field(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "task.yaml: documents[0].path: source file not found" in result.stderr
     assert "Traceback" not in result.output
-
-
-def test_tasks_validate_exits_1_and_names_each_problem(tmp_path: Path) -> None:
-    write_task(tmp_path, "t1", keyfacts=[{"id": "f", "text": "x", "patterns": "UK"}])
-    write_task(tmp_path, "t2", references=[{"id": "r", "text": "Short."}])
-    result = runner.invoke(app, ["tasks", "validate", str(tmp_path / "tasks")])
-    assert result.exit_code == 1
-    assert "keyfacts.yaml: [0].patterns" in result.stderr
-    assert "references.yaml: [0].text: reference is shorter" in result.stderr
-
-
-def test_tasks_validate_passes_on_the_bundled_tasks() -> None:
-    result = runner.invoke(app, ["tasks", "validate", str(REPO / "tasks")])
-    assert result.exit_code == 0 and "5 valid task(s), 0 error(s)" in result.stderr
-
-
-def test_tasks_show_prints_clean_text_and_content_hash() -> None:
-    (task,) = [t for t in load_tasks(REPO / "tasks") if t.id == "paris-summit-004"]
-    result = runner.invoke(
-        app, ["tasks", "show", "paris-summit-004", "--tasks", str(REPO / "tasks")]
-    )
-    assert result.exit_code == 0
-    assert f"sha256:{task.documents[0].content_hash}" in result.stdout
-    assert "16 timestamped entries" in result.stdout
-    assert "Image source" not in result.stdout and "published at" not in result.stdout
-    shown = runner.invoke(
-        app, ["tasks", "show", "paris-summit-004", "--tasks", str(REPO / "tasks"), "--json"]
-    )
-    data = json.loads(shown.stdout)
-    assert data["documents"][0]["hash"] == task.documents[0].content_hash
-    assert "references" not in data and "keyfacts" not in data
-
-
-def test_tasks_schema_prints_json_schema() -> None:
-    result = runner.invoke(app, ["tasks", "schema"])
-    schema = json.loads(result.stdout)
-    assert schema["additionalProperties"] is False
-    assert {"id", "documents", "budget"} <= set(schema["properties"])
-
-
-def test_systems_list_shows_every_builtin_with_parameters() -> None:
-    result = runner.invoke(app, ["systems", "list"])
-    lines = {line.split("\t")[0]: line for line in result.stdout.splitlines()}
-    assert {"lead", "random", "textrank", "lexrank", "oracle", "human", "precomputed"} <= set(lines)
-    assert "k=3" in lines["lead"] and "builtin" in lines["lead"]
-    scorers = runner.invoke(app, ["scorers", "list"]).stdout
-    assert "rouge\tbuiltin" in scorers and "keyfacts\tbuiltin" in scorers
 
 
 def test_deterministic_systems_in_a_full_run_equal_direct_calls(bundled_run: Path) -> None:
@@ -400,50 +324,6 @@ def test_precomputed_ids_missing_from_a_streamed_table_are_reported(tmp_path: Pa
     assert "1 task id(s) not in the task set, ignored: ghost" in " ".join(result.stderr.split())
 
 
-def test_report_rebuilds_with_the_table_options_the_run_used(tmp_path: Path) -> None:
-    out = tmp_path / "run"
-    args = [
-        "run",
-        "--systems",
-        "lead",
-        "--systems",
-        "random",
-        "--scorers",
-        "stats",
-        "--sample",
-        "4",
-        "--sample-seed",
-        "1",
-        "--seed",
-        "5",
-        "--resamples",
-        "200",
-        "--ci",
-        "brackets",
-        "--baseline-system",
-        "lead",
-        "--no-charts",
-        "--out",
-        str(out),
-    ]
-    first = runner.invoke(app, args)
-    assert first.exit_code == 0, first.output
-    table = (out / "table.md").read_text(encoding="utf-8")
-    assert "seed:5" in table and "resamples:200" in table and "[" in table
-    info = json.loads((out / "run.json").read_text())["config"]
-    assert info["selection"]["sample_seed"] == 1 and info["report"]["seed"] == 5
-    rebuilt = runner.invoke(app, ["report", str(out), "--no-charts"])
-    assert rebuilt.exit_code == 0, rebuilt.output
-    assert (out / "table.md").read_text(encoding="utf-8") == table
-    other = runner.invoke(app, ["report", str(out), "--no-charts", "--seed", "6"])
-    assert "seed:6" in other.output
-    # The sample follows --sample-seed alone: another resampling seed, the same tasks.
-    again = runner.invoke(app, [*args[:-1], str(tmp_path / "again"), "--seed", "9"])
-    assert again.exit_code == 0, again.output
-    same = {t["id"] for t in Store(tmp_path / "again").tasks()}
-    assert same == {t["id"] for t in Store(out).tasks()} and len(same) == 4
-
-
 def test_a_zero_budget_is_an_error_not_the_default(tmp_path: Path) -> None:
     table = _html_table(tmp_path)
     result = runner.invoke(
@@ -474,14 +354,3 @@ def test_resuming_with_another_selection_of_tasks_is_refused(tmp_path: Path) -> 
     other = runner.invoke(app, [*args, "--sample", "3", "--sample-seed", "2"])
     assert other.exit_code == 2
     assert "another selection of tasks (sample_seed 1 -> 2)" in " ".join(other.stderr.split())
-
-
-def test_score_workers_auto_uses_the_cores_only_for_large_light_runs_on_4_or_more() -> None:
-    from bench.cli import _score_workers
-
-    assert _score_workers("auto", 5, 6, cores=8) == 1  # the bundled run: 30 items
-    assert _score_workers("auto", 1000, 3, cores=8) == 7
-    assert _score_workers("auto", None, 1, cores=8) == 7  # a table of unknown size
-    assert _score_workers("auto", 1000, 3, light=False, cores=8) == 1  # a scorer with a model
-    assert _score_workers("auto", 1000, 3, cores=2) == 1  # measured no faster on 2 cores
-    assert _score_workers("3", 5, 6, light=False) == 3

@@ -9,7 +9,7 @@ from conftest import REPO
 from typer.testing import CliRunner
 
 from bench.cli import app
-from bench.config import ScorerEntry, SystemEntry, load_config
+from bench.run.config import ScorerEntry, SystemEntry, load_config
 from bench.store import Store
 from bench.task import TaskError
 
@@ -96,7 +96,7 @@ def test_bad_config_names_file_and_field(tmp_path: Path, text: str, field: str) 
 
 
 def test_config_entries_build_the_same_systems_as_specs() -> None:
-    from bench.runner import build_scorers, build_systems
+    from bench.run import build_scorers, build_systems
 
     (entry,) = build_systems([SystemEntry(adapter="lead", params={"k": 2})])
     (spec,) = build_systems(["lead:k=2"])

@@ -17,7 +17,7 @@ from conftest import REPO, write_task
 from bench.adapters import AdapterError, GoldSummarizer, Summarizer, register_adapter
 from bench.cache import GenerationCache
 from bench.request import Summary, SummaryRequest
-from bench.runner import Notes, Run, RunError, build_scorers, build_systems, parse_spec
+from bench.run import Notes, Run, RunError, build_scorers, build_systems, parse_spec
 from bench.scorers import ItemScore, Metric, Scorer, register_scorer
 from bench.store import Store
 from bench.task import Task, load_tasks
@@ -460,7 +460,7 @@ class SlowPid(Scorer):
 '''
 DRIVER = """
 import sys
-from bench.runner import Run, build_scorers, build_systems
+from bench.run import Run, build_scorers, build_systems
 from bench.store import Store
 from bench.task import load_tasks
 import slow_pid_scorer  # registers test-slow-pid

@@ -1,0 +1,223 @@
+"""``sumbench run``: plan the run, execute it behind a progress bar, print its table."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from dataclasses import fields
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from bench.cli.errors import err, fail, fail_run, print_problems
+from bench.cli.options import (
+    BaselineSystemOpt,
+    BudgetOpt,
+    ChartsOpt,
+    CiOpt,
+    CleanOpt,
+    InstructionsOpt,
+    LanguageOpt,
+    LevelOpt,
+    LimitOpt,
+    MapOpt,
+    MetricsOpt,
+    PresetOpt,
+    RefsOpt,
+    ResamplesOpt,
+    SeedOpt,
+    SeparatorOpt,
+    TestOpt,
+)
+from bench.report.build import build_report
+from bench.run import AUTO_PARALLEL_ITEMS, Notes, Run, RunError, RunOptions, RunStats, plan_run
+from bench.store import StoreError
+from bench.task import TaskError
+
+SourceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--tasks",
+        help="Task folder (default: tasks), FILE.jsonl/.parquet/.csv, a save_to_disk "
+        "folder or hf:NAME[:CONFIG]:SPLIT.",
+    ),
+]
+SampleOpt = Annotated[
+    int | None,
+    typer.Option(help="A sample of N tasks, the same on every machine for a --sample-seed."),
+]
+SampleSeedOpt = Annotated[
+    int, typer.Option(help="Seed of --sample (the resampling has its own --seed).")
+]
+ShardOpt = Annotated[
+    str | None,
+    typer.Option(help="I/N: only shard I of N (disjoint, covering); merge with `sumbench merge`."),
+]
+OnlineOpt = Annotated[bool, typer.Option(help="Allow downloading datasets from the hub.")]
+SystemsOpt = Annotated[
+    list[str] | None,
+    typer.Option("--systems", "-s", help="NAME[:key=value,...]; repeat for several systems."),
+]
+ScorersOpt = Annotated[
+    list[str] | None,
+    typer.Option("--scorers", help="NAME[:key=value,...]; repeat for several scorers."),
+]
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option("--config", help="YAML file with tasks, systems, scorers (options override it)."),
+]
+OutOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--out", help="Results folder (default results/<timestamp>); an existing one is resumed."
+    ),
+]
+CacheOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--cache", help="Generation cache folder (default: ~/.cache/sumbench/generations)."
+    ),
+]
+NoCacheOpt = Annotated[
+    bool, typer.Option("--no-cache", help="Neither read nor write the generation cache.")
+]
+AllowFailuresOpt = Annotated[
+    bool, typer.Option("--allow-failures", help="Exit 0 even when some items failed.")
+]
+ScoreWorkersOpt = Annotated[
+    str,
+    typer.Option(
+        help="Processes that score: a number, or auto (on 4+ cores, one per core but one "
+        f"for runs of {AUTO_PARALLEL_ITEMS}+ items with light scorers; else 1: in-process)."
+    ),
+]
+
+
+def run(  # the parameters are named as RunOptions' fields, but for charts and allow_failures
+    tasks: SourceOpt = None,
+    preset: PresetOpt = None,
+    mapping: MapOpt = None,
+    separator: SeparatorOpt = None,
+    budget: BudgetOpt = None,
+    instructions: InstructionsOpt = None,
+    clean: CleanOpt = False,
+    language: LanguageOpt = None,
+    limit: LimitOpt = None,
+    sample: SampleOpt = None,
+    sample_seed: SampleSeedOpt = 0,
+    shard: ShardOpt = None,
+    online: OnlineOpt = False,
+    references: RefsOpt = None,
+    systems: SystemsOpt = None,
+    scorers: ScorersOpt = None,
+    config_file: ConfigOpt = None,
+    out: OutOpt = None,
+    cache_dir: CacheOpt = None,
+    no_cache: NoCacheOpt = False,
+    allow_failures: AllowFailuresOpt = False,
+    score_workers: ScoreWorkersOpt = "auto",
+    metrics: MetricsOpt = None,
+    charts: ChartsOpt = True,
+    ci: CiOpt = "pm",
+    baseline_system: BaselineSystemOpt = None,
+    resamples: ResamplesOpt = 1000,
+    level: LevelOpt = 0.95,
+    seed: SeedOpt = 0,
+    test: TestOpt = "paired-bootstrap",
+) -> None:
+    """Summarize every task with every system, score, store and print the results table."""
+    given = locals()
+    options = RunOptions(
+        **{f.name: given[f.name] for f in fields(RunOptions) if f.name in given},
+        argv=sys.argv[1:],
+    )
+    try:
+        job = plan_run(options)
+    except RunError as error:
+        raise fail_run(error) from None
+    folder = job.store.root
+    for warning in job.warnings:
+        err.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    err.print(
+        f"{job.expected if job.expected is not None else 'streamed'} task(s) x "
+        f"{len(job.systems)} system(s) x {len(job.scorers)} scorer(s) -> {folder}",
+        highlight=False,
+    )
+    stats = _execute(job)
+    _print_some("[bold yellow]warning:[/]", stats.warnings, folder)
+    _print_some("[yellow]not scored:[/]", stats.skipped, folder)
+    try:
+        table = build_report(
+            job.store,
+            job.report.metrics,
+            charts,
+            job.report.resampling,
+            job.report.baseline_system,
+            job.report.ci,
+        )
+    except StoreError as error:
+        raise fail(str(error)) from None
+    typer.echo(table, nl=False)
+    _print_some("[red]failed:[/]", stats.errors, folder)
+    err.print(
+        f"generated {stats.generated}, cached {stats.cached}, reused {stats.reused}, "
+        f"scored {stats.scored}, failed {stats.errors.total}; results in {folder}",
+        highlight=False,
+    )
+    if stats.errors and not allow_failures:
+        raise typer.Exit(1)
+
+
+def _execute(job: Run) -> RunStats:
+    """Execute the run with a progress bar per system; Ctrl-C exits 130 keeping the work."""
+    folder = job.store.root
+    try:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[counts]}"),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+        ) as bar:
+            handles = {
+                s.name: bar.add_task(s.name, total=job.expected, counts="") for s in job.systems
+            }
+            counts = {s.name: Counter[str]() for s in job.systems}
+
+            def step(system: str, status: str) -> None:
+                counts[system][status] += 1
+                shown = ", ".join(f"{n} {k}" for k, n in sorted(counts[system].items()))
+                bar.update(handles[system], advance=1, counts=shown)
+
+            stats = job.execute(step)
+        for warning in job.unknown_id_warnings():
+            err.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    except RunError as error:
+        raise fail_run(error) from None
+    except TaskError as error:  # a bad row met while streaming a table
+        print_problems(error.problems)
+        raise fail(f"stopped at a bad task; everything before it is in {folder}") from None
+    except KeyboardInterrupt:
+        err.print(
+            f"[yellow]interrupted[/]: everything computed so far is in {folder}; "
+            f"run again with --out {folder} to resume",
+            highlight=False,
+        )
+        raise typer.Exit(130) from None
+    return stats
+
+
+def _print_some(label: str, lines: Notes, folder: Path, most: int = 10) -> None:
+    """The first ``most`` lines, then how many more are in problems.jsonl."""
+    for line in lines[:most]:
+        err.print(f"{label} {escape(line)}", highlight=False)
+    if lines.total > most:
+        err.print(
+            f"{label} ... and {lines.total - most} more in {folder / 'problems.jsonl'}",
+            highlight=False,
+        )

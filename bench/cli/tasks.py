@@ -1,0 +1,179 @@
+"""``sumbench tasks``: validate, list, show, schema, export and presets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import BaseModel
+from rich.console import Console
+
+from bench.cli.errors import err, fail, print_problems
+from bench.cli.options import (
+    BudgetOpt,
+    CleanOpt,
+    InstructionsOpt,
+    LanguageOpt,
+    LimitOpt,
+    MapOpt,
+    PresetOpt,
+    RefsOpt,
+    SeparatorOpt,
+    TasksOpt,
+)
+from bench.export import FORMATS, ExportError, export_tasks
+from bench.presets import list_presets
+from bench.run import table_options
+from bench.sampling import select
+from bench.task import KeyFact, Reference, Task, TaskError, TaskFile, check_tasks, load_tasks
+from bench.tasksets import open_tasks
+
+out = Console(soft_wrap=True)
+"""Standard output, for what the commands show."""
+
+
+def _load(tasks: Path, references: Path | None) -> list[Task]:
+    try:
+        return load_tasks(tasks, references)
+    except TaskError as error:
+        print_problems(error.problems)
+        raise fail(
+            f"{len(error.problems)} problem(s) in {tasks}; see `sumbench tasks validate {tasks}`"
+        ) from None
+
+
+def tasks_validate(
+    path: Annotated[Path, typer.Argument(help="Task file or folder.")] = Path("tasks"),
+    references: RefsOpt = None,
+) -> None:
+    """Report every problem with file, field and what was expected; exit 1 on errors."""
+    found, problems = check_tasks(path, references)
+    for problem in problems:
+        colour = "red" if problem.severity == "error" else "yellow"
+        err.print(f"[{colour}]{problem}[/]", highlight=False)
+    errors = sum(p.severity == "error" for p in problems)
+    err.print(
+        f"{len(found)} valid task(s), {errors} error(s), {len(problems) - errors} warning(s)",
+        highlight=False,
+    )
+    if errors:
+        raise typer.Exit(1)
+
+
+def tasks_list(tasks: TasksOpt = Path("tasks"), references: RefsOpt = None) -> None:
+    """One line per task: id, documents, references, key facts, budget, title."""
+    for task in _load(tasks, references):
+        typer.echo(
+            f"{task.id}\t{len(task.documents)} doc(s)\t{len(task.references)} ref(s)\t"
+            f"{len(task.keyfacts)} fact(s)\t{task.budget} words\t{task.title}"
+        )
+
+
+def tasks_show(
+    task_id: Annotated[str, typer.Argument(help="Task id.")],
+    tasks: TasksOpt = Path("tasks"),
+    references: RefsOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the task as JSON.")] = False,
+) -> None:
+    """Show a task's cleaned documents with content hashes (references are not shown)."""
+    match = [t for t in _load(tasks, references) if t.id == task_id]
+    if not match:
+        raise fail(f"no task {task_id!r} in {tasks}")
+    task = match[0]
+    if as_json:
+        data = task.model_dump(exclude={"references", "keyfacts"})
+        for doc, dumped in zip(task.documents, data["documents"], strict=True):
+            dumped["hash"] = doc.content_hash
+        out.print_json(json.dumps(data))
+        return
+    out.print(
+        f"# {task.id}: {task.title}\nlanguage {task.language}, budget {task.budget} words, "
+        f"{len(task.references)} reference(s), {len(task.keyfacts)} key fact(s)\n"
+        f"instructions: {task.instructions}",
+        markup=False,
+        highlight=False,
+    )
+    for doc in task.documents:
+        head = " | ".join(x for x in (doc.title, doc.outlet, doc.date, doc.url) if x)
+        out.print(
+            f"\n## {doc.id}  sha256:{doc.content_hash}  {head}", markup=False, highlight=False
+        )
+        if doc.metadata.get("removed"):
+            out.print(f"cleaning removed: {doc.metadata['removed']}", markup=False, highlight=False)
+        if doc.sections:
+            out.print(f"{len(doc.sections)} timestamped entries", markup=False, highlight=False)
+        out.print(doc.text, markup=False, highlight=False)
+
+
+def tasks_schema(
+    which: Annotated[str, typer.Argument(help="task | reference | keyfact")] = "task",
+) -> None:
+    """Print the JSON Schema of task.yaml (or of a reference / key fact entry)."""
+    models: dict[str, type[BaseModel]] = {
+        "task": TaskFile,
+        "reference": Reference,
+        "keyfact": KeyFact,
+    }
+    if which not in models:
+        raise fail(f"unknown schema {which!r}; choose one of {', '.join(models)}")
+    out.print_json(json.dumps(models[which].model_json_schema()))
+
+
+def export_command(
+    path: Annotated[
+        str | None,
+        typer.Argument(
+            help="Task folder, FILE.jsonl/.parquet/.csv, save_to_disk folder or "
+            "hf:NAME[:CONFIG]:SPLIT (default: tasks, or the preset's hub copy)."
+        ),
+    ] = None,
+    to: Annotated[Path, typer.Option("--to", help="Output folder.")] = Path("export"),
+    fmt: Annotated[
+        str, typer.Option("--format", help="jsonl, parquet or hf (a save_to_disk folder).")
+    ] = "jsonl",
+    preset: PresetOpt = None,
+    mapping: MapOpt = None,
+    separator: SeparatorOpt = None,
+    budget: BudgetOpt = None,
+    instructions: InstructionsOpt = None,
+    clean: CleanOpt = False,
+    language: LanguageOpt = None,
+    references: Annotated[
+        Path | None, typer.Option(help="References folder of a task folder.")
+    ] = None,
+    limit: LimitOpt = None,
+    sample: Annotated[int | None, typer.Option(help="A stable sample of N tasks.")] = None,
+    seed: Annotated[int, typer.Option("--sample-seed", help="Seed of --sample.")] = 0,
+    online: Annotated[bool, typer.Option(help="Allow downloads from the hub.")] = False,
+    overwrite: Annotated[bool, typer.Option(help="Replace existing output.")] = False,
+) -> None:
+    """Write a task set as rows that `--tasks` reads back identically."""
+    if fmt not in FORMATS:
+        raise fail(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    try:
+        options, preset_source = table_options(
+            preset, mapping, separator, budget, instructions, clean, language
+        )
+        path = path or preset_source
+        table = open_tasks(path or "tasks", references=references, online=online, **options)
+        tasks = select(table, limit=limit, sample=sample, seed=seed)
+        written, count = export_tasks(tasks, to, fmt, overwrite=overwrite)
+    except (TaskError, ExportError, ValueError) as error:
+        raise fail(str(error)) from None
+    typer.echo(f"wrote {count} task(s) to {written}", err=True)
+
+
+def presets_command(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also print notes.")] = False,
+) -> None:
+    """One line per preset: name, hub source, column mapping, separator, budget."""
+    for preset in list_presets():
+        separator = repr(preset.separator) if preset.separator else "-"
+        typer.echo(
+            f"{preset.name}\t{preset.source}\t{preset.mapping}\t{separator}\t"
+            f"{preset.budget} words\t{preset.title}"
+        )
+        if verbose:
+            typer.echo(f"    {preset.notes}\n    schema: {preset.confidence}")

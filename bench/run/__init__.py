@@ -1,0 +1,46 @@
+"""A run: plan (options -> :class:`Run`) -> generate -> score -> record, one module a stage.
+
+:func:`plan_run` builds what ``sumbench run`` builds; :meth:`Run.execute` runs it into its
+results folder, resuming what the folder already holds.
+"""
+
+from bench.run.errors import RunError
+from bench.run.loop import SCORING_QUEUE, WINDOW, Run
+from bench.run.options import ReportOptions, RunOptions
+from bench.run.plan import AUTO_MIN_CORES, AUTO_PARALLEL_ITEMS, plan_run, score_workers
+from bench.run.record import Notes, Progress, Recorder, RunStats
+from bench.run.selection import table_options
+from bench.run.systems import (
+    DEFAULT_SCORERS,
+    DEFAULT_SYSTEMS,
+    ScorerSetup,
+    System,
+    build_scorers,
+    build_systems,
+    parse_spec,
+)
+
+__all__ = [
+    "AUTO_MIN_CORES",
+    "AUTO_PARALLEL_ITEMS",
+    "DEFAULT_SCORERS",
+    "DEFAULT_SYSTEMS",
+    "SCORING_QUEUE",
+    "WINDOW",
+    "Notes",
+    "Progress",
+    "Recorder",
+    "ReportOptions",
+    "Run",
+    "RunError",
+    "RunOptions",
+    "RunStats",
+    "ScorerSetup",
+    "System",
+    "build_scorers",
+    "build_systems",
+    "parse_spec",
+    "plan_run",
+    "score_workers",
+    "table_options",
+]

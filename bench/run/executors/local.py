@@ -1,0 +1,62 @@
+"""This machine: a thread pool per summarizer (its ``concurrency``) and, with more than one
+score worker, a pool of spawned scoring processes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from bench.adapters import Summarizer
+from bench.request import Summary, SummaryRequest
+from bench.run.generate import call, concurrency
+from bench.run.record import Outcome
+from bench.run.score import score_in_process, scoring_pool
+from bench.run.systems import ScorerSetup, System
+from bench.task import Task
+
+
+class LocalExecutor:
+    """Generation in threads, scoring in processes (or, with one worker, by the caller)."""
+
+    def __init__(
+        self, systems: Sequence[System], setups: Sequence[ScorerSetup], score_workers: int
+    ) -> None:
+        self._threads = {
+            s.name: ThreadPoolExecutor(
+                max_workers=max(1, concurrency(s.adapter)), thread_name_prefix=f"sumbench-{s.name}"
+            )
+            for s in systems
+            if isinstance(s.adapter, Summarizer)
+        }
+        self._processes = scoring_pool(list(setups), score_workers)
+
+    @property
+    def scores_elsewhere(self) -> bool:
+        """True when scoring processes run."""
+        return self._processes is not None
+
+    def generate(
+        self, system: System, requests: list[SummaryRequest]
+    ) -> Future[list[Summary | Exception]]:
+        """Call ``system``'s adapter on a batch in one of its threads."""
+        if not isinstance(system.adapter, Summarizer):
+            raise TypeError(f"{system.name} is not a summarizer; it needs no generation call")
+        return self._threads[system.name].submit(call, system.adapter, requests)
+
+    def score(
+        self, task: Task, summaries: list[Summary], names: list[str]
+    ) -> Future[list[Outcome]]:
+        """Score an item in a scoring process."""
+        if self._processes is None:
+            raise RuntimeError("no scoring processes: the caller scores in its own thread")
+        return self._processes.submit(score_in_process, task, summaries, names)
+
+    def stop_generating(self, complete: bool) -> None:
+        """Shut the thread pools down, cancelling batches not started."""
+        for pool in self._threads.values():
+            pool.shutdown(wait=complete, cancel_futures=True)
+
+    def stop_scoring(self) -> None:
+        """Shut the scoring processes down once their started work is done."""
+        if self._processes is not None:
+            self._processes.shutdown(wait=True, cancel_futures=True)

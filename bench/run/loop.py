@@ -1,0 +1,165 @@
+"""A run and its scheduling loop: tasks read in a bounded window, each (task, system) item
+generated, scored and recorded as soon as it can be.
+
+Every item's summaries and scores are appended to the store as soon as they exist, so an
+interrupted or failing run keeps everything computed so far, and re-running into the same
+folder only does what is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from dataclasses import dataclass, field
+from typing import Any
+
+from bench.cache import GenerationCache
+from bench.run.executors.local import LocalExecutor
+from bench.run.generate import Batches, Generation
+from bench.run.options import ReportOptions
+from bench.run.provenance import check_compatible, now, run_info
+from bench.run.record import Progress, Recorder, RunStats
+from bench.run.score import Scoring
+from bench.run.systems import ScorerSetup, System, unknown_id_warnings
+from bench.store import Store
+from bench.task import Task, TaskError
+
+WINDOW = 512
+"""Tasks in flight at once: bounds memory whatever the size of the task set."""
+
+SCORING_QUEUE = 16
+"""Items waiting for or in each scoring process, at most: bounds memory and lost work."""
+
+
+@dataclass
+class Run:
+    """Tasks x systems x scorers, written to one store (built by :func:`bench.run.plan_run`,
+    or directly from its parts).
+
+    ``tasks`` may be any iterable (a stream from a large dataset): at most :data:`WINDOW` tasks
+    are held at once. Generation runs concurrently up to each adapter's ``concurrency`` (and in
+    batches of its ``batch_size``); scoring runs in the calling thread as results arrive, or
+    in ``score_workers`` processes, the store still being written by the calling thread only.
+    """
+
+    tasks: Iterable[Task]
+    systems: list[System]
+    scorers: list[ScorerSetup]
+    store: Store
+    config: dict[str, Any] = field(default_factory=dict)
+    """What run.json records as the run's configuration (options, selection, report)."""
+    cache: GenerationCache | None = None
+    score_workers: int = 1
+    """Processes that score (each builds its own scorers); 1 scores in the calling thread.
+    They are spawned, so a script that runs with more than 1 needs the usual
+    ``if __name__ == "__main__":`` guard."""
+    expected: int | None = None
+    """How many tasks the run reads, when known before it starts."""
+    selected: bool = False
+    """True when only part of the task set runs (a limit, sample or shard)."""
+    warnings: list[str] = field(default_factory=list)
+    """What planning found worth telling before the run starts."""
+    report: ReportOptions = field(default_factory=ReportOptions)
+    """How the run's table is built."""
+
+    def execute(self, progress: Progress | None = None) -> RunStats:
+        """Run every missing item; on interruption the store keeps what was done."""
+        previous = check_compatible(self.store, self.systems, self.scorers)
+        started = now()
+        recorder = Recorder(self.store, progress)
+        recorder.open(self._info(previous, started, "running", recorder.stats))
+        executor = LocalExecutor(self.systems, self.scorers, self.score_workers)
+        scoring = Scoring(self.scorers, recorder, executor)
+        generation = Generation(recorder, scoring, self.cache)
+        status = "interrupted"
+        try:
+            schedule(
+                self.tasks,
+                self.systems,
+                recorder,
+                generation,
+                Batches(self.systems, executor),
+                scoring,
+                SCORING_QUEUE * self.score_workers,
+            )
+            status = "complete"
+        finally:
+            executor.stop_generating(complete=status == "complete")
+            try:
+                if executor.scores_elsewhere:
+                    # Keep what the scoring processes finished, even when interrupted.
+                    scoring.collect(wait_all=True, cancel=status != "complete")
+                    executor.stop_scoring()
+            finally:
+                recorder.close(self._info(previous, started, status, recorder.stats))
+        return recorder.stats
+
+    def unknown_id_warnings(self) -> list[str]:
+        """After a streamed run, ids in precomputed outputs that no task it read has (tasks
+        held in a list were checked before the run, by :func:`bench.run.plan_run`)."""
+        if isinstance(self.tasks, list):
+            return []
+        return unknown_id_warnings(self.systems, set(self.store.listed_tasks()), self.selected)
+
+    def _info(
+        self, previous: dict[str, Any] | None, started: str, status: str, stats: RunStats
+    ) -> dict[str, Any]:
+        return run_info(
+            previous, started, status, stats.counts(), self.systems, self.scorers, self.config
+        )
+
+
+def schedule(
+    tasks: Iterable[Task],
+    systems: Sequence[System],
+    recorder: Recorder,
+    generation: Generation,
+    batches: Batches,
+    scoring: Scoring,
+    scoring_slots: int,
+) -> None:
+    """Read tasks while fewer than :data:`WINDOW` are open and fewer than ``scoring_slots``
+    items wait for scoring; send items to generation; store results as they finish. A bad row
+    of a streamed table is raised once everything before it is stored."""
+    source = iter(tasks)
+    open_items: dict[str, int] = {}  # task id -> items still running
+    exhausted = False
+    bad_row: TaskError | None = None
+    while True:
+        while not exhausted and len(open_items) < WINDOW and len(scoring) < scoring_slots:
+            try:
+                task = next(source, None)
+            except TaskError as error:  # a bad row: finish what is running, then report
+                bad_row, task = error, None
+            if task is None:
+                exhausted = True
+                break
+            recorder.list_task(task)
+            open_items[task.id] = 0
+            for system in systems:
+                if generation.prepare(task, system):
+                    batches.add(system, task)
+                    open_items[task.id] += 1
+                batches.flush(system, force=False)
+        batches.flush_all(force=exhausted)
+        for task_id in [t for t, n in open_items.items() if n == 0]:
+            del open_items[task_id]
+        if not batches.in_flight:
+            if batches.waiting():  # a partial batch while nothing else is running
+                batches.flush_all(force=True)
+                continue
+            if exhausted:
+                scoring.collect(wait_all=True)
+                if bad_row is not None:
+                    raise bad_row
+                return
+            if len(scoring):  # reading waits for the scoring processes to catch up
+                wait(scoring.pending, return_when=FIRST_COMPLETED)
+                scoring.collect(wait_all=False)
+            continue
+        pending: list[Future[Any]] = [*batches.in_flight, *scoring.pending]
+        finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+        scoring.collect(wait_all=False)
+        for task, system, result in batches.finished(finished):  # in submission order
+            generation.finish(task, system, result)
+            open_items[task.id] -= 1

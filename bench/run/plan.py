@@ -1,0 +1,179 @@
+"""Options -> a :class:`Run` ready to execute: everything ``sumbench run`` decides before the
+first item (config file, tasks, systems, scorers, folder, cache, resume checks, workers).
+
+The command line, :mod:`bench.testing` and library users build their runs with
+:func:`plan_run`, so a run planned anywhere is the run the command line would make.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from bench.cache import GenerationCache, default_cache_dir
+from bench.registry import UnknownNameError
+from bench.report.significance import Resampling
+from bench.run.config import RunConfig, load_config
+from bench.run.errors import RunError
+from bench.run.loop import Run
+from bench.run.options import ReportOptions, RunOptions
+from bench.run.provenance import check_selection
+from bench.run.selection import open_selection
+from bench.run.systems import (
+    DEFAULT_SCORERS,
+    DEFAULT_SYSTEMS,
+    ScorerSetup,
+    System,
+    build_scorers,
+    build_systems,
+    unknown_id_warnings,
+)
+from bench.scorers.rouge_engine.parallel import cpu_count
+from bench.store import Store
+from bench.task import TaskError
+
+AUTO_PARALLEL_ITEMS = 500
+"""Items (tasks x systems) from which ``--score-workers auto`` scores in every core: below,
+starting the processes (each imports and builds its scorers) costs more than it saves."""
+
+
+AUTO_MIN_CORES = 4
+"""``--score-workers auto`` scores in-process below this many cores: on 2 cores the calling
+process (reading tasks, storing rows) and two scoring processes share the machine and the run
+measured no faster (``benchmarks/score_workers.py``: 1.04x)."""
+
+
+def plan_run(options: RunOptions) -> Run:
+    """Merge ``options`` over their config file, open and select the tasks, build systems and
+    scorers, choose the folder, cache and score workers and check a resumed folder; raises
+    :class:`RunError` (with every problem of a bad task set or config file)."""
+    resampling = _resampling(options)
+    config = _config(options.config_file)
+    source = options.tasks or config.tasks
+    references = options.references or (Path(config.references) if config.references else None)
+    tasks, expected = open_selection(options, source, references)
+    system_specs = _specs(options.systems, config.systems, DEFAULT_SYSTEMS)
+    scorer_specs = _specs(options.scorers, config.scorers, DEFAULT_SCORERS)
+    try:
+        systems = build_systems(system_specs)
+        setups = build_scorers(scorer_specs)
+    except UnknownNameError as error:
+        raise RunError(str(error)) from None
+    report = ReportOptions(
+        options.metrics or config.metrics,
+        options.ci,
+        options.baseline_system or config.baseline_system,
+        resampling,
+    )
+    _check_metrics(report.metrics, setups)
+    selected = any(v is not None for v in (options.limit, options.sample, options.shard))
+    warnings: list[str] = []
+    if isinstance(tasks, list):  # a streamed table is checked once the run has seen it
+        warnings = unknown_id_warnings(systems, {t.id for t in tasks}, selected)
+    folder = (
+        options.out
+        or (Path(config.out) if config.out else None)
+        or Path("results") / (dt.datetime.now().strftime("%Y%m%d-%H%M%S"))
+    )
+    if folder.exists() and not folder.is_dir():
+        raise RunError(f"--out {folder} is a file; expected a results folder")
+    cache = _cache(options, config)
+    store = Store(folder)
+    recorded: dict[str, Any] = {
+        "tasks": str(source),
+        "selection": options.selection(),
+        "references": str(references) if references else None,
+        "systems": [_recorded(s) for s in system_specs],
+        "scorers": [_recorded(s) for s in scorer_specs],
+        "config_file": str(options.config_file) if options.config_file else None,
+        "cache": str(cache.root) if cache else None,
+        "argv": list(options.argv),
+        "report": report.recorded(),
+    }
+    check_selection(store, recorded["selection"])
+    light = all(getattr(setup.scorer, "light", True) for setup in setups)
+    workers = score_workers(options.score_workers, expected, len(systems), light)
+    recorded["score_workers"] = workers
+    return Run(
+        tasks,
+        systems,
+        setups,
+        store,
+        config=recorded,
+        cache=cache,
+        score_workers=workers,
+        expected=expected,
+        selected=selected,
+        warnings=warnings,
+        report=report,
+    )
+
+
+def _resampling(options: RunOptions) -> Resampling:
+    try:
+        return Resampling(
+            resamples=options.resamples, level=options.level, seed=options.seed, method=options.test
+        )
+    except ValueError as error:
+        raise RunError(str(error)) from None
+
+
+def _config(path: Path | None) -> RunConfig:
+    try:
+        return load_config(path) if path else RunConfig()
+    except TaskError as error:
+        raise RunError(f"invalid config {path}", error.problems) from None
+
+
+def _specs(given: Any, configured: list[Any], default: list[str]) -> list[Any]:
+    """The systems or scorers given, else the config file's, else the defaults."""
+    return list(given if given is not None else configured or default)
+
+
+def _recorded(spec: Any) -> Any:
+    """A system or scorer spec as run.json records it."""
+    if isinstance(spec, str):
+        return spec
+    if isinstance(spec, System):
+        return spec.describe()
+    return spec.model_dump()
+
+
+def _check_metrics(chosen: list[str] | None, setups: list[ScorerSetup]) -> None:
+    known = {m.name for setup in setups for m in setup.scorer.metrics()}
+    unknown = [m for m in chosen or [] if m not in known]
+    if unknown:
+        raise RunError(
+            f"unknown metric(s) {unknown}; these scorers give: {', '.join(sorted(known))}"
+        )
+
+
+def _cache(options: RunOptions, config: RunConfig) -> GenerationCache | None:
+    if options.no_cache or config.cache is False:
+        return None
+    where = options.cache_dir or (Path(config.cache) if isinstance(config.cache, str) else None)
+    return GenerationCache(where or default_cache_dir())
+
+
+def score_workers(
+    value: str | int,
+    tasks: int | None,
+    systems: int,
+    light: bool = True,
+    cores: int | None = None,
+) -> int:
+    """``--score-workers``: a positive number, or ``auto`` (one process per core but the
+    calling one's, for a large run on 4+ cores whose scorers hold no model that each process
+    would load)."""
+    if str(value).strip().lower() == "auto":
+        cores = cpu_count() if cores is None else cores
+        large = tasks is None or tasks * systems >= AUTO_PARALLEL_ITEMS
+        return cores - 1 if large and light and cores >= AUTO_MIN_CORES else 1
+    try:
+        workers = int(value)
+    except ValueError:
+        workers = 0
+    if workers < 1:
+        raise RunError(f"--score-workers must be a positive number or auto, got {value!r}")
+    return workers

@@ -1,0 +1,326 @@
+"""The one writer of a run's store, and what it keeps while the run goes: which items are
+already done, scored, skipped, listed or warned about, and the counts.
+
+Generation and scoring hand everything they finish to the :class:`Recorder`; neither writes
+to the store nor knows about the other's bookkeeping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bench.request import Summary
+from bench.run.errors import RunError
+from bench.run.provenance import gold_hash, now
+from bench.run.systems import System
+from bench.store import Store
+from bench.task import Task
+
+
+class Notes(list[str]):
+    """Messages of one kind (failures, skips, warnings): the first :attr:`LIMIT` are kept
+    (``problems.jsonl`` holds them all), every one is counted in :attr:`total`, so a run of
+    100,000 skipped items does not hold 100,000 strings."""
+
+    LIMIT = 1000
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.total = 0
+
+    def append(self, text: str) -> None:
+        """Count ``text``; keep it while fewer than :attr:`LIMIT` are kept."""
+        self.total += 1
+        if len(self) < self.LIMIT:
+            super().append(text)
+
+
+@dataclass
+class RunStats:
+    """What a run did, for the closing message."""
+
+    generated: int = 0
+    cached: int = 0
+    reused: int = 0
+    scored: int = 0
+    tasks: int = 0
+    errors: Notes = field(default_factory=Notes)
+    skipped: Notes = field(default_factory=Notes)
+    warnings: Notes = field(default_factory=Notes)
+
+    def counts(self) -> dict[str, int]:
+        """The counts run.json records."""
+        return {
+            "tasks": self.tasks,
+            "generated": self.generated,
+            "cached": self.cached,
+            "reused": self.reused,
+            "scored": self.scored,
+            "errors": self.errors.total,
+            "skipped": self.skipped.total,
+        }
+
+
+Progress = Callable[[str, str], None]
+"""Called with (system name, "done" | "cached" | "reused" | "failed" | "skipped") as each
+item finishes."""
+
+
+@dataclass
+class Outcome:
+    """What one scorer made of one item: mean values, fact rows and warnings, or a skip."""
+
+    setup: str
+    values: dict[str, float] = field(default_factory=dict)
+    facts: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    skip: str | None = None
+
+
+Stored = tuple[str | None, list[Summary]]
+"""An item's summaries in the store, with the cache key they were made under."""
+
+
+class Recorder:
+    """Writes every row of a run to its store as it is finished and remembers what the store
+    already holds, so a resumed run does only what is missing."""
+
+    def __init__(self, store: Store, progress: Progress | None = None) -> None:
+        self.store = store
+        self.progress = progress
+        self.stats = RunStats()
+        self._done: dict[tuple[str, str], Stored] = {}
+        self._scored: dict[tuple[str, str], set[str]] = {}
+        self._skipped: set[tuple[str, str, str | None]] = set()
+        self._listed: dict[str, str | None] = {}
+        self._warned: set[tuple[str, str, str]] = set()
+
+    def open(self, info: dict[str, Any]) -> None:
+        """Create (or repair) the folder, write ``info`` as run.json and read what it holds."""
+        self.store.open()
+        self.store.write_run(info)
+        self._done = group_outputs(self.store.outputs())
+        scores = self.store.scores()
+        for task_id, name, scorer in zip(
+            scores["task_id"], scores["system"], scores["scorer"], strict=True
+        ):
+            self._scored.setdefault((task_id, name), set()).add(scorer)
+        self._skipped = {
+            (p["task_id"], p["system"], p.get("scorer"))
+            for p in self.store.problems()
+            if p.get("kind") == "skipped"
+        }
+        self._listed = self.store.listed_tasks()
+
+    def close(self, info: dict[str, Any]) -> None:
+        """Flush every file and write the final run.json."""
+        self.store.sync()
+        self.store.write_run(info)
+
+    def list_task(self, task: Task) -> None:
+        """Count and record a task the run reads; refuse one whose gold changed since it was
+        scored."""
+        self.stats.tasks += 1
+        gold = gold_hash(task)
+        if task.id in self._listed:
+            if self._listed[task.id] not in (gold, None):
+                raise RunError(
+                    f"the references or key facts of task {task.id!r} changed since "
+                    f"{self.store.root} was scored; write to a new --out folder"
+                )
+            return
+        self._listed[task.id] = gold
+        self.store.append_task(
+            {
+                "id": task.id,
+                "gold": gold,
+                "documents": [{"id": d.id, "hash": d.content_hash} for d in task.documents],
+                "references": len(task.references),
+                "keyfacts": len(task.keyfacts),
+            }
+        )
+
+    def take_stored(self, task: Task, system: System) -> Stored | None:
+        """The item's summaries already in the store (once: a resumed item is handled once)."""
+        return self._done.pop((task.id, system.name), None)
+
+    def reused(self) -> None:
+        """Count an item whose stored summaries are used again."""
+        self.stats.reused += 1
+
+    def forget_scores(self, task: Task, system: System) -> None:
+        """The item's input changed: its stored scores no longer count as done."""
+        self._scored.pop((task.id, system.name), None)
+
+    def scored_by(self, task: Task, system: System) -> set[str]:
+        """Names of the scorers whose rows for the item are stored."""
+        return self._scored.get((task.id, system.name), set())
+
+    def summaries(
+        self,
+        task: Task,
+        system: System,
+        summaries: list[Summary],
+        latency: float | None,
+        cached: bool,
+        key: str,
+    ) -> None:
+        """Store an item's summaries (several for multi-sample systems), counting them as
+        generated or served from the cache."""
+        records = []
+        for index, summary in enumerate(summaries):
+            if latency is not None:
+                summary.meta.setdefault("latency_s", round(latency / len(summaries), 6))
+            record: dict[str, Any] = {
+                "task_id": task.id,
+                "system": system.name,
+                "sample": sample_name(summary, index, len(summaries)),
+                "summary": summary.text,
+                "reference_id": summary.reference_id,
+                "meta": summary.meta,
+                "key": key,
+            }
+            if cached:
+                record["cached"] = True
+            records.append(record)
+        self.store.append_outputs(records)
+        if cached:
+            self.stats.cached += 1
+        else:
+            self.stats.generated += 1
+
+    def failure(self, task: Task, system: System, error: Exception) -> None:
+        """Store a failed item (an attempt without summary, and a problem)."""
+        message = f"{type(error).__name__}: {error}"
+        attempts = getattr(error, "attempts", 1)
+        self.store.append_outputs(
+            [
+                {
+                    "task_id": task.id,
+                    "system": system.name,
+                    "sample": "",
+                    "summary": None,
+                    "error": message,
+                    "attempts": attempts,
+                }
+            ]
+        )
+        self.store.append_problem(
+            {
+                "kind": "error",
+                "task_id": task.id,
+                "system": system.name,
+                "message": message,
+                "attempts": attempts,
+                "time": now(),
+            }
+        )
+        self.stats.errors.append(f"{system.name} on {task.id}: {message}")
+        self.tick(system, "failed")
+
+    def not_applicable(self, task: Task, system: System, reason: Exception) -> None:
+        """Store that a system does not apply to a task (once per folder)."""
+        if (task.id, system.name, None) not in self._skipped:
+            self._skipped.add((task.id, system.name, None))
+            self.store.append_problem(
+                {
+                    "kind": "skipped",
+                    "task_id": task.id,
+                    "system": system.name,
+                    "scorer": None,
+                    "message": str(reason),
+                    "time": now(),
+                }
+            )
+        self.stats.skipped.append(f"{system.name} on {task.id}: {reason}")
+        self.tick(system, "skipped")
+
+    def outcome(self, task: Task, system: System, outcome: Outcome) -> None:
+        """Store what one scorer made of an item: its skip, or its warnings, facts and scores."""
+        setup = outcome.setup
+        if outcome.skip is not None:
+            self._skip(task, system, setup, outcome.skip)
+            return
+        for message in outcome.warnings:
+            # Scorers warn once per task, but each scoring process has its own scorers.
+            if (task.id, setup, message) in self._warned:
+                continue
+            self._warned.add((task.id, setup, message))
+            self.stats.warnings.append(f"{setup} on {system.name}/{task.id}: {message}")
+            self.store.append_problem(
+                {
+                    "kind": "warning",
+                    "task_id": task.id,
+                    "system": system.name,
+                    "scorer": setup,
+                    "message": message,
+                    "time": now(),
+                }
+            )
+        self.store.append_facts(
+            {"task_id": task.id, "system": system.name, **row} for row in outcome.facts
+        )
+        self.store.append_scores(
+            (task.id, system.name, setup, metric, value) for metric, value in outcome.values.items()
+        )
+        self._scored.setdefault((task.id, system.name), set()).add(setup)
+        self.stats.scored += 1
+
+    def _skip(self, task: Task, system: System, setup: str, reason: str) -> None:
+        if (task.id, system.name, setup) not in self._skipped:
+            self._skipped.add((task.id, system.name, setup))
+            self.store.append_problem(
+                {
+                    "kind": "skipped",
+                    "task_id": task.id,
+                    "system": system.name,
+                    "scorer": setup,
+                    "message": reason,
+                    "time": now(),
+                }
+            )
+        self.stats.skipped.append(f"{setup} on {system.name}/{task.id}: {reason}")
+
+    def tick(self, system: System, status: str) -> None:
+        """Tell the progress callback that an item of ``system`` finished as ``status``."""
+        if self.progress is not None:
+            self.progress(system.name, status)
+
+
+def sample_name(summary: Summary, index: int, count: int) -> str:
+    """The sample column of a summary: the reference a bound left out, or its index among
+    several samples, or empty for the one summary of an item."""
+    if summary.reference_id is not None:
+        return summary.reference_id
+    return "" if count == 1 else str(index)
+
+
+def group_outputs(records: list[dict[str, Any]]) -> dict[tuple[str, str], Stored]:
+    """Summaries already in the store by (task, system), with the key they were made under;
+    the last attempt of an item wins."""
+    attempts: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for record in records:
+        item = (record["task_id"], record["system"])
+        group = attempts.setdefault(item, [])
+        if record.get("error") or (
+            group and (group[-1].get("error") or group[-1].get("key") != record.get("key"))
+        ):
+            group.clear()
+        group.append(record)
+    grouped: dict[tuple[str, str], Stored] = {}
+    for item, group in attempts.items():
+        if group and not group[-1].get("error"):
+            grouped[item] = (
+                group[-1].get("key"),
+                [
+                    Summary(
+                        text=r["summary"],
+                        meta=r.get("meta") or {},
+                        reference_id=r.get("reference_id"),
+                    )
+                    for r in group
+                ],
+            )
+    return grouped

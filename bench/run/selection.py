@@ -1,0 +1,85 @@
+"""The tasks a run reads: any source (task folder, table, hub), a preset's or the given table
+options, and the limit / sample / shard selection."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from bench.presets import get_preset
+from bench.run.errors import RunError
+from bench.run.options import RunOptions
+from bench.sampling import select
+from bench.task import Task, TaskError
+from bench.tasksets import is_task_folder, open_tasks
+
+
+def table_options(
+    preset: str | None,
+    mapping: str | None = None,
+    separator: str | None = None,
+    budget: int | None = None,
+    instructions: str | None = None,
+    clean: bool = False,
+    language: str | None = None,
+) -> tuple[dict[str, Any], str | None]:
+    """``open_tasks`` keyword arguments from the command-line options (a preset's, then the
+    options given), and the preset's hub source; raises ``ValueError`` for an unknown preset."""
+    options: dict[str, Any] = {}
+    source = None
+    if preset:
+        chosen = get_preset(preset)
+        options = chosen.task_options()
+        source = chosen.source
+    given = {
+        "mapping": mapping,
+        "separator": separator,
+        "budget": budget,
+        "instructions": instructions,
+        "clean": clean,
+        "language": language,
+    }
+    options.update({k: v for k, v in given.items() if v is not None and v is not False})
+    return options, source
+
+
+def open_selection(
+    options: RunOptions, source: str, references: Path | None
+) -> tuple[Iterable[Task], int | None]:
+    """The selected tasks of ``source`` and how many there are when known: a folder loads
+    (and validates) at once into a list, a table streams. Raises :class:`RunError`, with every
+    problem of a bad task set."""
+    try:
+        table_kwargs, preset_source = table_options(
+            options.preset,
+            options.mapping,
+            options.separator,
+            options.budget,
+            options.instructions,
+            options.clean,
+            options.language,
+        )
+    except ValueError as error:
+        raise RunError(str(error)) from None
+    if preset_source and source == "tasks":
+        source = preset_source
+    limit, sample, shard = options.limit, options.sample, options.shard
+    try:
+        table = open_tasks(source, references=references, online=options.online, **table_kwargs)
+        selected = select(table, limit=limit, sample=sample, seed=options.sample_seed, shard=shard)
+    except TaskError as error:
+        hint = f"; see `sumbench tasks validate {source}`" if is_task_folder(source) else ""
+        raise RunError(
+            f"{len(error.problems)} problem(s) in {source}{hint}", error.problems
+        ) from None
+    except ValueError as error:
+        raise RunError(str(error)) from None
+    if is_task_folder(source):
+        items = list(selected)
+        return items, len(items)
+    expected = table.num_rows
+    for bound in (limit, sample):
+        if expected is not None and bound is not None:
+            expected = min(expected, bound)
+    return selected, None if shard else expected
