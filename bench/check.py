@@ -14,9 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bench.analysis import Resampling, metric_catalog, select_metrics
 from bench.compare import Difference, changed_signatures, compare_runs, scorer_of
-from bench.report.build import metric_catalog, select_metrics
-from bench.report.significance import Resampling
 from bench.store import Store, StoreError
 
 Verdict = Literal["pass", "regression", "improved", "missing", "changed-measurement", "untested"]

@@ -18,6 +18,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bench.adapters import adapters
+from bench.analysis import Resampling
 from bench.cache import GenerationCache, default_cache_dir
 from bench.check import check as run_check
 from bench.compare import compare_runs
@@ -28,7 +29,6 @@ from bench.merge import MergeError, merge_runs
 from bench.meta_cli import calibrate_command, meta_command
 from bench.registry import Registry, UnknownNameError
 from bench.report.build import build_report
-from bench.report.significance import Resampling
 from bench.runner import (
     DEFAULT_SCORERS,
     DEFAULT_SYSTEMS,

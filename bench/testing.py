@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 from bench.adapters.python import PythonFunction
+from bench.analysis import Resampling, metric_catalog
 from bench.check import check
-from bench.report.build import build_report, metric_catalog
-from bench.report.significance import Resampling
+from bench.report.build import build_report
 from bench.runner import DEFAULT_SCORERS, Run, RunStats, System, build_scorers, build_systems
 from bench.store import Store
 from bench.task import load_tasks
