@@ -16,12 +16,12 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from bench import stats
 from bench.analysis import Analysis, MetricMarks
 from bench.report.fact_heatmaps import fact_heatmaps
 from bench.report.figure import caption, rotate_labels, save_figure
 from bench.report.significance_chart import significance_matrices
 from bench.report.tables import order_systems
+from bench.stats import Interval
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -83,12 +83,12 @@ def _rouge_figure(
         figsize=(max(6.0, 2.5 + 0.45 * len(systems) * len(chosen)), 4.8), layout="constrained"
     )
     handles: list[Patch | Line2D] = []
-    drawn: list[stats.Interval] = []
+    drawn: list[Interval] = []
     for j, metric in enumerate(chosen):
         colour = colours(j % 10)
         data: list[np.ndarray] = []
         positions: list[float] = []
-        intervals: list[stats.Interval | None] = []
+        intervals: list[Interval | None] = []
         metric_marks = (marks or {}).get(metric.name)
         for i, system in enumerate(systems):
             if (system, metric.name) in values_of:
@@ -155,7 +155,7 @@ def _draw_boxes(
         )
 
 
-def _point_handles(drawn: list[stats.Interval]) -> list[Patch | Line2D]:
+def _point_handles(drawn: list[Interval]) -> list[Patch | Line2D]:
     """Legend entries of the mean (with its interval when any was drawn) and of one task."""
     mean_label = "mean"
     if drawn:
@@ -196,10 +196,10 @@ def _draw_means(
     ax: Axes,
     positions: list[float],
     data: list[np.ndarray],
-    intervals: list[stats.Interval | None],
+    intervals: list[Interval | None],
     scale: float,
     slot: float,
-) -> list[stats.Interval]:
+) -> list[Interval]:
     """Draw each mean as a diamond, with an error bar where its interval has bounds; return the
     intervals drawn."""
     style: dict[str, Any] = {

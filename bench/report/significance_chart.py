@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
 
-from bench import stats
 from bench.analysis import Resampling, per_task
 from bench.report.figure import caption, rotate_labels, safe_name, save_figure
 from bench.report.tables import order_systems
+from bench.stats import EXACT_RANDOMIZATION, RANDOMIZATION, significance_matrix
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -71,7 +71,7 @@ def significance_data(
     resampling: Resampling,
     systems_order: Sequence[str] | None = None,
 ) -> SignificanceMatrix | None:
-    """Paired p-values of ``metric`` by ``stats.significance_matrix`` over the systems that have
+    """Paired p-values of ``metric`` by ``significance_matrix`` over the systems that have
     every task of it; ``None`` with fewer than 2 such systems or fewer than 2 tasks."""
     matrix = per_task(scores, metric.name)
     if matrix.empty:
@@ -87,15 +87,15 @@ def significance_data(
     values = matrix.loc[systems].to_numpy(dtype=float)
     method = resampling.method
     # The same draws as the table's tests (Resampling.test): randomization uses 10x trials.
-    draws = resampling.resamples * (10 if method == stats.RANDOMIZATION else 1)
-    if method == stats.RANDOMIZATION and n_tasks < draws.bit_length():
-        method = stats.EXACT_RANDOMIZATION
+    draws = resampling.resamples * (10 if method == RANDOMIZATION else 1)
+    if method == RANDOMIZATION and n_tasks < draws.bit_length():
+        method = EXACT_RANDOMIZATION
     means = values.mean(axis=1)
     return SignificanceMatrix(
         metric=metric,
         systems=systems,
         bounds=frozenset(s for s in systems if s in bound_set),
-        p_values=stats.significance_matrix(
+        p_values=significance_matrix(
             values, method=resampling.method, resamples=draws, seed=resampling.seed
         ),
         deltas=means[:, np.newaxis] - means[np.newaxis, :],
