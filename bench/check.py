@@ -14,9 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+import pandas as pd
+
+from bench.analysis import Resampling, metric_catalog, select_metrics
 from bench.compare import Difference, changed_signatures, compare_runs, scorer_of
-from bench.report.build import metric_catalog, select_metrics
-from bench.report.significance import Resampling
+from bench.scorers.base import Metric
 from bench.store import Store, StoreError
 
 Verdict = Literal["pass", "regression", "improved", "missing", "changed-measurement", "untested"]
@@ -155,70 +157,93 @@ def check(
     base_scores, run_scores = baseline.scores(), run.scores()
     base_systems = list(dict.fromkeys(base_scores["system"]))
     if systems:
-        unknown = [s for s in systems if s not in base_systems]
-        if unknown:
-            raise StoreError(
-                f"system(s) {unknown} not in the baseline {baseline.root}; "
-                f"it has: {', '.join(base_systems)}"
-            )
-        base_systems = [s for s in base_systems if s in systems]
+        base_systems = _chosen_systems(base_systems, systems, baseline)
         base_scores = base_scores[base_scores["system"].isin(systems)]
         run_scores = run_scores[run_scores["system"].isin(systems)]
     run_systems = set(run_scores["system"])
-    for system in base_systems:
-        if system not in run_systems:
-            report.findings.append(
-                Finding(
-                    "missing",
-                    system,
-                    "*",
-                    f"system {system!r} is in the baseline but not in this run",
-                )
-            )
     run_metrics = set(run_scores["metric"])
-    for metric in catalog:
-        if metric.name not in run_metrics:
-            report.findings.append(
-                Finding(
-                    "missing",
-                    "*",
-                    metric.label,
-                    f"metric {metric.name!r} is in the baseline but not in this run",
-                )
-            )
     changed = changed_signatures(baseline, run)
-    for scorer, (old, new) in changed.items():
-        report.findings.append(
-            Finding(
-                "changed-measurement",
-                "*",
-                scorer,
-                f"scorer {scorer!r} changed its signature: baseline `{old}`, now `{new}`. "
-                "This is a different measurement, not a regression: re-create the baseline "
-                "if the change is intended.",
-            )
-        )
+    report.findings += _missing_systems(base_systems, run_systems)
+    report.findings += _missing_metrics(catalog, run_metrics)
+    report.findings += _changed_measurements(changed)
+    present = [s for s in base_systems if s in run_systems]
+    report.findings += _missing_tasks(present, base_scores, run_scores)
     owner = scorer_of(baseline)
-    for system in base_systems:
-        if system not in run_systems:
-            continue
-        base_tasks = set(base_scores.loc[base_scores["system"] == system, "task_id"])
-        run_tasks = set(run_scores.loc[run_scores["system"] == system, "task_id"])
-        for task in sorted(base_tasks - run_tasks):
-            report.findings.append(
-                Finding(
-                    "missing",
-                    system,
-                    "*",
-                    f"task {task!r} of {system!r} is in the baseline but not in this run",
-                )
-            )
     names = [m.name for m in catalog if m.name in run_metrics and owner.get(m.name) not in changed]
     if names:
         for diff in compare_runs(baseline, run, names, resampling):
             if diff.system in base_systems:
                 report.findings.append(_judge(diff, report.margins.get(diff.metric.name, 0.0)))
     return report
+
+
+def _chosen_systems(base_systems: list[str], systems: list[str], baseline: Store) -> list[str]:
+    """The baseline's systems among ``systems``; a name the baseline lacks is an error."""
+    unknown = [s for s in systems if s not in base_systems]
+    if unknown:
+        raise StoreError(
+            f"system(s) {unknown} not in the baseline {baseline.root}; "
+            f"it has: {', '.join(base_systems)}"
+        )
+    return [s for s in base_systems if s in systems]
+
+
+def _missing_systems(base_systems: list[str], run_systems: set[str]) -> list[Finding]:
+    """A finding per baseline system the run lacks."""
+    return [
+        Finding("missing", system, "*", f"system {system!r} is in the baseline but not in this run")
+        for system in base_systems
+        if system not in run_systems
+    ]
+
+
+def _missing_metrics(catalog: list[Metric], run_metrics: set[str]) -> list[Finding]:
+    """A finding per gated metric the run has no rows of."""
+    return [
+        Finding(
+            "missing",
+            "*",
+            metric.label,
+            f"metric {metric.name!r} is in the baseline but not in this run",
+        )
+        for metric in catalog
+        if metric.name not in run_metrics
+    ]
+
+
+def _changed_measurements(changed: Mapping[str, tuple[str, str]]) -> list[Finding]:
+    """A finding per scorer whose signature changed: a different measurement."""
+    return [
+        Finding(
+            "changed-measurement",
+            "*",
+            scorer,
+            f"scorer {scorer!r} changed its signature: baseline `{old}`, now `{new}`. "
+            "This is a different measurement, not a regression: re-create the baseline "
+            "if the change is intended.",
+        )
+        for scorer, (old, new) in changed.items()
+    ]
+
+
+def _missing_tasks(
+    systems: list[str], base_scores: pd.DataFrame, run_scores: pd.DataFrame
+) -> list[Finding]:
+    """A finding per task a system has in the baseline but not in the run."""
+    found = []
+    for system in systems:
+        base_tasks = set(base_scores.loc[base_scores["system"] == system, "task_id"])
+        run_tasks = set(run_scores.loc[run_scores["system"] == system, "task_id"])
+        found += [
+            Finding(
+                "missing",
+                system,
+                "*",
+                f"task {task!r} of {system!r} is in the baseline but not in this run",
+            )
+            for task in sorted(base_tasks - run_tasks)
+        ]
+    return found
 
 
 def _judge(diff: Difference, margin: float) -> Finding:

@@ -10,8 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.report.build import metric_catalog, select_metrics
-from bench.report.significance import Resampling, paired, per_task
+from bench.analysis import Resampling, metric_catalog, paired, per_task, select_metrics
 from bench.scorers.base import Metric, measurement
 from bench.stats import PairedTest
 from bench.store import Store

@@ -12,9 +12,8 @@ Judgments file (JSON Lines, one object per judged summary)::
 The key-fact development data (REALSumm format: ``worker_labels``, ``majority_labels``,
 ``litepyramid_recall``) is converted by :func:`convert_keyfacts_dev`.
 
-Correlations follow Deutsch et al. (2021): summary level is the correlation across systems
-within each document, averaged over documents; system level correlates the per-system means.
-Their intervals resample systems and documents together (percentile bootstrap, seeded).
+Correlations (:func:`bench.stats.correlate`) are at summary and system level as in Deutsch et
+al. (2021); ``bench.report.meta`` renders the report.
 """
 
 from __future__ import annotations
@@ -22,8 +21,7 @@ from __future__ import annotations
 import json
 import math
 import time
-import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,15 +29,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from bench import stats
 from bench.scorers.base import FactDecision
 from bench.scorers.matchers.base import Matcher, Pair, Undecided, match_all
+from bench.stats import Correlation, correlate
 from bench.task import KeyFact
 from bench.text import split_sentences
 
 FloatArray = npt.NDArray[np.float64]
-CORRELATIONS = ("pearson", "spearman", "kendall")
-LEVELS = ("summary", "system")
 
 
 # ------------------------------------------------------------------------------------- judgments
@@ -324,19 +320,6 @@ def human_scores(judgments: Sequence[Judgment]) -> dict[str, dict[tuple[str, str
 # ---------------------------------------------------------------------------------- correlation
 
 
-@dataclass(frozen=True)
-class Correlation:
-    """One correlation of a metric with a human score, with its bootstrap interval."""
-
-    metric: str
-    human: str
-    level: str
-    kind: str
-    value: float
-    low: float
-    high: float
-
-
 def score_matrix(
     values: Mapping[tuple[str, str], float], systems: Sequence[str], docs: Sequence[str]
 ) -> FloatArray:
@@ -348,96 +331,6 @@ def score_matrix(
         if doc in col and system in row:
             matrix[row[system], col[doc]] = value
     return matrix
-
-
-def _ranks(x: FloatArray) -> FloatArray:
-    from scipy.stats import rankdata
-
-    ranked: FloatArray = rankdata(x, axis=-1)
-    return ranked
-
-
-def _pearson(x: FloatArray, y: FloatArray) -> FloatArray:
-    xc = x - x.mean(axis=-1, keepdims=True)
-    yc = y - y.mean(axis=-1, keepdims=True)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        result: FloatArray = (xc * yc).sum(-1) / np.sqrt((xc**2).sum(-1) * (yc**2).sum(-1))
-    return result
-
-
-def _kendall(x: FloatArray, y: FloatArray) -> FloatArray:
-    i, j = np.triu_indices(x.shape[-1], 1)
-    sx = np.sign(x[..., i] - x[..., j])
-    sy = np.sign(y[..., i] - y[..., j])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        result: FloatArray = (sx * sy).sum(-1) / np.sqrt((sx**2).sum(-1) * (sy**2).sum(-1))
-    return result
-
-
-_CORRELATE: dict[str, Callable[[FloatArray, FloatArray], FloatArray]] = {
-    "pearson": _pearson,
-    "spearman": lambda x, y: _pearson(_ranks(x), _ranks(y)),
-    "kendall": _kendall,
-}
-
-
-def _level_values(metric: FloatArray, human: FloatArray, level: str, kind: str) -> FloatArray:
-    """The correlation of systems x docs matrices, batched over leading axes: at system level
-    of the document means, at summary level the mean over documents of per-document values."""
-    correlate = _CORRELATE[kind]
-    # A metric with no value for some system or document (a matcher that left every pair
-    # undecided) gives NaN there, which the report shows as "–"; numpy's warning adds nothing.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        if level == "system":
-            return correlate(np.nanmean(metric, axis=-1), np.nanmean(human, axis=-1))
-        per_doc = correlate(np.swapaxes(metric, -1, -2), np.swapaxes(human, -1, -2))
-        result: FloatArray = np.nanmean(per_doc, axis=-1)
-    return result
-
-
-def correlate(
-    metric: FloatArray,
-    human: FloatArray,
-    *,
-    names: tuple[str, str] = ("metric", "human"),
-    resamples: int = 1000,
-    level: float = 0.95,
-    seed: int = 0,
-) -> list[Correlation]:
-    """Summary- and system-level Pearson, Spearman and Kendall of two systems x documents
-    matrices, each with a percentile interval from resampling systems and documents."""
-    keep = ~(np.isnan(metric) | np.isnan(human))
-    metric = np.where(keep, metric, np.nan)
-    human = np.where(keep, human, np.nan)
-    n_sys, n_docs = metric.shape
-    rng = np.random.default_rng(seed)
-    rows = rng.integers(0, n_sys, size=(resamples, n_sys))
-    cols = rng.integers(0, n_docs, size=(resamples, n_docs))
-    m_boot = metric[rows[:, :, None], cols[:, None, :]]
-    h_boot = human[rows[:, :, None], cols[:, None, :]]
-    tail = (1 - level) / 2
-    found = []
-    import warnings
-
-    for lvl in LEVELS:
-        for kind in CORRELATIONS:
-            value = float(_level_values(metric, human, lvl, kind))
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                draws = _level_values(m_boot, h_boot, lvl, kind)
-            draws = draws[~np.isnan(draws)]
-            low, high = (
-                (float(np.quantile(draws, tail)), float(np.quantile(draws, 1 - tail)))
-                if draws.size else (math.nan, math.nan)
-            )
-            found.append(Correlation(names[0], names[1], lvl, kind, value, low, high))
-    return found
-
-
-def check_against_scipy(metric: FloatArray, human: FloatArray) -> dict[str, float]:
-    """System-level correlations by :func:`bench.stats.correlations` (scipy), for checking."""
-    return stats.correlations(np.nanmean(metric, axis=1), np.nanmean(human, axis=1))
 
 
 # ------------------------------------------------------------------------------------- report
@@ -470,132 +363,6 @@ class MetaReport:
             "correlations": [vars(c) for c in self.correlations],
         }
         return json.dumps(data, indent=2) + "\n"
-
-
-def _fmt(value: float, digits: int = 3) -> str:
-    return "–" if math.isnan(value) else f"{value:.{digits}f}"
-
-
-def label_rows(report: MetaReport) -> list[list[str]]:
-    """Rows of the label-agreement table: name, n, accuracy, P, R, F1, kappa, seconds, undecided."""
-    rows = []
-    for name, a in report.labels.items():
-        seconds = report.seconds.get(name)
-        rows.append([
-            name, str(a.n), _fmt(a.accuracy), _fmt(a.precision), _fmt(a.recall), _fmt(a.f1),
-            _fmt(a.kappa), "" if seconds is None or math.isnan(seconds) else f"{seconds:.2f}",
-            str(report.undecided.get(name, "")),
-        ])
-    return rows
-
-
-LABEL_HEADER = ["matcher", "pairs", "accuracy", "precision", "recall", "F1", "kappa", "seconds",
-                "undecided"]
-
-
-def correlation_rows(report: MetaReport, level: str) -> list[list[str]]:
-    """Rows of one level's correlation table: metric, human score, r, rho, tau (with CIs)."""
-    cells: dict[tuple[str, str], dict[str, Correlation]] = {}
-    for c in report.correlations:
-        if c.level == level:
-            cells.setdefault((c.metric, c.human), {})[c.kind] = c
-    return [
-        [metric, human] + [
-            f"{_fmt(k[kind].value)} [{_fmt(k[kind].low, 2)}, {_fmt(k[kind].high, 2)}]"
-            for kind in CORRELATIONS
-        ]
-        for (metric, human), k in cells.items()
-    ]
-
-
-CORRELATION_HEADER = ["metric", "human score", "Pearson r", "Spearman ρ", "Kendall τ"]
-
-
-def to_markdown(report: MetaReport) -> str:
-    """Markdown tables: label agreement, then summary- and system-level correlations."""
-    def table(header: list[str], rows: list[list[str]]) -> list[str]:
-        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-        return lines + ["| " + " | ".join(r) + " |" for r in rows]
-
-    out = [
-        f"Judgments: {report.pairs} (summary, fact) pairs, {report.summaries} summaries, "
-        f"{report.systems} systems, {report.documents} documents; "
-        f"annotator pairs agree on {_fmt(report.pairwise)}.",
-        "",
-    ]
-    if report.labels:
-        out += [f"Key-fact decisions against the majority label ({HUMAN!r}: each annotator "
-                "against each other one):", ""]
-        out += [*table(LABEL_HEADER, label_rows(report)), ""]
-    for level in LEVELS:
-        rows = correlation_rows(report, level)
-        if rows:
-            out += [f"{level.capitalize()}-level correlations (95% bootstrap intervals over "
-                    "systems and documents):", ""]
-            out += [*table(CORRELATION_HEADER, rows), ""]
-    if report.signature:
-        out.append(f"`{report.signature}`")
-    return "\n".join(out).rstrip() + "\n"
-
-
-def to_latex(report: MetaReport) -> str:
-    """LaTeX tabulars (booktabs) of the same tables."""
-    from bench.report.tables import tex_escape
-
-    def table(header: list[str], rows: list[list[str]]) -> list[str]:
-        spec = "l" + "r" * (len(header) - 1)
-        return [rf"\begin{{tabular}}{{{spec}}}", r"\toprule",
-                " & ".join(tex_escape(h) for h in header) + r" \\", r"\midrule",
-                *(" & ".join(tex_escape(c) for c in r) + r" \\" for r in rows),
-                r"\bottomrule", r"\end{tabular}", ""]
-
-    out: list[str] = []
-    if report.labels:
-        out += table(LABEL_HEADER, label_rows(report))
-    for level in LEVELS:
-        rows = correlation_rows(report, level)
-        if rows:
-            out += [f"% {level}-level correlations"]
-            out += table([h.replace("ρ", "rho").replace("τ", "tau") for h in CORRELATION_HEADER],
-                         rows)
-    return "\n".join(out)
-
-
-def write_chart(report: MetaReport, path: Path, kind: str = "kendall") -> Path:
-    """Bar chart: each metric's system-level correlation with its interval, beside label
-    accuracy per matcher against the human ceiling."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    system = [c for c in report.correlations if c.level == "system" and c.kind == kind]
-    fig, axes = plt.subplots(1, 2, figsize=(11, 0.45 * max(len(system), len(report.labels), 4)
-                                            + 1.5))
-    ax = axes[0]
-    labels = [f"{c.metric} vs {c.human}" for c in system]
-    values = [c.value for c in system]
-    errors = np.array([[c.value - c.low for c in system], [c.high - c.value for c in system]])
-    ax.barh(range(len(system)), values, xerr=errors if system else None, color="#4c72b0",
-            capsize=3)
-    ax.set_yticks(range(len(system)), labels=labels, fontsize=8)
-    ax.invert_yaxis()
-    ax.set_xlim(min(0.0, *values, 0.0) if values else 0.0, 1.0)
-    ax.set_title(f"System-level {kind} (95% CI)")
-    ax = axes[1]
-    names = list(report.labels)
-    accuracy = [report.labels[n].accuracy for n in names]
-    colours = ["#999999" if n == HUMAN else "#55a868" for n in names]
-    ax.barh(range(len(names)), accuracy, color=colours)
-    ax.set_yticks(range(len(names)), labels=names, fontsize=8)
-    ax.invert_yaxis()
-    ax.set_xlim(0.5, 1.0)
-    ax.set_title("Accuracy vs majority label (grey: human vs human)")
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120, metadata={"Software": None})
-    plt.close(fig)
-    return path
 
 
 HUMAN = "one human vs another"

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 from bench.adapters.python import PythonFunction
+from bench.analysis import Resampling, metric_catalog
 from bench.check import check
-from bench.report.build import build_report, metric_catalog
-from bench.report.significance import Resampling
+from bench.report.build import build_report
 from bench.run import DEFAULT_SCORERS, RunOptions, RunStats, System, plan_run
 from bench.store import Store
 

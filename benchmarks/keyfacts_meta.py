@@ -22,6 +22,7 @@ import numpy as np
 
 from bench import meta
 from bench.cli.meta import read_judgments
+from bench.report import meta as meta_report
 from bench.scorers.base import FactDecision
 from bench.scorers.matchers import Pair, matchers
 from bench.scorers.matchers.calibrated import (
@@ -156,7 +157,7 @@ def main() -> None:
 
     report = meta.evaluate(judgments, runs, meta.rouge_per_summary(judgments),
                            resamples=args.resamples, soft=True)
-    print(meta.to_markdown(report))
+    print(meta_report.to_markdown(report))
     system = {c.metric: c.value for c in report.correlations
               if c.level == "system" and c.kind == "kendall"}
     print("| matcher | accuracy | F1 | kappa | system τ (recall) | system τ (soft recall) |")
@@ -183,10 +184,10 @@ def main() -> None:
           f"splitting the summaries into sentences: {cold_split:.2f} s")
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / "meta.md").write_text(meta.to_markdown(report), encoding="utf-8")
-        (args.out / "meta.tex").write_text(meta.to_latex(report), encoding="utf-8")
+        (args.out / "meta.md").write_text(meta_report.to_markdown(report), encoding="utf-8")
+        (args.out / "meta.tex").write_text(meta_report.to_latex(report), encoding="utf-8")
         (args.out / "meta.json").write_text(report.to_json(), encoding="utf-8")
-        meta.write_chart(report, args.out / "meta.png")
+        meta_report.write_chart(report, args.out / "meta.png")
 
 
 if __name__ == "__main__":

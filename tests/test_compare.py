@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 from typer.testing import CliRunner
 
+from bench.analysis import Resampling
 from bench.cli import app
 from bench.compare import compare_runs
-from bench.report.significance import Resampling
 from bench.store import Store
 
 runner = CliRunner()

@@ -6,14 +6,13 @@ import json
 import math
 from pathlib import Path
 
-import numpy as np
 import pytest
 import typer
-from scipy import stats as scipy_stats
 from typer.testing import CliRunner
 
 from bench import meta
 from bench.cli.meta import calibrate_command, meta_command
+from bench.report import meta as meta_report
 from bench.scorers.base import FactDecision
 from bench.scorers.keyfacts import KeyFacts
 from bench.scorers.matchers import MatcherFailed, register_matcher
@@ -91,29 +90,6 @@ def test_bad_judgments_name_the_line(tmp_path: Path) -> None:
         meta.load_judgments(path)
 
 
-def test_correlations_match_scipy_and_intervals_hold_them() -> None:
-    rng = np.random.default_rng(1)
-    human = rng.random((8, 5))
-    metric = human + rng.normal(0, 0.2, size=(8, 5))
-    found = {(c.level, c.kind): c for c in meta.correlate(metric, human, resamples=200)}
-    system = meta.check_against_scipy(metric, human)
-    for kind in meta.CORRELATIONS:
-        assert found[("system", kind)].value == pytest.approx(system[kind])
-        c = found[("system", kind)]
-        assert c.low <= c.value <= c.high
-    per_doc = [scipy_stats.kendalltau(metric[:, d], human[:, d]).statistic for d in range(5)]
-    assert found[("summary", "kendall")].value == pytest.approx(np.mean(per_doc))
-    again = meta.correlate(metric, human, resamples=200)
-    assert again == list(found.values())
-
-
-def test_correlation_skips_missing_summaries() -> None:
-    human = np.array([[0.1, 0.2], [0.5, np.nan], [0.9, 0.8]])
-    metric = np.array([[0.2, 0.1], [0.4, 0.7], [0.8, 0.9]])
-    found = {(c.level, c.kind): c.value for c in meta.correlate(metric, human, resamples=20)}
-    assert found[("system", "kendall")] == pytest.approx(1.0)
-
-
 def test_evaluate_a_matcher_directly_on_judgments(tmp_path: Path) -> None:
     from bench.scorers.matchers import matchers
 
@@ -126,11 +102,11 @@ def test_evaluate_a_matcher_directly_on_judgments(tmp_path: Path) -> None:
     kendall = [c for c in report.correlations if c.level == "system" and c.kind == "kendall"
                and c.metric == "KF recall (lexical-v2)"]
     assert kendall[0].value == pytest.approx(1.0)
-    markdown = meta.to_markdown(report)
+    markdown = meta_report.to_markdown(report)
     assert "| lexical-v2 | 18 | 1.000 |" in markdown
     assert "R-2 recall" in markdown and "System-level correlations" in markdown
-    assert r"\toprule" in meta.to_latex(report)
-    assert meta.write_chart(report, tmp_path / "meta.png").stat().st_size > 1000
+    assert r"\toprule" in meta_report.to_latex(report)
+    assert meta_report.write_chart(report, tmp_path / "meta.png").stat().st_size > 1000
     assert json.loads(report.to_json())["pairs"] == 18
 
 

@@ -1,4 +1,5 @@
-"""Bootstrap intervals and paired tests: cross-checked against scipy and published values."""
+"""Bootstrap intervals, paired tests and correlations: cross-checked against scipy and published
+values."""
 
 from __future__ import annotations
 
@@ -14,13 +15,15 @@ from scipy import stats as scipy_stats  # type: ignore[import-untyped]
 
 import bench.stats
 from bench.stats import (
+    CORRELATIONS,
     FEWER_THAN_TWO,
     Interval,
     PairedTest,
     approximate_randomization,
     bootstrap_interval,
     bootstrap_intervals,
-    correlations,
+    correlate,
+    correlation,
     paired_bootstrap,
     signature,
     significance_matrix,
@@ -325,27 +328,65 @@ def test_signature_names_method_level_seed_and_unit() -> None:
     )
 
 
-def test_correlations_match_scipy_and_use_tau_b() -> None:
-    x = [1, 2, 2, 3, 4, 4, 5]
-    y = [1, 3, 2, 3, 5, 4, 4]
-    found = correlations(x, y)
-    assert found["pearson"] == pytest.approx(scipy_stats.pearsonr(x, y).statistic, abs=1e-12)
-    assert found["spearman"] == pytest.approx(scipy_stats.spearmanr(x, y).statistic, abs=1e-12)
+def test_correlation_matches_scipy_and_uses_tau_b() -> None:
+    x = np.array([1, 2, 2, 3, 4, 4, 5], dtype=float)
+    y = np.array([1, 3, 2, 3, 5, 4, 4], dtype=float)
+    pearson = scipy_stats.pearsonr(x, y).statistic
+    assert correlation(x, y, "pearson") == pytest.approx(pearson, abs=1e-12)
+    spearman = scipy_stats.spearmanr(x, y).statistic
+    assert correlation(x, y, "spearman") == pytest.approx(spearman, abs=1e-12)
     tau_b = scipy_stats.kendalltau(x, y, variant="b").statistic
-    assert found["kendall"] == pytest.approx(tau_b, abs=1e-12)
+    assert correlation(x, y, "kendall") == pytest.approx(tau_b, abs=1e-12)
     assert tau_b != pytest.approx(scipy_stats.kendalltau(x, y, variant="c").statistic)
 
 
-def test_correlations_of_monotone_scores_rank_perfectly() -> None:
+def test_correlation_is_batched_over_leading_axes() -> None:
+    rng = np.random.default_rng(2)
+    x, y = rng.random((3, 4, 6)), rng.random((3, 4, 6))
+    for kind in CORRELATIONS:
+        found = correlation(x, y, kind)
+        assert found.shape == (3, 4)
+        assert found[2, 1] == pytest.approx(float(correlation(x[2, 1], y[2, 1], kind)))
+
+
+def test_correlation_of_monotone_scores_ranks_perfectly() -> None:
     x = np.arange(1.0, 11.0)
-    found = correlations(x, x**3)
-    assert found["spearman"] == pytest.approx(1.0) and found["kendall"] == pytest.approx(1.0)
-    assert found["pearson"] < 0.99
+    assert correlation(x, x**3, "spearman") == pytest.approx(1.0)
+    assert correlation(x, x**3, "kendall") == pytest.approx(1.0)
+    assert correlation(x, x**3, "pearson") < 0.99
 
 
-def test_correlations_of_constant_or_single_items_are_nan() -> None:
-    assert all(math.isnan(v) for v in correlations([0.3, 0.3, 0.3], [0.1, 0.2, 0.4]).values())
-    assert all(math.isnan(v) for v in correlations([0.3], [0.1]).values())
+def test_correlation_of_constant_scores_is_nan() -> None:
+    constant, varied = np.array([0.3, 0.3, 0.3]), np.array([0.1, 0.2, 0.4])
+    assert all(math.isnan(correlation(constant, varied, kind)) for kind in CORRELATIONS)
+
+
+def test_level_correlations_match_scipy_and_intervals_hold_them() -> None:
+    rng = np.random.default_rng(1)
+    human = rng.random((8, 5))
+    metric = human + rng.normal(0, 0.2, size=(8, 5))
+    found = {(c.level, c.kind): c for c in correlate(metric, human, resamples=200)}
+    means = metric.mean(axis=1), human.mean(axis=1)
+    system = {
+        "pearson": scipy_stats.pearsonr(*means).statistic,
+        "spearman": scipy_stats.spearmanr(*means).statistic,
+        "kendall": scipy_stats.kendalltau(*means, variant="b").statistic,
+    }
+    for kind in CORRELATIONS:
+        c = found[("system", kind)]
+        assert c.value == pytest.approx(system[kind])
+        assert c.low <= c.value <= c.high
+    per_doc = [scipy_stats.kendalltau(metric[:, d], human[:, d]).statistic for d in range(5)]
+    assert found[("summary", "kendall")].value == pytest.approx(np.mean(per_doc))
+    again = correlate(metric, human, resamples=200)
+    assert again == list(found.values())
+
+
+def test_level_correlations_skip_missing_summaries() -> None:
+    human = np.array([[0.1, 0.2], [0.5, np.nan], [0.9, 0.8]])
+    metric = np.array([[0.2, 0.1], [0.4, 0.7], [0.8, 0.9]])
+    found = {(c.level, c.kind): c.value for c in correlate(metric, human, resamples=20)}
+    assert found[("system", "kendall")] == pytest.approx(1.0)
 
 
 # Errors
@@ -364,7 +405,6 @@ def test_correlations_of_constant_or_single_items_are_nan() -> None:
         (lambda: paired_bootstrap([0.1, math.nan], [0.1, 0.2]), "a contains NaN"),
         (lambda: approximate_randomization([0.1], [math.nan]), "b contains NaN"),
         (lambda: approximate_randomization([], []), "a is empty"),
-        (lambda: correlations([1, 2], [1, 2, 3]), "same length"),
         (lambda: significance_matrix([[0.1, 0.2]], method="t-test"), "unknown test"),
         (lambda: bootstrap_interval([0.1, 0.2], level=95), "level must be between 0 and 1"),
         (lambda: paired_bootstrap([0.1], [0.2], resamples=0), "resamples must be at least 1"),

@@ -11,6 +11,7 @@ import typer
 from bench import meta
 from bench.cli.errors import fail
 from bench.registry import UnknownNameError
+from bench.report import meta as meta_report
 from bench.run import RunError, parse_spec
 from bench.scorers.matchers import MatcherFailed, Pair, matchers
 from bench.scorers.matchers.calibrated import (
@@ -157,7 +158,7 @@ def meta_command(
     report = meta.evaluate(
         found, runs, metrics, resamples=resamples, level=level, seed=seed, soft=soft
     )
-    markdown = meta.to_markdown(report)
+    markdown = meta_report.to_markdown(report)
     typer.echo(markdown)
     if out is not None:
         _write_meta(report, markdown, out)
@@ -176,9 +177,9 @@ def _warn_undecided(runs: list[meta.MatcherRun]) -> None:
 def _write_meta(report: meta.MetaReport, markdown: str, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "meta.md").write_text(markdown, encoding="utf-8")
-    (out / "meta.tex").write_text(meta.to_latex(report), encoding="utf-8")
+    (out / "meta.tex").write_text(meta_report.to_latex(report), encoding="utf-8")
     (out / "meta.json").write_text(report.to_json(), encoding="utf-8")
-    meta.write_chart(report, out / "meta.png")
+    meta_report.write_chart(report, out / "meta.png")
     typer.echo(f"wrote {out}/meta.md, meta.tex, meta.json, meta.png", err=True)
 
 

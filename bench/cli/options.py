@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
+from bench.analysis import Resampling
 from bench.cli.errors import fail
-from bench.report.significance import Resampling
 
 TasksOpt = Annotated[
     Path, typer.Option("--tasks", help="Task file, task folder or folder of tasks.")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from bench.report.significance import MetricMarks, Resampling, analyse
+from bench.analysis import Analysis, MetricMarks
 from bench.store import write_atomic
 
 if TYPE_CHECKING:
@@ -113,10 +113,13 @@ class _Row:
 class Layout:
     """What a rendered table shows besides the means."""
 
-    marks: dict[str, MetricMarks] | None = None
+    analysis: Analysis | None = None
+    """Intervals, bold and daggers; none of them without it."""
     ci_style: str = "pm"
-    resampling: Resampling | None = None
-    baseline_system: str | None = None
+
+    def marks(self, metric: str) -> MetricMarks | None:
+        """The analysed marks of ``metric``, if any."""
+        return self.analysis.marks.get(metric) if self.analysis else None
 
 
 def _format(value: float, metric: Metric) -> str:
@@ -143,7 +146,7 @@ def _rows(table: pd.DataFrame, metrics: Sequence[Metric], layout: Layout) -> lis
     for metric in metrics:
         values = table[metric.name] if metric.name in table else pd.Series(math.nan, table.index)
         texts = [_format(float(v), metric) for v in values]
-        marks = (layout.marks or {}).get(metric.name)
+        marks = layout.marks(metric.name)
         if marks is not None and marks.tie_group:
             bold = [s in marks.tie_group and not b for s, b in zip(systems, bound, strict=True)]
         else:
@@ -182,9 +185,10 @@ def _rows(table: pd.DataFrame, metrics: Sequence[Metric], layout: Layout) -> lis
 
 def _legend(layout: Layout) -> list[str]:
     """Plain-text lines explaining intervals, bold and daggers."""
-    if layout.resampling is None or layout.marks is None:
+    if layout.analysis is None:
         return []
-    r = layout.resampling
+    r = layout.analysis.resampling
+    baseline_system = layout.analysis.baseline_system
     level = f"{r.level:.0%}"
     test = r.method.replace("-", " ")
     lines = []
@@ -199,10 +203,9 @@ def _legend(layout: Layout) -> list[str]:
         f"Bold: the best system and every system not significantly worse than it "
         f"({test}, p < {r.alpha:.2g}); bounds are never bold."
     )
-    if layout.baseline_system:
+    if baseline_system:
         lines.append(
-            f"{DAGGER}: significantly different from {layout.baseline_system} "
-            f"({test}, p < {r.alpha:.2g})."
+            f"{DAGGER}: significantly different from {baseline_system} ({test}, p < {r.alpha:.2g})."
         )
     return lines
 
@@ -266,8 +269,8 @@ def to_markdown(
     if signatures:
         lines += ["", "Scorer signatures:"]
         lines += [f"- {_md_signature(name, sig)}" for name, sig in signatures.items()]
-        if layout.resampling is not None and layout.marks is not None:
-            lines.append(f"- `{layout.resampling.signature()}`")
+        if layout.analysis is not None:
+            lines.append(f"- `{layout.analysis.resampling.signature()}`")
     return "\n".join(lines) + "\n"
 
 
@@ -343,8 +346,8 @@ def to_latex(
         notes.append(rf"$^\ddagger$\,$n$ differs between metrics; {shown}: {tex_escape(details)}.")
     notes += [_tex_cell(tex_escape(line)) for line in _legend(layout)]
     notes += [_tex_signature(name, sig) for name, sig in signatures.items()]
-    if signatures and layout.resampling is not None and layout.marks is not None:
-        notes.append(_tex_signature("ci", layout.resampling.signature()))
+    if signatures and layout.analysis is not None:
+        notes.append(_tex_signature("ci", layout.analysis.resampling.signature()))
     if notes:
         lines += [r"\par\smallskip", r"{\footnotesize", "\\\\\n".join(notes) + r"\par}"]
     lines.append(r"\end{table}")
@@ -369,7 +372,7 @@ def to_csv(table: pd.DataFrame, metrics: Sequence[Metric], layout: Layout | None
             out[metric.name] = (table[metric.name].astype(float) * metric.scale).round(4).to_numpy()
         else:
             out[metric.name] = math.nan
-        marks = ((layout.marks if layout else None) or {}).get(metric.name)
+        marks = layout.marks(metric.name) if layout else None
         if marks is not None and metric.higher_is_better is not None:
             for end in ("low", "high"):
                 out[f"{metric.name}_{end}"] = [
@@ -388,14 +391,13 @@ def write_tables(
     signatures: Mapping[str, str],
     out_dir: str | os.PathLike[str],
     systems_order: Sequence[str] | None = None,
-    resampling: Resampling | None = None,
-    baseline_system: str | None = None,
+    analysis: Analysis | None = None,
     ci_style: str = "pm",
 ) -> pd.DataFrame:
     """Write ``table.md``, ``table.tex`` and ``table.csv`` into ``out_dir``; return the table.
 
-    With ``resampling``, values carry intervals, bold marks the tie group of the best system and
-    a dagger marks systems significantly different from ``baseline_system``.
+    With an ``analysis``, values carry its intervals, bold marks the tie group of the best system
+    and a dagger marks systems significantly different from its baseline system.
     """
     if ci_style not in CI_STYLES:
         raise ValueError(
@@ -404,13 +406,13 @@ def write_tables(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     table = summary_table(scores, metrics, bounds, systems_order)
+    baseline_system = analysis.baseline_system if analysis else None
     if baseline_system is not None and baseline_system not in table.index:
         raise ValueError(
             f"baseline system {baseline_system!r} is not in this run; "
             f"systems: {', '.join(map(str, table.index))}"
         )
-    marks = analyse(scores, metrics, bounds, resampling, baseline_system) if resampling else None
-    layout = Layout(marks, ci_style, resampling, baseline_system)
+    layout = Layout(analysis, ci_style)
     write_atomic(out / "table.md", to_markdown(table, metrics, signatures, layout=layout))
     write_atomic(out / "table.tex", to_latex(table, metrics, signatures, layout=layout))
     write_atomic(out / "table.csv", to_csv(table, metrics, layout))

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.report.significance import Resampling
+from bench.analysis import Resampling
 from bench.run.config import ScorerEntry, SystemEntry
 from bench.run.systems import System
 

@@ -11,9 +11,9 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from bench.analysis import Resampling
 from bench.cache import GenerationCache, default_cache_dir
 from bench.registry import UnknownNameError
-from bench.report.significance import Resampling
 from bench.run.config import RunConfig, load_config
 from bench.run.errors import RunError
 from bench.run.loop import Run

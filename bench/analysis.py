@@ -1,9 +1,11 @@
-"""Intervals and significance marks for a results table, from stored per-task values.
+"""Analysis of stored per-task values: what the tables, charts, comparisons and checks share.
 
-For each metric: a percentile bootstrap interval per system (the same resampled tasks for every
-system that has the same tasks), the *tie group* (the best system and every system not
-significantly worse than it, in bold), and the systems significantly different from a chosen
-baseline system (marked with a dagger). Tests are paired over the tasks both systems have.
+The run's metric catalog and the selection of metrics to show; per-task values of a metric;
+the resampling settings; and for each metric a percentile bootstrap interval per system (the
+same resampled tasks for every system that has the same tasks), the *tie group* (the best
+system and every system not significantly worse than it, in bold), and the systems
+significantly different from a chosen baseline system (marked with a dagger). Tests are paired
+over the tasks both systems have.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from bench.stats import (
     paired_bootstrap,
 )
 from bench.stats import signature as stats_signature
+from bench.store import Store, StoreError
 
 METHODS = ("paired-bootstrap", "approximate-randomization")
 
@@ -83,6 +86,33 @@ class MetricMarks:
     tests: dict[tuple[str, str], PairedTest] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Analysis:
+    """Intervals and marks of every analysed metric with the settings that made them: computed
+    once per report, read by both its tables and its charts."""
+
+    resampling: Resampling
+    marks: dict[str, MetricMarks]
+    """Metric name -> its marks; a metric without rows has none."""
+    baseline_system: str | None = None
+
+
+def metric_catalog(store: Store) -> list[Metric]:
+    """Every metric the run's scorers declared, in scorer then display order."""
+    return [Metric(**m) for s in store.run_info().get("scorers", []) for m in s.get("metrics", [])]
+
+
+def select_metrics(catalog: list[Metric], names: list[str] | None) -> list[Metric]:
+    """The default columns, or the named ones (unknown names are an error listing known ones)."""
+    if not names:
+        return [m for m in catalog if m.shown]
+    by_name = {m.name: m for m in catalog}
+    unknown = [n for n in names if n not in by_name]
+    if unknown:
+        raise StoreError(f"unknown metric(s) {unknown}; this run has: {', '.join(by_name)}")
+    return [by_name[n] for n in names]
+
+
 def per_task(scores: pd.DataFrame, metric: str) -> pd.DataFrame:
     """Systems x tasks values of one metric (NaN where a system has no value)."""
     rows = scores[scores["metric"] == metric].dropna(subset=["value"])
@@ -101,32 +131,42 @@ def analyse(
     bounds: Iterable[str],
     resampling: Resampling,
     baseline_system: str | None = None,
-) -> dict[str, MetricMarks]:
-    """Intervals, tie groups and baseline marks for each metric with a direction."""
+) -> Analysis:
+    """Intervals, tie groups and baseline marks for each metric with rows."""
     bound_set = set(bounds)
     marks: dict[str, MetricMarks] = {}
     for metric in metrics:
         matrix = per_task(scores, metric.name)
-        if matrix.empty:
-            continue
-        result = MetricMarks(intervals=_intervals(matrix, resampling))
-        if metric.higher_is_better is not None:
-            # Best only among systems scored on every task: a mean over fewer tasks is not
-            # comparable (the rest still get intervals and baseline marks).
-            complete = [
-                s for s in matrix.index if s not in bound_set and matrix.loc[s].notna().all()
-            ]
-            contenders = complete or [s for s in matrix.index if s not in bound_set]
-            result.tie_group = _tie_group(matrix, contenders, metric, resampling, result.tests)
-            if baseline_system is not None and baseline_system in matrix.index:
-                for system in matrix.index:
-                    if system == baseline_system:
-                        continue
-                    test = _test(matrix, system, baseline_system, resampling, result.tests)
-                    if test.p_value < resampling.alpha:
-                        result.different_from_baseline.add(str(system))
-        marks[metric.name] = result
-    return marks
+        if not matrix.empty:
+            marks[metric.name] = mark_metric(matrix, metric, bound_set, resampling, baseline_system)
+    return Analysis(resampling, marks, baseline_system)
+
+
+def mark_metric(
+    matrix: pd.DataFrame,
+    metric: Metric,
+    bounds: set[str],
+    resampling: Resampling,
+    baseline_system: str | None = None,
+) -> MetricMarks:
+    """Intervals of one metric's systems x tasks ``matrix``; for a metric with a direction, also
+    its tie group and the systems significantly different from ``baseline_system``."""
+    result = MetricMarks(intervals=_intervals(matrix, resampling))
+    if metric.higher_is_better is None:
+        return result
+    # Best only among systems scored on every task: a mean over fewer tasks is not
+    # comparable (the rest still get intervals and baseline marks).
+    complete = [s for s in matrix.index if s not in bounds and matrix.loc[s].notna().all()]
+    contenders = complete or [s for s in matrix.index if s not in bounds]
+    result.tie_group = _tie_group(matrix, contenders, metric, resampling, result.tests)
+    if baseline_system is not None and baseline_system in matrix.index:
+        for system in matrix.index:
+            if system == baseline_system:
+                continue
+            test = _test(matrix, system, baseline_system, resampling, result.tests)
+            if test.p_value < resampling.alpha:
+                result.different_from_baseline.add(str(system))
+    return result
 
 
 def _intervals(matrix: pd.DataFrame, resampling: Resampling) -> dict[str, Interval]:

@@ -1,4 +1,5 @@
-"""Intervals and significance marks in tables."""
+"""The analysis of stored per-task values: metric selection, resampling settings, intervals,
+tie groups and baseline marks."""
 
 from __future__ import annotations
 
@@ -9,8 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bench.report.build import build_report
-from bench.report.significance import Resampling, analyse
+from bench.analysis import Resampling, analyse, metric_catalog, paired, per_task, select_metrics
 from bench.scorers.base import Metric
 from bench.stats import approximate_randomization
 from bench.store import Store, StoreError
@@ -35,7 +35,7 @@ def test_tie_group_holds_the_best_and_systems_not_significantly_worse() -> None:
             "oracle": [0.9] * 8,
         }
     )
-    marks = analyse(scores, [R1], {"oracle"}, Resampling(), baseline_system="bad")["r1"]
+    marks = analyse(scores, [R1], {"oracle"}, Resampling(), baseline_system="bad").marks["r1"]
     assert marks.tie_group == {"best", "close"}
     assert marks.different_from_baseline == {"best", "close", "oracle"}
 
@@ -43,20 +43,20 @@ def test_tie_group_holds_the_best_and_systems_not_significantly_worse() -> None:
 def test_intervals_use_the_same_resampled_tasks_for_every_system() -> None:
     base = [0.1, 0.4, 0.2, 0.8, 0.5, 0.3]
     scores = frame({"a": base, "b": [v + 0.1 for v in base]})
-    marks = analyse(scores, [R1], set(), Resampling(seed=3))["r1"]
+    marks = analyse(scores, [R1], set(), Resampling(seed=3)).marks["r1"]
     a, b = marks.intervals["a"], marks.intervals["b"]
     assert b.low - a.low == pytest.approx(0.1) and b.high - a.high == pytest.approx(0.1)
 
 
 def test_one_task_gives_no_interval_and_says_why() -> None:
-    marks = analyse(frame({"a": [0.3], "b": [0.4]}), [R1], set(), Resampling())["r1"]
+    marks = analyse(frame({"a": [0.3], "b": [0.4]}), [R1], set(), Resampling()).marks["r1"]
     assert math.isnan(marks.intervals["a"].low)
     assert marks.intervals["a"].reason == "fewer than 2 tasks"
     assert marks.tie_group == {"b"}
 
 
 def test_descriptive_metrics_get_no_marks() -> None:
-    marks = analyse(frame({"a": [3, 4, 5]}, "len"), [LEN], set(), Resampling())["len"]
+    marks = analyse(frame({"a": [3, 4, 5]}, "len"), [LEN], set(), Resampling()).marks["len"]
     assert marks.tie_group == set() and marks.different_from_baseline == set()
 
 
@@ -67,36 +67,6 @@ def test_invalid_resampling_settings_are_rejected() -> None:
         Resampling(level=95)
 
 
-def test_same_seed_reproduces_identical_tables(bundled_run: Path, tmp_path: Path) -> None:
-    store = Store(bundled_run)
-    first = build_report(store, charts=False, resampling=Resampling(seed=11))
-    tex = (bundled_run / "table.tex").read_text()
-    assert build_report(store, charts=False, resampling=Resampling(seed=11)) == first
-    assert (bundled_run / "table.tex").read_text() == tex
-    other = build_report(store, charts=False, resampling=Resampling(seed=12))
-    assert other != first and "seed:12" in other
-    build_report(store, charts=False)  # leave the default tables for other tests
-
-
-def test_table_shows_intervals_bold_and_daggers(bundled_run: Path) -> None:
-    store = Store(bundled_run)
-    table = build_report(store, charts=False, baseline_system="lead", ci_style="brackets")
-    lead = next(line for line in table.splitlines() if line.startswith("| lead"))
-    assert " [" in lead and "]" in lead
-    assert "†: significantly different from lead" in table
-    assert (
-        "`ci:percentile|resamples:1000|level:0.95|seed:0|unit:task|test:paired-bootstrap`" in table
-    )
-    csv = pd.read_csv(bundled_run / "table.csv")
-    assert {"rouge1_f_low", "rouge1_f_high"} <= set(csv.columns)
-    assert (csv["rouge1_f_low"] <= csv["rouge1_f"]).all()
-    tex = (bundled_run / "table.tex").read_text()
-    assert r"$^\dagger$" in tex
-    with pytest.raises(StoreError, match="baseline system 'nope'"):
-        build_report(store, charts=False, baseline_system="nope")
-    build_report(store, charts=False)
-
-
 def test_the_signature_of_approximate_randomization_names_its_trials() -> None:
     assert Resampling().signature().endswith("|test:paired-bootstrap")
     resampling = Resampling(resamples=200, method="approximate-randomization")
@@ -105,3 +75,31 @@ def test_the_signature_of_approximate_randomization_names_its_trials() -> None:
     assert resampling.test(a, a - 0.05) == approximate_randomization(
         a, a - 0.05, trials=2000, seed=0, level=0.95
     )
+
+
+def test_the_catalog_lists_every_declared_metric_and_selection_defaults_to_shown_ones(
+    bundled_run: Path,
+) -> None:
+    catalog = metric_catalog(Store(bundled_run))
+    names = [m.name for m in catalog]
+    assert "rouge1_f" in names and "rouge1_p" in names
+    shown = select_metrics(catalog, None)
+    assert [m.name for m in shown] == [m.name for m in catalog if m.shown]
+    assert "rouge1_p" not in [m.name for m in shown]
+    assert [m.name for m in select_metrics(catalog, ["rouge1_p", "rouge1_f"])] == [
+        "rouge1_p",
+        "rouge1_f",
+    ]
+    with pytest.raises(StoreError, match=r"unknown metric\(s\) \['nope'\]; this run has: rouge1_f"):
+        select_metrics(catalog, ["nope"])
+
+
+def test_per_task_values_average_repeated_rows_and_pair_on_common_tasks() -> None:
+    scores = frame({"a": [0.1, 0.2, 0.3], "b": [0.4, 0.5]})
+    scores = pd.concat([scores, frame({"a": [0.3]})])  # a second row for a's t0
+    matrix = per_task(scores, "r1")
+    assert matrix.loc["a", "t0"] == pytest.approx(0.2)
+    assert math.isnan(matrix.loc["b", "t2"])
+    a, b = paired(matrix, "a", "b")
+    np.testing.assert_allclose(a, [0.2, 0.2])
+    np.testing.assert_allclose(b, [0.4, 0.5])
