@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 from bench.export import ROW_SCHEMA, ExportError, export_tasks, output_path
 from bench.task import Task, load_tasks
-from bench.tasksets import iter_tasks, task_to_row
+from bench.tasksets import iter_tasks
+from bench.tasksets.rows import task_to_row
 from bench.tasksets_cli import export_command, presets_command
 
 
