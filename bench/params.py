@@ -51,9 +51,14 @@ def at_least(component: str, name: str, value: Number | None, minimum: Number) -
     return value
 
 
-def above(component: str, name: str, value: float, bound: float) -> float:
-    """``value`` when it is finite and greater than ``bound``, else :func:`invalid`."""
-    if not (math.isfinite(value) and value > bound):
+@overload
+def above(component: str, name: str, value: float, bound: float) -> float: ...
+@overload
+def above(component: str, name: str, value: None, bound: float) -> None: ...
+def above(component: str, name: str, value: float | None, bound: float) -> float | None:
+    """``value`` when it is finite and greater than ``bound`` (or None: unset), else
+    :func:`invalid`."""
+    if value is not None and not (math.isfinite(value) and value > bound):
         raise invalid(component, name, f"{_kind(value)} > {bound:g}", value)
     return value
 

@@ -80,9 +80,7 @@ class HuggingFace(Summarizer):
         self.max_new_tokens = at_least(COMPONENT, "max_new_tokens", max_new_tokens, 1)
         self.num_beams = at_least(COMPONENT, "num_beams", num_beams, 1)
         self.do_sample = do_sample
-        self.temperature = (
-            None if temperature is None else above(COMPONENT, "temperature", temperature, 0.0)
-        )
+        self.temperature = above(COMPONENT, "temperature", temperature, 0.0)
         if self.temperature is not None and not self.do_sample:
             raise ValueError(
                 f"{COMPONENT}: parameter 'temperature' only applies with do_sample=true "
