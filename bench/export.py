@@ -20,7 +20,8 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from bench.task import Task
-from bench.tasksets import BATCH_ROWS, task_to_row
+from bench.tasksets.rows import task_to_row
+from bench.tasksets.sources import BATCH_ROWS
 
 Format = Literal["jsonl", "parquet", "hf"]
 FORMATS: tuple[Format, ...] = ("jsonl", "parquet", "hf")

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bench.tasksets import HUB_PREFIX, ColumnMapping, parse_mapping
+from bench.tasksets.columns import ColumnMapping, parse_mapping
+from bench.tasksets.sources import HUB_PREFIX
 
 NEWS = "Summarize this news article. Report only what it states."
 CLUSTER = "Summarize these news articles. Report only what they state."

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from bench.params import convert_all
+
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -106,7 +108,9 @@ class Registry(Generic[T]):
             raise UnknownNameError(f"unknown {self.kind} {name!r}; known: {known}") from None
 
     def create(self, name: str, **params: Any) -> T:
-        """Build ``name`` with ``params``; unknown parameters are reported by name."""
+        """Build ``name`` with ``params`` converted to the types its factory annotates (text from
+        the command line, e.g. ``batch_size="8"``); unknown parameters are reported by name and
+        values of the wrong type as :class:`ValueError` naming component, parameter and value."""
         entry = self.get(name)
         accepted = entry.parameters()
         takes_any = any(
@@ -118,4 +122,4 @@ class Registry(Generic[T]):
                 f"{self.kind} {name!r} has no parameter {', '.join(map(repr, unknown))}; "
                 f"it takes: {', '.join(accepted) or 'none'}"
             )
-        return entry.factory(**params)
+        return entry.factory(**convert_all(f"{self.kind} {name!r}", entry.factory, params))

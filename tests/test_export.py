@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 from bench.cli.tasks import export_command, presets_command
 from bench.export import ROW_SCHEMA, ExportError, export_tasks, output_path
 from bench.task import Task, load_tasks
-from bench.tasksets import iter_tasks, task_to_row
+from bench.tasksets import iter_tasks
+from bench.tasksets.rows import task_to_row
 
 
 @pytest.fixture(scope="module")

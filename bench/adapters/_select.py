@@ -1,5 +1,5 @@
-"""Helpers shared by the extractive adapters: the sentence pool, the word budget, near-duplicate
-skipping, and parsing of parameters that arrive from the command line as strings."""
+"""Helpers shared by the extractive adapters: the sentence pool, the word budget and
+near-duplicate skipping."""
 
 from __future__ import annotations
 
@@ -129,53 +129,3 @@ def select_ranked(pool: list[Sentence], ranking: list[int], budget: int) -> Sele
         selection.offer(pool[index])
     return selection
 
-
-# ------------------------------------------------------------------------------------ parameters
-
-
-def _invalid(
-    adapter: str, name: str, expected: str, value: object, kind: str = "adapter"
-) -> ValueError:
-    return ValueError(f"{kind} {adapter!r}: parameter {name!r} expects {expected}, got {value!r}")
-
-
-def int_param(
-    adapter: str, name: str, value: int | str, minimum: int | None = None, kind: str = "adapter"
-) -> int:
-    """``value`` as an int (CLI parameters arrive as strings), at least ``minimum``; errors
-    name the ``kind`` of component (an adapter, a matcher)."""
-    expected = "an integer" if minimum is None else f"an integer >= {minimum}"
-    if isinstance(value, bool):
-        raise _invalid(adapter, name, expected, value, kind)
-    try:
-        number = int(value.strip()) if isinstance(value, str) else int(value)
-    except (TypeError, ValueError):
-        raise _invalid(adapter, name, expected, value, kind) from None
-    if minimum is not None and number < minimum:
-        raise _invalid(adapter, name, expected, value, kind)
-    return number
-
-
-def optional_int_param(
-    adapter: str, name: str, value: int | str | None, minimum: int | None = None
-) -> int | None:
-    """Like :func:`int_param`, but None (or the string "none") means unset."""
-    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none")):
-        return None
-    return int_param(adapter, name, value, minimum)
-
-
-def optional_fraction_param(adapter: str, name: str, value: float | str | None) -> float | None:
-    """A number in [0, 1), or None (or the string "none") for unset."""
-    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none")):
-        return None
-    expected = "a number in [0, 1) or none"
-    if isinstance(value, bool):
-        raise _invalid(adapter, name, expected, value)
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise _invalid(adapter, name, expected, value) from None
-    if not 0.0 <= number < 1.0:
-        raise _invalid(adapter, name, expected, value)
-    return number

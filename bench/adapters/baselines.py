@@ -7,8 +7,9 @@ from itertools import zip_longest
 
 import numpy as np
 
-from bench.adapters._select import Selection, int_param, optional_int_param, sentence_pool
+from bench.adapters._select import Selection, sentence_pool
 from bench.adapters.base import Summarizer, register_adapter
+from bench.params import at_least
 from bench.request import Summary, SummaryRequest
 
 
@@ -18,8 +19,8 @@ class Lead(Summarizer):
 
     cacheable = False  # instant to rerun; its output follows the code, not a model
 
-    def __init__(self, k: int | str = 3) -> None:
-        self.k = int_param("lead", "k", k, minimum=1)
+    def __init__(self, k: int = 3) -> None:
+        self.k = at_least("adapter 'lead'", "k", k, 1)
 
     def summarize(self, request: SummaryRequest) -> Summary:
         """Take sentence 1 of each document, then sentence 2 of each, ... in that order."""
@@ -50,9 +51,9 @@ class Random(Summarizer):
 
     cacheable = False  # instant to rerun; its output follows the code, not a model
 
-    def __init__(self, seed: int | str = 0, k: int | str | None = None) -> None:
-        self.seed = int_param("random", "seed", seed)
-        self.k = optional_int_param("random", "k", k, minimum=1)
+    def __init__(self, seed: int = 0, k: int | None = None) -> None:
+        self.seed = seed
+        self.k = at_least("adapter 'random'", "k", k, 1)
 
     def summarize(self, request: SummaryRequest) -> Summary:
         """Shuffle the sentences with a per-task seed and take them while they fit."""

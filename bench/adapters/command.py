@@ -25,7 +25,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import math
 import os
 import shlex
 import shutil
@@ -37,10 +36,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.adapters._select import int_param
 from bench.adapters.base import AdapterError, Summarizer, register_adapter
+from bench.params import above, at_least
 from bench.request import Summary, SummaryRequest
 
+COMPONENT = "adapter 'command'"
 OUTPUTS = ("text", "json")
 EX_TEMPFAIL = 75
 """Exit status (sysexits.h) by which a program says "try again later"."""
@@ -81,19 +81,6 @@ def parse_env(env: str | Mapping[str, str] | None) -> dict[str, str]:
             raise ValueError(f"adapter 'command': env expects NAME=value words, got {name!r}")
         found[name] = value
     return found
-
-
-def positive_seconds(name: str, value: float | str) -> float:
-    """``value`` as a finite number of seconds > 0 (CLI parameters arrive as strings)."""
-    try:
-        number = float(value) if not isinstance(value, bool) else math.nan
-    except (TypeError, ValueError):
-        number = math.nan
-    if not (math.isfinite(number) and number > 0):
-        raise ValueError(
-            f"adapter 'command': parameter {name!r} expects a number of seconds > 0, got {value!r}"
-        )
-    return number
 
 
 def stderr_tail(data: bytes) -> str:
@@ -159,8 +146,8 @@ class Command(Summarizer):
         self,
         argv: str | Sequence[str],
         output: str = "text",
-        timeout: float | str = 300.0,
-        concurrency: int | str = 1,
+        timeout: float = 300.0,
+        concurrency: int = 1,
         cwd: str | Path | None = None,
         env: str | Mapping[str, str] | None = None,
     ) -> None:
@@ -170,8 +157,8 @@ class Command(Summarizer):
                 f"adapter 'command': output must be one of {', '.join(OUTPUTS)}, got {output!r}"
             )
         self.output = output
-        self.timeout = positive_seconds("timeout", timeout)
-        self.concurrency = int_param("command", "concurrency", concurrency, minimum=1)
+        self.timeout = above(COMPONENT, "timeout", timeout, 0.0)
+        self.concurrency = at_least(COMPONENT, "concurrency", concurrency, 1)
         self.cwd = Path(cwd) if cwd is not None else None
         if self.cwd is not None and not self.cwd.is_dir():
             raise ValueError(f"adapter 'command': cwd {str(self.cwd)!r} is not a directory")

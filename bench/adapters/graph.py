@@ -11,12 +11,12 @@ from scipy import sparse
 
 from bench.adapters._select import (
     Sentence,
-    optional_fraction_param,
     select_ranked,
     sentence_pool,
     tokens,
 )
 from bench.adapters.base import Summarizer, register_adapter
+from bench.params import invalid
 from bench.request import Summary, SummaryRequest
 
 Matrix = npt.NDArray[np.float64]
@@ -134,8 +134,10 @@ class LexRank(Summarizer):
 
     cacheable = False  # instant to rerun; its output follows the code, not a model
 
-    def __init__(self, threshold: float | str | None = None) -> None:
-        self.threshold = optional_fraction_param("lexrank", "threshold", threshold)
+    def __init__(self, threshold: float | None = None) -> None:
+        if threshold is not None and not 0.0 <= threshold < 1.0:
+            raise invalid("adapter 'lexrank'", "threshold", "a number in [0, 1) or none", threshold)
+        self.threshold = threshold
 
     def summarize(self, request: SummaryRequest) -> Summary:
         """Rank sentences by LexRank and take them best first while they fit."""

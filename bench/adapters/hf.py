@@ -18,92 +18,27 @@ prompt building, truncation, decoding, or a default generation setting changes.
 from __future__ import annotations
 
 import copy
-import hashlib
-import os
 import re
-import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from bench.adapters._select import int_param, optional_int_param
+from bench.adapters._hf_model import COMPONENT, NAME, LocalModel
 from bench.adapters.base import AdapterError, Summarizer, register_adapter
 from bench.adapters.prompts import Prompt, fit_documents, load_prompt, render_documents
-from bench.params import as_bool
+from bench.params import above, at_least, invalid
 from bench.request import RequestDocument, Summary, SummaryRequest
 from bench.text import count_words
 
-NAME = "hf"
 DEVICES = re.compile(r"auto|cpu|mps|cuda(:\d+)?")
 DTYPES = ("auto", "float32", "float16", "bfloat16")
-WEIGHT_SUFFIXES = (".safetensors", ".bin", ".gguf", ".pt", ".pth")
-FINGERPRINT_SUFFIXES = (*WEIGHT_SUFFIXES, ".json", ".jinja", ".model", ".txt", ".tiktoken")
-_REPO_ID = re.compile(r"[A-Za-z0-9][\w.-]*(/[\w.-]+)?")
-_WHOLE_FILE = 32 * 2**20
-_SAMPLE = 2**20
-_SAMPLES = 16
-_MISSING_DEPENDENCY = (
-    f"adapter {NAME!r} needs torch and transformers: pip install 'sumbench[hf]' ({{error}})"
-)
 
 
-def _invalid(name: str, expected: str, value: object) -> ValueError:
-    return ValueError(f"adapter {NAME!r}: parameter {name!r} expects {expected}, got {value!r}")
-
-
-def _bool_param(name: str, value: bool | str) -> bool:
-    parsed = as_bool(value)
-    if parsed is None:
-        raise _invalid(name, "true or false", value)
-    return parsed
-
-
-def _choice_param(name: str, value: str, pattern: re.Pattern[str], expected: str) -> str:
+def _choice(name: str, value: str, pattern: re.Pattern[str], expected: str) -> str:
     text = str(value).strip().lower()
     if not pattern.fullmatch(text):
-        raise _invalid(name, expected, value)
+        raise invalid(COMPONENT, name, expected, value)
     return text
-
-
-def _temperature_param(value: float | str | None) -> float | None:
-    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none")):
-        return None
-    try:
-        number = float(value.strip()) if isinstance(value, str) else float(value)
-    except (TypeError, ValueError):
-        raise _invalid("temperature", "a number > 0", value) from None
-    if isinstance(value, bool) or not number > 0 or number == float("inf"):
-        raise _invalid("temperature", "a number > 0", value)
-    return number
-
-
-def _fingerprint(folder: Path, gguf_file: str | None) -> str:
-    """Hash of the model folder's files: whole small files, sampled blocks of large weights."""
-    digest = hashlib.sha256()
-    for path in sorted(folder.iterdir()):
-        if not path.is_file() or not path.name.endswith(FINGERPRINT_SUFFIXES):
-            continue
-        if path.suffix == ".gguf" and gguf_file is not None and path.name != gguf_file:
-            continue
-        size = path.stat().st_size
-        digest.update(f"{path.name}\0{size}\0".encode())
-        with path.open("rb") as handle:
-            if size <= _WHOLE_FILE:
-                digest.update(handle.read())
-                continue
-            for index in range(_SAMPLES):
-                handle.seek((size - _SAMPLE) * index // (_SAMPLES - 1))
-                digest.update(handle.read(_SAMPLE))
-    return digest.hexdigest()[:16]
-
-
-def _not_cached(model: str) -> ValueError:
-    return ValueError(
-        f"adapter {NAME!r}: model {model!r} is not in the local Hugging Face cache and sumbench "
-        f"is offline; download it first (hf download {model}) or pass a local folder "
-        "(model=/path/to/folder), or pass online=true to let the hub be used"
-    )
 
 
 @dataclass(frozen=True)
@@ -123,190 +58,56 @@ class HuggingFace(Summarizer):
     def __init__(
         self,
         model: str,
-        online: bool | str = False,
+        online: bool = False,
         device: str = "auto",
         dtype: str = "auto",
-        batch_size: int | str = 4,
-        max_new_tokens: int | str | None = None,
-        num_beams: int | str = 1,
-        do_sample: bool | str = False,
-        temperature: float | str | None = None,
-        seed: int | str = 0,
-        max_input_tokens: int | str | None = None,
+        batch_size: int = 4,
+        max_new_tokens: int | None = None,
+        num_beams: int = 1,
+        do_sample: bool = False,
+        temperature: float | None = None,
+        seed: int = 0,
+        max_input_tokens: int | None = None,
         gguf_file: str | None = None,
         prompt: str | None = None,
     ) -> None:
-        self.online = _bool_param("online", online)
-        self.device = _choice_param("device", device, DEVICES, "auto, cpu, mps, cuda or cuda:N")
-        self.dtype = _choice_param(
+        self.online = online
+        self.device = _choice("device", device, DEVICES, "auto, cpu, mps, cuda or cuda:N")
+        self.dtype = _choice(
             "dtype", dtype, re.compile("|".join(DTYPES)), f"one of {', '.join(DTYPES)}"
         )
-        self.batch_size = int_param(NAME, "batch_size", batch_size, minimum=1)
-        self.max_new_tokens = optional_int_param(NAME, "max_new_tokens", max_new_tokens, 1)
-        self.num_beams = int_param(NAME, "num_beams", num_beams, minimum=1)
-        self.do_sample = _bool_param("do_sample", do_sample)
-        self.temperature = _temperature_param(temperature)
+        self.batch_size = at_least(COMPONENT, "batch_size", batch_size, 1)
+        self.max_new_tokens = at_least(COMPONENT, "max_new_tokens", max_new_tokens, 1)
+        self.num_beams = at_least(COMPONENT, "num_beams", num_beams, 1)
+        self.do_sample = do_sample
+        self.temperature = above(COMPONENT, "temperature", temperature, 0.0)
         if self.temperature is not None and not self.do_sample:
             raise ValueError(
-                f"adapter {NAME!r}: parameter 'temperature' only applies with do_sample=true "
+                f"{COMPONENT}: parameter 'temperature' only applies with do_sample=true "
                 "(greedy and beam search ignore it)"
             )
-        self.seed = int_param(NAME, "seed", seed)
-        self.max_input_tokens = optional_int_param(NAME, "max_input_tokens", max_input_tokens, 1)
-        self.prompt: Prompt = load_prompt(prompt, f"adapter {NAME!r}: parameter 'prompt'")
+        self.seed = seed
+        self.max_input_tokens = at_least(COMPONENT, "max_input_tokens", max_input_tokens, 1)
+        self.prompt: Prompt = load_prompt(prompt, f"{COMPONENT}: parameter 'prompt'")
         if not isinstance(model, str) or not model.strip():
-            raise _invalid("model", "a local folder or a Hugging Face model id", model)
+            raise invalid(COMPONENT, "model", "a local folder or a Hugging Face model id", model)
         self.model = model.strip()
-        self.gguf_file = gguf_file.strip() if gguf_file and gguf_file.strip() else None
-        if not self.online:
-            # Read by huggingface_hub when it is first imported; local_files_only covers the rest.
-            os.environ["HF_HUB_OFFLINE"] = "1"
-        self._source, self._identity = self._locate()
-        self._config = self._load_config()
-        self._lock = threading.Lock()
-        self._loaded: tuple[Any, Any] | None = None
-
-    # ------------------------------------------------------------------------- locating
-    def _locate(self) -> tuple[str, dict[str, str]]:
-        """Where to load from (a folder, or a hub id when online) and the model's identity."""
-        path = Path(self.model).expanduser()
-        if path.is_file() and path.suffix == ".gguf" and self.gguf_file is None:
-            path, self.gguf_file = path.parent, path.name
-        if path.is_dir():
-            return self._check_folder(path.resolve()), {}
-        if path.is_absolute() or self.model.startswith((".", "~")) or self.model.count("/") > 1:
-            raise ValueError(f"adapter {NAME!r}: model folder {self.model!r} does not exist")
-        if not _REPO_ID.fullmatch(self.model):
-            raise _invalid(
-                "model", "a local folder or a Hugging Face model id (owner/name)", self.model
-            )
-        try:
-            from huggingface_hub import snapshot_download
-            from huggingface_hub.errors import LocalEntryNotFoundError
-        except ImportError as error:
-            raise ValueError(_MISSING_DEPENDENCY.format(error=error)) from None
-        try:
-            snapshot = Path(snapshot_download(self.model, local_files_only=True))
-        except LocalEntryNotFoundError:
-            if not self.online:
-                raise _not_cached(self.model) from None
-            return self.model, {}
-        self._check_folder(snapshot)
-        return str(snapshot), {"model_commit": snapshot.name}
-
-    def _check_folder(self, folder: Path) -> str:
-        if self.gguf_file is not None:
-            if not (folder / self.gguf_file).is_file():
-                found = sorted(p.name for p in folder.glob("*.gguf"))
-                raise ValueError(
-                    f"adapter {NAME!r}: parameter 'gguf_file': no file {self.gguf_file!r} in "
-                    f"{str(folder)!r}; GGUF files there: {', '.join(found) or 'none'}"
-                )
-            return str(folder)
-        if not (folder / "config.json").is_file():
-            raise ValueError(
-                f"adapter {NAME!r}: {str(folder)!r} is not a model folder (no config.json); "
-                "for a GGUF checkpoint pass gguf_file=<name>.gguf"
-            )
-        if not any(p.name.endswith(WEIGHT_SUFFIXES) for p in folder.iterdir()):
-            raise ValueError(f"adapter {NAME!r}: {str(folder)!r} holds no weights files")
-        return str(folder)
-
-    def _load_config(self) -> Any:
-        try:
-            from transformers import AutoConfig
-        except ImportError as error:
-            raise ValueError(_MISSING_DEPENDENCY.format(error=error)) from None
-        try:
-            config = AutoConfig.from_pretrained(self._source, **self._hub_kwargs())
-        except (OSError, ValueError, KeyError) as error:
-            raise ValueError(
-                f"adapter {NAME!r}: cannot read the config of {self.model!r}: {error}"
-            ) from None
-        self._check_kind(config)
-        self._check_device()
-        if not self._identity:
-            commit = getattr(config, "_commit_hash", None)
-            if commit and not Path(self._source).is_dir():
-                self._identity = {"model_commit": str(commit)}
-            else:
-                self._identity = {"model_files": _fingerprint(Path(self._source), self.gguf_file)}
-        return config
-
-    def _check_kind(self, config: Any) -> None:
-        from transformers.models.auto.modeling_auto import (
-            MODEL_FOR_CAUSAL_LM_MAPPING_NAMES,
-            MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING_NAMES,
+        self._local = LocalModel(
+            self.model,
+            online=self.online,
+            device=self.device,
+            dtype=self.dtype,
+            gguf_file=gguf_file.strip() if gguf_file and gguf_file.strip() else None,
         )
-
-        kind = getattr(config, "model_type", None)
-        if kind not in MODEL_FOR_CAUSAL_LM_MAPPING_NAMES and (
-            kind not in MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING_NAMES
-        ):
-            raise ValueError(
-                f"adapter {NAME!r}: {self.model!r} is a {kind!r} model, neither a seq2seq nor a "
-                "causal language model that transformers can generate with"
-            )
-
-    def _check_device(self) -> None:
-        import torch
-
-        if self.device.startswith("cuda") and not torch.cuda.is_available():
-            raise ValueError(
-                f"adapter {NAME!r}: parameter 'device' is {self.device!r} but torch sees no CUDA "
-                "device here; use device=auto or device=cpu"
-            )
-        if self.device == "mps" and not torch.backends.mps.is_available():
-            raise ValueError(
-                f"adapter {NAME!r}: parameter 'device' is 'mps' but torch sees no MPS device here; "
-                "use device=auto or device=cpu"
-            )
-
-    def _hub_kwargs(self) -> dict[str, Any]:
-        kwargs: dict[str, Any] = {"local_files_only": not self.online}
-        if self.gguf_file is not None:
-            kwargs["gguf_file"] = self.gguf_file
-        return kwargs
 
     @property
     def is_seq2seq(self) -> bool:
         """True for encoder-decoder models (T5, BART, Pegasus)."""
-        return bool(getattr(self._config, "is_encoder_decoder", False))
+        return self._local.is_seq2seq
 
     def cache_identity(self) -> dict[str, str]:
         """The model's commit (hub cache) or a hash of its files (folder), and the prompt's hash."""
-        return {**self._identity, "prompt": self.prompt.digest()}
-
-    # -------------------------------------------------------------------------- loading
-    def _load(self) -> tuple[Any, Any]:
-        """The model and tokenizer, loaded once per instance on first use."""
-        with self._lock:
-            if self._loaded is None:
-                self._loaded = self._load_now()
-            return self._loaded
-
-    def _load_now(self) -> tuple[Any, Any]:
-        import torch
-        from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoTokenizer
-
-        device = self.device
-        if device == "auto":
-            if torch.cuda.is_available():
-                device = "cuda"
-            elif torch.backends.mps.is_available():
-                device = "mps"
-            else:
-                device = "cpu"
-        kwargs = self._hub_kwargs()
-        tokenizer = AutoTokenizer.from_pretrained(self._source, **kwargs)
-        loader = AutoModelForSeq2SeqLM if self.is_seq2seq else AutoModelForCausalLM
-        dtype: Any = self.dtype if self.dtype == "auto" else getattr(torch, self.dtype)
-        model: Any = loader.from_pretrained(self._source, dtype=dtype, **kwargs)
-        model.to(device)
-        model.eval()
-        if tokenizer.pad_token_id is None:
-            tokenizer.pad_token = tokenizer.eos_token
-        return model, tokenizer
+        return {**self._local.identity, "prompt": self.prompt.digest()}
 
     # -------------------------------------------------------------------------- prompts
     def _render(
@@ -340,7 +141,7 @@ class HuggingFace(Summarizer):
             return self.max_input_tokens
         if self.is_seq2seq:
             return None
-        context = getattr(self._config, "max_position_embeddings", None)
+        context = getattr(self._local.config, "max_position_embeddings", None)
         if not isinstance(context, int):
             return None
         return max(1, context - max_new_tokens)
@@ -386,7 +187,7 @@ class HuggingFace(Summarizer):
     def summarize_batch(self, requests: list[SummaryRequest]) -> list[Summary | Exception]:
         """Generate for all requests, one padded batch per generation length."""
         try:
-            model, tokenizer = self._load()
+            model, tokenizer = self._local.load()
         except Exception as error:  # every item fails with the reason the model did not load
             failure = AdapterError(f"cannot load model {self.model!r}: {error}")
             return [failure] * len(requests)

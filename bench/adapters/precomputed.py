@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from bench.adapters.base import Summarizer, register_adapter
-from bench.params import as_bool
 from bench.request import Summary, SummaryRequest
 from bench.text import count_words, truncate_words
 
@@ -117,11 +116,11 @@ class Precomputed(Summarizer):
 
     cacheable = False  # reading the file is instant; its content is in cache_identity
 
-    def __init__(self, path: str, system: str | None = None, truncate: bool | str = False) -> None:
+    def __init__(self, path: str, system: str | None = None, truncate: bool = False) -> None:
         digest = (
             hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16] if Path(path).is_file() else ""
         )
-        self._bind(read_outputs(str(path)), system, _flag(truncate), digest)
+        self._bind(read_outputs(str(path)), system, truncate, digest)
 
     def _bind(self, outputs: Outputs, system: str | None, truncate: bool, digest: str) -> None:
         if system is not None and system not in outputs.summaries:
@@ -189,11 +188,3 @@ class Precomputed(Summarizer):
                 meta["truncated"] = True
         return Summary(text=text, meta=meta)
 
-
-def _flag(value: bool | str) -> bool:
-    parsed = as_bool(value)
-    if parsed is not None:
-        return parsed
-    raise ValueError(
-        f"adapter 'precomputed': parameter 'truncate' expects true or false, got {value!r}"
-    )

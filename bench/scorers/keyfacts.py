@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
+from bench.params import invalid
 from bench.request import Summary
 from bench.scorers._tokens import warn_if_dropped
 from bench.scorers.base import (
@@ -41,7 +42,6 @@ __all__ = [
     "LexicalMatcherV1",
     "Matcher",
     "content_words",
-    "parse_threshold",
 ]
 
 
@@ -51,17 +51,6 @@ TOKEN_MATCHERS = ("lexical", "calibrated")
 PATTERNS_MATCHER = "patterns-v3"
 """Matcher name of decisions made by a fact's patterns (v2: with number and polarity vetoes;
 v3: alternatives in capitals are acronyms, matched in capitals only)."""
-
-
-def parse_threshold(value: float | str) -> float:
-    """The ``threshold`` parameter as a float in (0, 1]."""
-    try:
-        threshold = float(value)
-    except ValueError:
-        threshold = float("nan")
-    if not 0 < threshold <= 1:
-        raise ValueError(f"parameter 'threshold' must be a number in (0, 1], got {value!r}")
-    return threshold
 
 
 def decide_by_patterns(fact: KeyFact, sentences: Sequence[str], matcher: str) -> FactDecision:
@@ -88,14 +77,16 @@ class KeyFacts(Scorer):
     def __init__(
         self,
         matcher: str = DEFAULT_MATCHER,
-        threshold: float | str | None = None,
+        threshold: float | None = None,
         patterns: str = "first",
         calibration: str | None = None,
         **matcher_params: str,
     ) -> None:
         params: dict[str, object] = dict(matcher_params)
         if threshold is not None:
-            params["threshold"] = parse_threshold(threshold)
+            if not 0 < threshold <= 1:
+                raise invalid("scorer 'keyfacts'", "threshold", "a number in (0, 1]", threshold)
+            params["threshold"] = threshold
         if calibration is not None:
             params["calibration"] = calibration
         self.threshold = params.get("threshold")

@@ -133,7 +133,7 @@ def test_stderr_tail_keeps_at_most_2000_characters() -> None:
 
 def test_timeout_kills_the_program_and_its_children_quickly(script: Path, tmp_path: Path) -> None:
     pid_file = tmp_path / "child.pid"
-    adapter = command(script, "sleep", str(pid_file), timeout="0.5")
+    adapter = command(script, "sleep", str(pid_file), timeout=0.5)
     start = time.monotonic()
     with pytest.raises(AdapterError, match=r"timed out after 0\.5 s") as caught:
         adapter.summarize(REQUEST)
@@ -244,8 +244,8 @@ def test_run_records_the_programs_summary_and_meta_and_sees_script_edits(
         ({"argv": ""}, "argv is empty"),
         ({"argv": "python3 'unclosed"}, "cannot split argv"),
         ({"argv": "python3", "output": "xml"}, "output must be one of text, json"),
-        ({"argv": "python3", "timeout": "soon"}, "'timeout' expects a number of seconds > 0"),
-        ({"argv": "python3", "timeout": "0"}, "'timeout' expects a number of seconds > 0"),
+        ({"argv": "python3", "timeout": "soon"}, "'timeout' expects a number, got 'soon'"),
+        ({"argv": "python3", "timeout": "0"}, "'timeout' expects a number > 0, got 0.0"),
         ({"argv": "python3", "concurrency": "0"}, "'concurrency' expects an integer >= 1"),
         ({"argv": "python3", "env": "NOEQUALS"}, "env expects NAME=value words"),
         ({"argv": "python3", "cwd": "/no/such/dir"}, "is not a directory"),

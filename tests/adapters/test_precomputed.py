@@ -92,7 +92,7 @@ def test_a_summary_over_the_budget_is_kept_and_marked(jsonl: str) -> None:
 
 
 def test_truncate_cuts_a_summary_over_the_budget(jsonl: str) -> None:
-    summary = Precomputed(jsonl, system="alpha", truncate="true").summarize(request("t1", budget=2))
+    summary = Precomputed(jsonl, system="alpha", truncate=True).summarize(request("t1", budget=2))
     assert summary.text == "Alpha on"
     assert count_words(summary.text) == 2
     assert summary.meta["truncated"] is True and summary.meta["words"] == 5

@@ -159,9 +159,9 @@ def test_params_signature_and_metrics() -> None:
     assert scorer.signature().endswith("threshold:0.75")
     labels = [(m.name, m.label) for m in scorer.metrics()]
     assert labels == [("kf_recall", "KF"), ("kf_wrecall", "KF-w")]
-    for bad in ("0", "1.5", "high"):
-        with pytest.raises(ValueError, match="'threshold' must be a number in"):
-            KeyFacts(threshold=bad)
+    for bad, message in [("0", "in \\(0, 1\\], got 0.0"), ("1.5", "in"), ("high", "or none")]:
+        with pytest.raises(ValueError, match=f"'threshold' expects a number {message}"):
+            scorers.create("keyfacts", threshold=bad)
 
 
 def test_matcher_is_usable_alone() -> None:

@@ -241,4 +241,4 @@ class DetailedFeatures:
 @register_matcher("embedding")
 def embedding(threshold: float = 0.72) -> EmbeddingMatcher:
     """Soft IDF-weighted coverage by contextual word-piece similarity (needs ``[embed]``)."""
-    return EmbeddingMatcher(float(threshold))
+    return EmbeddingMatcher(threshold)

@@ -15,7 +15,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from bench.adapters._select import int_param
+import httpx
+
+from bench.clients.openai import ChatClient, RequestFailed
+from bench.params import at_least
 from bench.scorers.base import FactDecision
 from bench.scorers.matchers.base import (
     MatcherFailed,
@@ -26,6 +29,7 @@ from bench.scorers.matchers.base import (
 )
 from bench.task import KeyFact
 
+COMPONENT = "matcher 'llm'"
 PROMPT_VERSION = "finesure-v1"
 PROMPT = """You will receive a summary, split into numbered sentences, and one key fact.
 Decide whether the key fact can be inferred from the summary. A summary that states the
@@ -88,10 +92,10 @@ def parse_verdict(reply: str, sentences: int) -> tuple[bool, int | None]:
 
 
 class LLMMatcher:
-    """Asks a chat model per pair, ``concurrency`` pairs at a time, through the ``openai``
-    adapter's client (timeouts, 429 and 5xx are retried with backoff or after the server's
-    Retry-After; the key stays in its header). ``replay`` answers from the cache only (a miss
-    is undecided), so a published run can be re-scored without the model."""
+    """Asks a chat model per pair, ``concurrency`` pairs at a time, through the shared
+    OpenAI-compatible client (timeouts, 429 and 5xx are retried with backoff or after the
+    server's Retry-After; the key stays in its header). ``replay`` answers from the cache only
+    (a miss is undecided), so a published run can be re-scored without the model."""
 
     def __init__(
         self,
@@ -100,13 +104,14 @@ class LLMMatcher:
         api_key_env: str = "OPENAI_API_KEY",
         cache: str | Path = ".sumbench-cache/llm-verdicts.jsonl",
         replay: bool = False,
-        transport: Any = None,
+        transport: httpx.BaseTransport | None = None,
         timeout: float = 60.0,
         concurrency: int = 4,
         retries: int = 5,
         max_tokens: int = DEFAULT_MAX_TOKENS,
     ) -> None:
-        int_param("llm", "concurrency", concurrency, 1, "matcher")
+        if not model.strip():
+            raise ValueError(f"{COMPONENT}: parameter 'model' must not be empty")
         self.model = model
         self.base_url = (
             base_url or os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1"
@@ -115,9 +120,9 @@ class LLMMatcher:
         self.cache_path = Path(cache)
         self.replay = replay
         self.timeout = timeout
-        self.concurrency = concurrency
+        self.concurrency = at_least(COMPONENT, "concurrency", concurrency, 1)
         self.retries = retries
-        self.max_tokens = max_tokens
+        self.max_tokens = at_least(COMPONENT, "max_tokens", max_tokens, 1)
         cap = "" if max_tokens == DEFAULT_MAX_TOKENS else f":max_tokens={max_tokens}"
         self.name = f"llm-v2:{model}:{PROMPT_VERSION}{cap}"
         self.failures = 0
@@ -128,25 +133,20 @@ class LLMMatcher:
         self.errors = 0
         """Requests the judge did not answer (after retries; each raised as :class:`Undecided`)."""
         self._lock = threading.Lock()
-        self._chat: Any = None if replay else self._client(transport)
+        self._chat = None if replay else self._client(api_key_env, transport)
         self._cache = self._load_cache()
 
-    def _client(self, transport: Any) -> Any:
-        """The ``openai`` adapter's client for the judge; bad parameters fail here, at once."""
-        from bench.adapters.openai import OpenAIChat
-
-        try:
-            return OpenAIChat(
-                self.base_url,
-                self.model,
-                api_key_env=self.api_key_env,
-                timeout=self.timeout,
-                concurrency=self.concurrency,
-                retries=self.retries,
-                transport=transport,
-            )
-        except ValueError as error:
-            raise ValueError(f"matcher 'llm': {error}") from None
+    def _client(self, api_key_env: str, transport: httpx.BaseTransport | None) -> ChatClient:
+        """The judge's client; bad parameters fail here, when the matcher is made."""
+        return ChatClient(
+            self.base_url,
+            component=COMPONENT,
+            api_key_env=api_key_env,
+            timeout=self.timeout,
+            concurrency=self.concurrency,
+            retries=self.retries,
+            transport=transport,
+        )
 
     def _load_cache(self) -> dict[str, str]:
         """Cached replies by key. A last line cut short by a killed run is dropped from the file
@@ -183,10 +183,8 @@ class LLMMatcher:
         with self._lock:
             if key in self._cache:
                 return self._cache[key]
-        if self.replay:
+        if self._chat is None:
             raise Undecided("no cached verdict (replay mode)")
-        from bench.adapters.base import AdapterError
-
         body = {
             "model": self.model,
             "temperature": 0,
@@ -194,14 +192,13 @@ class LLMMatcher:
             "messages": [{"role": "user", "content": text}],
         }
         try:
-            data, _, _ = self._chat.complete(body)
-        except AdapterError as error:
+            reply = self._chat.complete(body).content
+        except RequestFailed as error:
             with self._lock:
                 self.errors += 1
                 self._first_failure = self._first_failure or f"(no answer: {error})"
             self._check_usable()
             raise Undecided(f"no verdict from the judge: {error}") from None
-        reply = str(data["choices"][0]["message"]["content"])
         record = json.dumps({"key": key, "model": self.model, "reply": reply}) + "\n"
         with self._lock:
             self._cache[key] = reply
@@ -260,33 +257,23 @@ def llm(
     model: str,
     base_url: str | None = None,
     cache: str = ".sumbench-cache/llm-verdicts.jsonl",
-    replay: bool | str = False,
+    replay: bool = False,
     api_key_env: str = "OPENAI_API_KEY",
-    concurrency: int | str = 4,
-    retries: int | str = 5,
-    timeout: float | str = 60.0,
-    max_tokens: int | str = DEFAULT_MAX_TOKENS,
+    concurrency: int = 4,
+    retries: int = 5,
+    timeout: float = 60.0,
+    max_tokens: int = DEFAULT_MAX_TOKENS,
 ) -> LLMMatcher:
     """An OpenAI-compatible judge (key from the variable ``api_key_env`` names), asked
     ``concurrency`` pairs at a time; verdicts cached and replayable."""
-    replaying = replay if isinstance(replay, bool) else replay.lower() in ("1", "true", "yes")
     return LLMMatcher(
         model,
         base_url,
         api_key_env=api_key_env,
         cache=cache,
-        replay=replaying,
-        concurrency=int_param("llm", "concurrency", concurrency, 1, "matcher"),
-        retries=int_param("llm", "retries", retries, 0, "matcher"),
-        timeout=_seconds(timeout),
-        max_tokens=int_param("llm", "max_tokens", max_tokens, 1, "matcher"),
+        replay=replay,
+        concurrency=concurrency,
+        retries=retries,
+        timeout=timeout,
+        max_tokens=max_tokens,
     )
-
-
-def _seconds(value: float | str) -> float:
-    try:
-        return float(value)
-    except ValueError:
-        raise ValueError(
-            f"matcher 'llm': parameter 'timeout' expects seconds, got {value!r}"
-        ) from None

@@ -92,4 +92,4 @@ def nli(model: str, threshold: float = 0.5) -> NLIMatcher:
         ) from None
     loaded = AutoModelForSequenceClassification.from_pretrained(model, local_files_only=True)
     tokenizer = AutoTokenizer.from_pretrained(model, local_files_only=True)
-    return NLIMatcher(loaded, tokenizer, float(threshold), name=f"nli-v1:{model}")
+    return NLIMatcher(loaded, tokenizer, threshold, name=f"nli-v1:{model}")

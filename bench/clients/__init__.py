@@ -1,0 +1,1 @@
+"""HTTP clients shared by adapters and judges (an OpenAI-compatible chat-completions client)."""

@@ -1,0 +1,204 @@
+"""Table readers, one per format: JSONL and CSV (standard library), Parquet (pyarrow, in
+batches), ``save_to_disk`` folders and hub datasets (``datasets``, memory-mapped). Each gives its
+columns, its row count when known, and its rows one at a time. Hub access is offline unless the
+caller opts in, so a missing dataset fails at once instead of after retries."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench.task import Problem, TaskError
+
+BATCH_ROWS = 1000
+HUB_PREFIX = "hf:"
+TABLE_SUFFIXES = (".jsonl", ".parquet", ".csv")
+
+
+class TaskSetError(TaskError):
+    """A task set that cannot be opened: no such file, unknown format, missing column, offline."""
+
+    def __init__(self, source: str, message: str) -> None:
+        super().__init__([Problem(source, "", message)])
+
+
+@dataclass(frozen=True)
+class BadRow:
+    message: str
+
+
+Rows = Iterator[tuple[int, "dict[str, Any] | BadRow"]]
+
+
+@dataclass
+class Source:
+    name: str
+    columns: list[str]
+    num_rows: int | None
+    rows: Callable[[list[str]], Rows]
+
+
+def _jsonl_source(path: Path) -> Source:
+    first: dict[str, Any] = {}
+    with path.open(encoding="utf-8-sig") as handle:
+        for line in handle:
+            if line.strip():
+                with suppress(json.JSONDecodeError):  # reported with its row number later
+                    first = json.loads(line)
+                break
+
+    def rows(columns: list[str]) -> Rows:
+        index = 0
+        with path.open(encoding="utf-8-sig") as handle:
+            for number, line in enumerate(handle, 1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as error:
+                    record = BadRow(f"(line {number}) is not valid JSON: {error}")
+                if not isinstance(record, dict | BadRow):
+                    record = BadRow(f"(line {number}) is not a JSON object")
+                yield index, record
+                index += 1
+
+    return Source(str(path), list(first) if isinstance(first, dict) else [], None, rows)
+
+
+def _csv_source(path: Path) -> Source:
+    csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))  # long articles, e.g. arXiv
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        header = next(csv.reader(handle), [])
+
+    def rows(columns: list[str]) -> Rows:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            for index, record in enumerate(csv.DictReader(handle)):
+                yield index, {k: v for k, v in record.items() if k in columns}
+
+    return Source(str(path), header, None, rows)
+
+
+def _arrow_rows(batches: Iterable[Any]) -> Rows:
+    index = 0
+    for batch in batches:
+        names = batch.schema.names
+        values = [batch.column(i).to_pylist() for i in range(len(names))]
+        for row in zip(*values, strict=True):
+            yield index, dict(zip(names, row, strict=True))
+            index += 1
+
+
+def _parquet_source(path: Path) -> Source:
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+    try:
+        file = pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 20)  # bounded reads
+    except Exception as error:  # pyarrow raises ArrowInvalid, OSError, ...
+        raise TaskSetError(str(path), f"cannot read Parquet file: {error}") from None
+
+    def rows(columns: list[str]) -> Rows:
+        return _arrow_rows(file.iter_batches(batch_size=BATCH_ROWS, columns=columns))
+
+    return Source(str(path), list(file.schema_arrow.names), file.metadata.num_rows, rows)
+
+
+def _dataset_source(name: str, dataset: Any) -> Source:
+    def rows(columns: list[str]) -> Rows:
+        projected = dataset.select_columns(columns).with_format("arrow")
+        return _arrow_rows(projected.iter(batch_size=BATCH_ROWS))
+
+    return Source(name, list(dataset.column_names), len(dataset), rows)
+
+
+def _disk_source(path: Path) -> Source:
+    import datasets
+
+    if (path / "dataset_dict.json").is_file():
+        splits = sorted(p.name for p in path.iterdir() if p.is_dir())
+        raise TaskSetError(
+            str(path),
+            f"holds several splits ({', '.join(splits)}); point at one, e.g. {path / splits[0]}"
+            if splits
+            else "holds a DatasetDict without splits",
+        )
+    try:
+        dataset = datasets.load_from_disk(str(path))
+    except (FileNotFoundError, ValueError) as error:
+        raise TaskSetError(str(path), f"not a save_to_disk folder: {error}") from None
+    return _dataset_source(str(path), dataset)
+
+
+def parse_hub_source(source: str) -> tuple[str, str | None, str]:
+    """Split ``hf:NAME[:CONFIG]:SPLIT`` into (name, config, split)."""
+    parts = source.removeprefix(HUB_PREFIX).split(":")
+    if len(parts) not in (2, 3) or not all(parts):
+        raise TaskSetError(
+            source, "expected hf:NAME[:CONFIG]:SPLIT, e.g. hf:abisee/cnn_dailymail:3.0.0:test"
+        )
+    return parts[0], parts[1] if len(parts) == 3 else None, parts[-1]
+
+
+@contextmanager
+def hub_offline(offline: bool = True) -> Iterator[None]:
+    """Make ``datasets`` and ``huggingface_hub`` offline (read at import, so set them directly)."""
+    import datasets.config as ds_config
+    from huggingface_hub import constants as hub_constants
+
+    saved = (ds_config.HF_HUB_OFFLINE, ds_config.HF_DATASETS_OFFLINE, hub_constants.HF_HUB_OFFLINE)
+    if offline:
+        ds_config.HF_HUB_OFFLINE = ds_config.HF_DATASETS_OFFLINE = True
+        hub_constants.HF_HUB_OFFLINE = True
+    try:
+        yield
+    finally:
+        ds_config.HF_HUB_OFFLINE, ds_config.HF_DATASETS_OFFLINE = saved[:2]
+        hub_constants.HF_HUB_OFFLINE = saved[2]
+
+
+def _hub_source(source: str, online: bool) -> Source:
+    import datasets
+
+    name, config, split = parse_hub_source(source)
+    with hub_offline(not online):
+        offline = bool(datasets.config.HF_HUB_OFFLINE)
+        try:
+            dataset = datasets.load_dataset(name, config, split=split)
+        except Exception as error:  # datasets raises many types; all end the same way
+            if offline and isinstance(error, OSError):
+                args = f"{name!r}" + (f", {config!r}" if config else "") + f", split={split!r}"
+                raise TaskSetError(
+                    source,
+                    f"dataset {name} is not in the local cache and sumbench is offline; "
+                    f'download it once with --online (or with `python -c "import datasets; '
+                    f'datasets.load_dataset({args})"`), or point --tasks at a local copy '
+                    "(jsonl/parquet/csv/save_to_disk folder)",
+                ) from None
+            raise TaskSetError(source, f"cannot load from the hub: {error}") from None
+    return _dataset_source(source, dataset)
+
+
+def open_source(source: str, online: bool) -> Source:
+    if source.startswith(HUB_PREFIX):
+        return _hub_source(source, online)
+    path = Path(source)
+    if not path.exists():
+        raise TaskSetError(source, "no such file or folder")
+    if path.is_dir():
+        return _disk_source(path)
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        return _jsonl_source(path)
+    if suffix == ".csv":
+        return _csv_source(path)
+    if suffix == ".parquet":
+        return _parquet_source(path)
+    raise TaskSetError(
+        source,
+        f"unknown task set format {suffix or '(no suffix)'!r}; expected a task folder, "
+        f"{', '.join(TABLE_SUFFIXES)}, a save_to_disk folder or hf:NAME[:CONFIG]:SPLIT",
+    )
