@@ -12,7 +12,8 @@ import numpy as np
 
 from bench.report.build import metric_catalog, select_metrics
 from bench.report.significance import Resampling, paired, per_task
-from bench.scorers.base import Metric, measurement
+from bench.scorers.base import Metric
+from bench.signature import measurement
 from bench.stats import PairedTest
 from bench.store import Store
 

@@ -45,7 +45,7 @@ from bench.adapters import (
 from bench.cache import GenerationCache, cache_key, public_params
 from bench.request import Summary, SummaryRequest
 from bench.scorers import CannotScore, Scorer, scorers
-from bench.scorers.base import measurement
+from bench.signature import measurement
 from bench.store import Store
 from bench.task import Task, TaskError
 

@@ -19,6 +19,7 @@ from bench.request import Summary
 from bench.scorers._tokens import MIN_KEPT_SHARE, TokenizerWarning, kept_share, unicode_tokens
 from bench.scorers.base import CannotScore, ItemScore, Metric, Need, Scorer, register_scorer
 from bench.scorers.rouge_engine import ENGINE_NAMES, BatchEngine, Item, Score, Scores, make_engine
+from bench.signature import Signature
 from bench.task import Reference, Task
 from bench.text import SPLITTER_NAME, split_sentences
 
@@ -176,12 +177,15 @@ class Rouge(Scorer):
 
         ``engine`` names how the numbers were computed, not what: all engines equal rouge-score.
         """
-        version = importlib.metadata.version("rouge-score")
-        stem = "porter" if self.stem else "none"
-        return (
-            f"rouge:v{version}|engine:{self.engine_name}|tok:{self.tokenizer}|stem:{stem}"
-            f"|lsum:{SPLITTER_NAME}|refs:{self.refs}"
+        fields = (
+            ("engine", self.engine_name),
+            ("tok", self.tokenizer),
+            ("stem", "porter" if self.stem else "none"),
+            ("lsum", SPLITTER_NAME),
+            ("refs", self.refs),
         )
+        version = importlib.metadata.version("rouge-score")
+        return Signature("rouge", f"v{version}", fields).format()
 
     def metrics(self) -> list[Metric]:
         """F for each type, then P, then R (stored but not shown by default)."""
