@@ -119,6 +119,7 @@ def tfidf_cosine(pool: list[Sentence]) -> Matrix:
 class TextRank(Summarizer):
     """TextRank: PageRank over word-overlap similarity; top sentences in source order."""
 
+    light = True
     cacheable = False  # instant to rerun; its output follows the code, not a model
 
     def summarize(self, request: SummaryRequest) -> Summary:
@@ -132,6 +133,7 @@ class TextRank(Summarizer):
 class LexRank(Summarizer):
     """LexRank: continuous (TF-IDF cosine weighted) or, with a threshold, the binary graph."""
 
+    light = True
     cacheable = False  # instant to rerun; its output follows the code, not a model
 
     def __init__(self, threshold: float | str | None = None) -> None:

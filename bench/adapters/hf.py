@@ -118,6 +118,7 @@ class _Encoded:
 class HuggingFace(Summarizer):
     """A local Hugging Face transformers model (seq2seq or chat/causal), batched on one device."""
 
+    light = False
     version = "1"
 
     def __init__(

@@ -143,6 +143,7 @@ class _Retry(Exception):
 class OpenAIChat(Summarizer):
     """Any OpenAI-compatible chat-completions endpoint (vLLM, llama.cpp, Ollama, hosted APIs)."""
 
+    light = True
     version = "1"
 
     def __init__(

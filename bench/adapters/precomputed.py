@@ -115,6 +115,7 @@ def read_outputs(path: str) -> Outputs:
 class Precomputed(Summarizer):
     """Summaries produced elsewhere, read from JSONL or CSV rows {task_id, system, summary}."""
 
+    light = True
     cacheable = False  # reading the file is instant; its content is in cache_identity
 
     def __init__(self, path: str, system: str | None = None, truncate: bool | str = False) -> None:

@@ -176,6 +176,8 @@ class CalibratedMatcher:
         self.calibration = calibration
         self.name = name
         self.extra = extra
+        self.light = extra is None
+        """Light without extra features (the embedding features hold a model)."""
         self.version = version
         self.lexical = LexicalMatcher()
         self.features: PairFeatures = self.lexical.features if version == 1 else lexical_features_v2

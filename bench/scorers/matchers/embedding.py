@@ -80,6 +80,7 @@ class EmbeddingMatcher:
     false numbers and contradictions (checked lexically) are never credited."""
 
     name = "embedding-v1"
+    light = False
 
     def __init__(self, threshold: float = 0.72, model: Any = None) -> None:
         self.threshold = threshold

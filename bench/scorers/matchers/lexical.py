@@ -153,6 +153,7 @@ class LexicalMatcherV1:
     """Stemmed token matching: contiguous pattern alternatives, else a share of content words."""
 
     name = "lexical-v1"
+    light = True
 
     def __init__(self, threshold: float = 0.6) -> None:
         self.threshold = threshold
@@ -188,6 +189,7 @@ class LexicalMatcher:
     agree and a negated or reversed statement ("refused to send troops") gets no credit."""
 
     name = "lexical-v2"
+    light = True
 
     def __init__(self, threshold: float = 0.575) -> None:
         self.threshold = threshold

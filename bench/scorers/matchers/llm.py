@@ -93,6 +93,7 @@ class LLMMatcher:
     Retry-After; the key stays in its header). ``replay`` answers from the cache only (a miss
     is undecided), so a published run can be re-scored without the model."""
 
+    light = False
     def __init__(
         self,
         model: str,
