@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from bench.scorers._tokens import stem, tokens
+from bench.scorers.matchers._numbers import missing_numbers, quantities
+from bench.scorers.matchers._synonyms import canonical
 from bench.scorers.matchers.lexical import STOPWORDS, LexicalMatcher, _canonical_set, fact_weights
-from bench.scorers.matchers.numbers import missing_numbers, quantities
-from bench.scorers.matchers.synonyms import canonical
 from bench.task import KeyFact
 
 WINDOW = 12
