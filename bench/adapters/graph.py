@@ -14,10 +14,10 @@ from bench.adapters._select import (
     optional_fraction_param,
     select_ranked,
     sentence_pool,
-    tokens,
 )
 from bench.adapters.base import Summarizer, register_adapter
 from bench.request import Summary, SummaryRequest
+from bench.text import alphanumeric_words
 
 Matrix = npt.NDArray[np.float64]
 
@@ -40,7 +40,7 @@ STOPWORDS = frozenset(_STOPWORD_LIST.split())
 
 def content_words(text: str) -> list[str]:
     """Lowercased tokens without English stopwords."""
-    return [token for token in tokens(text) if token not in STOPWORDS]
+    return [token for token in alphanumeric_words(text) if token not in STOPWORDS]
 
 
 def pagerank(weights: Matrix) -> Matrix:

@@ -26,7 +26,9 @@ from bench.scorers.matchers.lexical import (
 from bench.task import KeyFact
 
 FloatArray = npt.NDArray[np.float64]
-_WORD = re.compile(r"[A-Za-z0-9]+")
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]+")
+"""Runs of ASCII letters and digits, found with their spans so that the model's word pieces
+can be matched to them (rouge-score's tokens, split before lowercasing)."""
 BATCH = 64
 
 
@@ -46,7 +48,7 @@ def load_model() -> Any:
 @lru_cache(maxsize=1 << 16)
 def _bag(text: str) -> frozenset[str]:
     """Canonical stems of the words of ``text``."""
-    return frozenset(canonical(stem(w.lower())) for w in _WORD.findall(text))
+    return frozenset(canonical(stem(w.lower())) for w in _ASCII_WORD.findall(text))
 
 
 
@@ -56,7 +58,7 @@ def _fact_words(
     """The fact's weighted content words: (canonical stem, weight, indexes of the model's
     token pieces that overlap the word), for words the tokenizer kept."""
     words = []
-    for match in _WORD.finditer(text):
+    for match in _ASCII_WORD.finditer(text):
         word = match.group().lower()
         key = canonical(stem(word))
         if word in STOPWORDS or key not in weights:
@@ -142,7 +144,7 @@ class EmbeddingMatcher:
         best = (fact.vectors @ summary.vectors.T).max(axis=1)
         weights = fact_weights(pair.fact, pair.siblings)
         text = " ".join(pair.sentences)
-        summary_words = {canonical(stem(w.lower())) for w in _WORD.findall(text)}
+        summary_words = {canonical(stem(w.lower())) for w in _ASCII_WORD.findall(text)}
         total = got = 0.0
         content = []
         for key, _, pieces in _fact_words(pair.fact.text, fact.spans, weights):
