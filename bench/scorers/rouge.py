@@ -18,13 +18,19 @@ from bench.params import as_bool
 from bench.request import Summary
 from bench.scorers._tokens import MIN_KEPT_SHARE, TokenizerWarning, kept_share, unicode_tokens
 from bench.scorers.base import CannotScore, ItemScore, Metric, Need, Scorer, register_scorer
-from bench.scorers.rouge_engine import ENGINE_NAMES, BatchEngine, Item, Score, Scores, make_engine
+from bench.scorers.rouge_engine import (
+    ENGINE_NAMES,
+    ROUGE_TYPES,
+    BatchEngine,
+    Item,
+    Score,
+    Scores,
+    make_engine,
+)
 from bench.signature import Signature
 from bench.task import Reference, Task
 from bench.text import SPLITTER_NAME, split_sentences
 
-ROUGE_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
-"""Supported types, in display order."""
 _LABELS = {"rouge1": "R-1", "rouge2": "R-2", "rougeL": "R-L", "rougeLsum": "R-Lsum"}
 _REFS = ("max", "mean")
 

@@ -16,10 +16,10 @@ from rouge_score.tokenize import tokenize as rouge_tokenize
 
 from bench.request import Summary
 from bench.scorers import rouge as rouge_module
-from bench.scorers._tokens import _STEMMER
+from bench.scorers._tokens import _STEMMER, unicode_tokens
 from bench.scorers.base import CannotScore, ItemScore, scorers
-from bench.scorers.rouge import ROUGE_TYPES, Rouge, RougeTokenizerWarning, unicode_tokens
-from bench.scorers.rouge_engine import parallel
+from bench.scorers.rouge import Rouge, RougeTokenizerWarning
+from bench.scorers.rouge_engine import ROUGE_TYPES, parallel
 from bench.task import Document, Reference, Task
 from bench.text import split_sentences
 
