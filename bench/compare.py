@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 
 from bench.analysis import Resampling, metric_catalog, paired, per_task, select_metrics
-from bench.scorers.base import Metric, measurement
+from bench.scorers.base import Metric
+from bench.signature import measurement
 from bench.stats import PairedTest
 from bench.store import Store
 

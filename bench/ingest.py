@@ -11,6 +11,8 @@ from bs4 import BeautifulSoup, Tag
 from bs4.element import NavigableString
 from pydantic import BaseModel, ConfigDict, Field
 
+from bench.text import count_words
+
 
 class Section(BaseModel):
     """One timestamped entry of a live blog, kept as structure rather than prose."""
@@ -159,10 +161,6 @@ def _collapse(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def _word_count(text: str) -> int:
-    return len(text.split())
-
-
 # --- front matter -----------------------------------------------------------
 
 
@@ -193,7 +191,7 @@ def _front_matter_metadata(data: dict[Any, Any], source: str) -> dict[str, str]:
     title = _scalar_field(data, "title", source)
     if title:
         match = _OUTLET_SUFFIX.fullmatch(title)
-        if match and _word_count(match["outlet"]) <= _MAX_OUTLET_WORDS:
+        if match and count_words(match["outlet"]) <= _MAX_OUTLET_WORDS:
             metadata["title"], metadata["outlet"] = match["title"], match["outlet"].strip()
         else:
             metadata["title"] = title
@@ -322,7 +320,7 @@ def _drop_furniture(paras: list[_Para], removed: Counter[str]) -> list[_Para]:
         elif following is not None and _is_byline(text, following.text):
             removed["bylines"] += 1
             i += 1
-        elif _word_count(text) <= _MAX_NOTICE_WORDS and any(p.search(text) for p in _NOTICES):
+        elif count_words(text) <= _MAX_NOTICE_WORDS and any(p.search(text) for p in _NOTICES):
             removed["notices"] += 1
         elif _IMAGE_DESCRIPTION.match(text) and not text.endswith("."):
             removed["image_descriptions"] += 1
@@ -337,7 +335,7 @@ def _is_byline(name_line: str, role_line: str) -> bool:
     return (
         _BYLINE_NAME.fullmatch(name_line) is not None
         and _BYLINE_ROLE.search(role_line) is not None
-        and _word_count(role_line) <= _MAX_ROLE_WORDS
+        and count_words(role_line) <= _MAX_ROLE_WORDS
         and not role_line.endswith(".")
     )
 
@@ -369,7 +367,7 @@ def _attach_labels(paras: list[_Para], removed: Counter[str]) -> list[_Para]:
 
 def _is_headline_like(text: str) -> bool:
     return (
-        _word_count(text) <= _MAX_HEADLINE_WORDS
+        count_words(text) <= _MAX_HEADLINE_WORDS
         and not text.endswith((".", ",", ":", ";"))
         and not text[0].islower()
         and any(ch.isalpha() for ch in text)

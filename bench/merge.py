@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.scorers.base import measurement
+from bench.signature import measurement
 from bench.store import (
     FACT_COLUMNS,
     FACTS_FILE,

@@ -29,6 +29,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy.stats import rankdata
 
+from bench.signature import Signature
+
 FloatArray = npt.NDArray[np.float64]
 
 BOOTSTRAP = "paired-bootstrap"
@@ -94,8 +96,11 @@ class PairedTest:
 def signature(resamples: int, level: float, seed: int, method: str | None = None) -> str:
     """A string that travels with every interval or p-value, e.g.
     ``ci:percentile|resamples:1000|level:0.95|seed:0|unit:task|test:paired-bootstrap``."""
-    parts = f"ci:percentile|resamples:{resamples}|level:{level:g}|seed:{seed}|unit:task"
-    return parts if method is None else f"{parts}|test:{method}"
+    fields = [("resamples", str(resamples)), ("level", f"{level:g}"), ("seed", str(seed))]
+    fields.append(("unit", "task"))
+    if method is not None:
+        fields.append(("test", method))
+    return Signature("ci", "percentile", tuple(fields)).format()
 
 
 def bootstrap_interval(

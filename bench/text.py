@@ -1,4 +1,4 @@
-"""Sentence splitting and word counting shared by adapters and scorers.
+"""Sentence splitting, word counting and word splitting shared by adapters and scorers.
 
 One splitter for the whole harness: a baseline that picks "the first 3 sentences" and a scorer
 that splits rougeLsum sentences must agree on what a sentence is.
@@ -17,6 +17,7 @@ SPLITTER_NAME = "pysbd"
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n")
 _WORD = re.compile(r"\S+")
+_ALPHANUMERIC = re.compile(r"[^\W_]+")
 _HAS_WORD = re.compile(r"\w")
 
 
@@ -62,13 +63,8 @@ def split_sentences(text: str, language: str = "en") -> list[str]:
     return list(_split_cached(text, language))
 
 
-def words(text: str) -> list[str]:
-    """Whitespace-delimited words: the unit of length budgets."""
-    return _WORD.findall(text)
-
-
 def count_words(text: str) -> int:
-    """Number of whitespace-delimited words."""
+    """Number of whitespace-delimited words: the unit of length budgets."""
     return len(text.split())  # same as counting _WORD matches, several times faster
 
 
@@ -80,3 +76,10 @@ def truncate_words(text: str, limit: int) -> str:
         if index == limit - 1:
             return text[: match.end()]
     return text
+
+
+def alphanumeric_words(text: str) -> list[str]:
+    """Lowercased runs of letters and digits of any script, in order: the words sentence
+    similarities compare (rouge-score's tokenizer, in :mod:`bench.scorers._tokens`, keeps only
+    a-z and 0-9)."""
+    return _ALPHANUMERIC.findall(text.lower())

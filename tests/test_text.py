@@ -1,6 +1,6 @@
 """Sentence splitting and word budgets."""
 
-from bench.text import count_words, split_sentences, truncate_words
+from bench.text import alphanumeric_words, count_words, split_sentences, truncate_words
 
 
 def test_split_sentences_keeps_abbreviations_together() -> None:
@@ -53,3 +53,9 @@ def test_splitting_in_many_threads_equals_splitting_in_one() -> None:
         _split_cached.cache_clear()
         with ThreadPoolExecutor(max_workers=8) as pool:
             assert list(pool.map(split_sentences, texts * 2)) == serial * 2
+
+
+def test_alphanumeric_words_are_lowercased_runs_of_letters_and_digits_of_any_script() -> None:
+    assert alphanumeric_words("NATO's 3,000 troops_x") == ["nato", "s", "3", "000", "troops", "x"]
+    assert alphanumeric_words("Москва, 2024!") == ["москва", "2024"]
+    assert alphanumeric_words(" -- ") == []

@@ -3,23 +3,14 @@ near-duplicate skipping."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from bench.request import Summary, SummaryRequest
-from bench.text import count_words, split_sentences, truncate_words
+from bench.text import alphanumeric_words, count_words, split_sentences, truncate_words
 
 NEAR_DUPLICATE_JACCARD = 0.6
 """A candidate whose token set is at least this similar to a chosen sentence is skipped."""
-
-_TOKEN = re.compile(r"[^\W_]+")
-
-
-def tokens(text: str) -> list[str]:
-    """Lowercased alphanumeric tokens (any script), in order."""
-    return _TOKEN.findall(text.lower())
-
 
 @dataclass(frozen=True)
 class Sentence:
@@ -46,7 +37,7 @@ def sentence_pool(request: SummaryRequest) -> list[Sentence]:
     pool: list[Sentence] = []
     for doc, document in enumerate(request.documents):
         for index, text in enumerate(split_sentences(document.text, request.language)):
-            found = frozenset(tokens(text))
+            found = frozenset(alphanumeric_words(text))
             if found:
                 pool.append(Sentence(doc, index, text, count_words(text), found))
     return pool

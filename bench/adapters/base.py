@@ -42,6 +42,10 @@ class Summarizer(ABC):
     """How many requests the runner hands to ``summarize_batch`` at once."""
     cacheable: bool = True
     """False for adapters whose output is not a function of (parameters, request)."""
+    light: bool = False
+    """Safe to copy into worker processes and cheap to build (True for the baselines and the
+    adapters that read files or call a program, a function or an endpoint); False for one that
+    holds a model, and for a plugin until it says otherwise."""
 
     @abstractmethod
     def summarize(self, request: SummaryRequest) -> Summary:
@@ -74,6 +78,10 @@ class GoldSummarizer(ABC):
     """An upper bound that reads the task's references (only ``oracle`` and ``human``)."""
 
     version: ClassVar[str] = "1"
+    light: bool = False
+    """Safe to copy into worker processes and cheap to build (True for the baselines and the
+    adapters that read files or call a program, a function or an endpoint); False for one that
+    holds a model, and for a plugin until it says otherwise."""
 
     @abstractmethod
     def summarize_task(self, task: Task) -> list[Summary]:

@@ -17,6 +17,7 @@ from bench.request import Summary, SummaryRequest
 class Lead(Summarizer):
     """The first k sentences (round-robin over the documents of a cluster), within the budget."""
 
+    light = True
     cacheable = False  # instant to rerun; its output follows the code, not a model
 
     def __init__(self, k: int = 3) -> None:
@@ -49,6 +50,7 @@ def _task_seed(seed: int, task_id: str) -> int:
 class Random(Summarizer):
     """Sentences drawn uniformly at random until the budget (or k sentences) is reached."""
 
+    light = True
     cacheable = False  # instant to rerun; its output follows the code, not a model
 
     def __init__(self, seed: int = 0, k: int | None = None) -> None:

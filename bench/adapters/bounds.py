@@ -106,6 +106,8 @@ class _Objective:
 class Oracle(GoldSummarizer):
     """Greedy extractive oracle: adds the sentence that most raises ROUGE against the references."""
 
+    light = True
+
     def __init__(self, metric: str = "rouge1+rouge2") -> None:
         self.metric = metric
         self.orders = parse_metric(metric)
@@ -144,6 +146,8 @@ class Oracle(GoldSummarizer):
 @register_adapter("human")
 class Human(GoldSummarizer):
     """Leave-one-out human bound: each reference, scored against the others."""
+
+    light = True
 
     def summarize_task(self, task: Task) -> list[Summary]:
         """One summary per reference, marked with its id so scorers leave it out."""

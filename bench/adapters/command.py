@@ -142,6 +142,8 @@ def _kill_group(process: subprocess.Popen[bytes]) -> None:
 class Command(Summarizer):
     """Run a program (no shell): request JSON on stdin, summary on stdout."""
 
+    light = True
+
     def __init__(
         self,
         argv: str | Sequence[str],

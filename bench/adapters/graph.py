@@ -13,11 +13,11 @@ from bench.adapters._select import (
     Sentence,
     select_ranked,
     sentence_pool,
-    tokens,
 )
 from bench.adapters.base import Summarizer, register_adapter
 from bench.params import invalid
 from bench.request import Summary, SummaryRequest
+from bench.text import alphanumeric_words
 
 Matrix = npt.NDArray[np.float64]
 
@@ -40,7 +40,7 @@ STOPWORDS = frozenset(_STOPWORD_LIST.split())
 
 def content_words(text: str) -> list[str]:
     """Lowercased tokens without English stopwords."""
-    return [token for token in tokens(text) if token not in STOPWORDS]
+    return [token for token in alphanumeric_words(text) if token not in STOPWORDS]
 
 
 def pagerank(weights: Matrix) -> Matrix:
@@ -119,6 +119,7 @@ def tfidf_cosine(pool: list[Sentence]) -> Matrix:
 class TextRank(Summarizer):
     """TextRank: PageRank over word-overlap similarity; top sentences in source order."""
 
+    light = True
     cacheable = False  # instant to rerun; its output follows the code, not a model
 
     def summarize(self, request: SummaryRequest) -> Summary:
@@ -132,6 +133,7 @@ class TextRank(Summarizer):
 class LexRank(Summarizer):
     """LexRank: continuous (TF-IDF cosine weighted) or, with a threshold, the binary graph."""
 
+    light = True
     cacheable = False  # instant to rerun; its output follows the code, not a model
 
     def __init__(self, threshold: float | None = None) -> None:

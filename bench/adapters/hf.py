@@ -53,6 +53,7 @@ class _Encoded:
 class HuggingFace(Summarizer):
     """A local Hugging Face transformers model (seq2seq or chat/causal), batched on one device."""
 
+    light = False
     version = "1"
 
     def __init__(

@@ -37,6 +37,7 @@ _SECRET_PARAM = re.compile(
 class OpenAIChat(Summarizer):
     """Any OpenAI-compatible chat-completions endpoint (vLLM, llama.cpp, Ollama, hosted APIs)."""
 
+    light = True
     version = "1"
 
     def __init__(

@@ -114,6 +114,7 @@ def read_outputs(path: str) -> Outputs:
 class Precomputed(Summarizer):
     """Summaries produced elsewhere, read from JSONL or CSV rows {task_id, system, summary}."""
 
+    light = True
     cacheable = False  # reading the file is instant; its content is in cache_identity
 
     def __init__(self, path: str, system: str | None = None, truncate: bool = False) -> None:

@@ -41,6 +41,8 @@ def load_function(spec: str) -> Callable[..., Any]:
 class PythonFunction(Summarizer):
     """Call a Python function ``module:function`` with the request (or its text)."""
 
+    light = True
+
     def __init__(self, function: str | Callable[..., Any], input: str = "request") -> None:
         if input not in INPUTS:
             raise ValueError(

@@ -16,7 +16,7 @@ from typing import Any
 from bench.cache import public_params
 from bench.run.errors import RunError
 from bench.run.systems import ScorerSetup, System
-from bench.scorers.base import measurement
+from bench.signature import measurement
 from bench.store import Store, StoreError
 from bench.task import Task
 

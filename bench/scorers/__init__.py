@@ -1,6 +1,6 @@
 """Scorers; importing this package registers the built-in ones."""
 
-from bench.scorers import keyfacts, rouge, stats
+from bench.scorers import extractive, keyfacts, rouge
 from bench.scorers.base import (
     CannotScore,
     FactDecision,
@@ -17,9 +17,9 @@ __all__ = [
     "ItemScore",
     "Metric",
     "Scorer",
+    "extractive",
     "keyfacts",
     "register_scorer",
     "rouge",
     "scorers",
-    "stats",
 ]

@@ -2,7 +2,8 @@
 
 A scorer turns (task, summary) into per-item statistics; aggregation and resampling work on the
 stored rows and never call a scorer again. Every scorer has a signature string that travels with
-its numbers, e.g. ``rouge:v0.1.2|tok:default|stem:porter|lsum:pysbd|refs:max``.
+its numbers, e.g. ``rouge:v0.1.2|tok:default|stem:porter|lsum:pysbd|refs:max``
+(see :mod:`bench.signature`).
 """
 
 from __future__ import annotations
@@ -71,7 +72,8 @@ class Scorer(ABC):
 
     @abstractmethod
     def signature(self) -> str:
-        """A string identifying exactly how numbers were computed."""
+        """A string identifying exactly how numbers were computed; the built-in scorers write
+        it with :class:`~bench.signature.Signature`."""
 
     @abstractmethod
     def metrics(self) -> list[Metric]:
@@ -93,13 +95,3 @@ class Scorer(ABC):
 scorers: Registry[Scorer] = Registry("scorer", "sumbench.scorers")
 register_scorer = scorers.register
 
-
-IMPLEMENTATION_FIELDS = ("engine",)
-"""Signature fields that name how a number was computed fast, not what was computed: engines
-are verified identical, so results from different engines compare as the same measurement."""
-
-
-def measurement(signature: str) -> str:
-    """The signature without implementation fields such as ``engine:rs``."""
-    return "|".join(part for part in signature.split("|")
-                    if part.split(":", 1)[0] not in IMPLEMENTATION_FIELDS)

@@ -31,6 +31,7 @@ from bench.scorers.matchers.lexical import (
     content_words,
     match_patterns,
 )
+from bench.signature import Signature
 from bench.task import KeyFact, Task
 from bench.text import split_sentences
 
@@ -45,9 +46,6 @@ __all__ = [
 ]
 
 
-TOKEN_MATCHERS = ("lexical", "calibrated")
-"""Matchers (by name prefix) that decide on rouge-score tokens alone, unless their name says
-``embed`` (the embedding features judge any script)."""
 PATTERNS_MATCHER = "patterns-v3"
 """Matcher name of decisions made by a fact's patterns (v2: with number and polarity vetoes;
 v3: alternatives in capitals are acronyms, matched in capitals only)."""
@@ -108,17 +106,16 @@ class KeyFacts(Scorer):
 
     @property
     def light(self) -> bool:  # type: ignore[override]
-        """True for the matchers that decide on tokens alone; a model-based or unknown (plugin)
-        matcher may hold a model that every scoring process would load."""
-        name = self.matcher.name
-        return name.startswith(TOKEN_MATCHERS) and "embed" not in name
+        """As light as its matcher: one that decides on tokens alone; a model-based matcher
+        holds a model that every scoring process would load."""
+        return self.matcher.light
 
     def signature(self) -> str:
         """e.g. ``keyfacts:v3|matcher:calibrated-v1|patterns:first|stem:porter``."""
-        text = f"keyfacts:v3|matcher:{self.matcher.name}|patterns:{self.patterns}|stem:porter"
+        fields = [("matcher", self.matcher.name), ("patterns", self.patterns), ("stem", "porter")]
         if self.threshold is not None:
-            text += f"|threshold:{self.threshold}"
-        return text
+            fields.append(("threshold", str(self.threshold)))
+        return Signature("keyfacts", "v3", tuple(fields)).format()
 
     def metrics(self) -> list[Metric]:
         """Unweighted then weighted recall."""

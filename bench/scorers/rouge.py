@@ -14,30 +14,28 @@ import warnings
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from bench.params import as_bool
 from bench.request import Summary
 from bench.scorers._tokens import MIN_KEPT_SHARE, TokenizerWarning, kept_share, unicode_tokens
 from bench.scorers.base import CannotScore, ItemScore, Metric, Need, Scorer, register_scorer
-from bench.scorers.rouge_engine import ENGINE_NAMES, BatchEngine, Item, Score, Scores, make_engine
+from bench.scorers.rouge_engine import (
+    ENGINE_NAMES,
+    ROUGE_TYPES,
+    BatchEngine,
+    Item,
+    Score,
+    Scores,
+    make_engine,
+)
+from bench.signature import Signature
 from bench.task import Reference, Task
 from bench.text import SPLITTER_NAME, split_sentences
 
-ROUGE_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
-"""Supported types, in display order."""
 _LABELS = {"rouge1": "R-1", "rouge2": "R-2", "rougeL": "R-L", "rougeLsum": "R-Lsum"}
 _REFS = ("max", "mean")
 
 
 class RougeTokenizerWarning(TokenizerWarning):
     """rouge-score's default tokenizer dropped most of a text (non-Latin script): ROUGE is void."""
-
-
-def parse_bool(name: str, value: bool | str) -> bool:
-    """A boolean parameter given as a bool or as CLI text (``true``/``false``, ``1``/``0``...)."""
-    parsed = as_bool(value)
-    if parsed is None:
-        raise ValueError(f"parameter {name!r} must be true or false, got {value!r}")
-    return parsed
 
 
 def parse_types(value: Sequence[str] | str) -> tuple[str, ...]:
@@ -136,13 +134,13 @@ class Rouge(Scorer):
 
     def __init__(
         self,
-        stem: bool | str = True,
+        stem: bool = True,
         refs: str = "max",
         types: Sequence[str] | str = ROUGE_TYPES,
         engine: str = "auto",
         tokenizer: str = "default",
     ) -> None:
-        self.stem = parse_bool("stem", stem)
+        self.stem = stem
         self.tokenizer = str(tokenizer).strip().lower()
         if self.tokenizer not in TOKENIZERS:
             raise ValueError(
@@ -176,12 +174,15 @@ class Rouge(Scorer):
 
         ``engine`` names how the numbers were computed, not what: all engines equal rouge-score.
         """
-        version = importlib.metadata.version("rouge-score")
-        stem = "porter" if self.stem else "none"
-        return (
-            f"rouge:v{version}|engine:{self.engine_name}|tok:{self.tokenizer}|stem:{stem}"
-            f"|lsum:{SPLITTER_NAME}|refs:{self.refs}"
+        fields = (
+            ("engine", self.engine_name),
+            ("tok", self.tokenizer),
+            ("stem", "porter" if self.stem else "none"),
+            ("lsum", SPLITTER_NAME),
+            ("refs", self.refs),
         )
+        version = importlib.metadata.version("rouge-score")
+        return Signature("rouge", f"v{version}", fields).format()
 
     def metrics(self) -> list[Metric]:
         """F for each type, then P, then R (stored but not shown by default)."""

@@ -16,10 +16,10 @@ from rouge_score.tokenize import tokenize as rouge_tokenize
 
 from bench.request import Summary
 from bench.scorers import rouge as rouge_module
-from bench.scorers._tokens import _STEMMER
+from bench.scorers._tokens import _STEMMER, unicode_tokens
 from bench.scorers.base import CannotScore, ItemScore, scorers
-from bench.scorers.rouge import ROUGE_TYPES, Rouge, RougeTokenizerWarning, unicode_tokens
-from bench.scorers.rouge_engine import parallel
+from bench.scorers.rouge import Rouge, RougeTokenizerWarning
+from bench.scorers.rouge_engine import ROUGE_TYPES, parallel
 from bench.task import Document, Reference, Task
 from bench.text import split_sentences
 
@@ -177,7 +177,6 @@ def test_human_summary_is_scored_against_other_references_only() -> None:
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"stem": "maybe"}, "'stem' must be true or false"),
         ({"refs": "min"}, "'refs' must be one of max, mean"),
         ({"types": "rouge1,rouge3"}, "unknown ROUGE type 'rouge3'; allowed: rouge1, rouge2"),
         ({"types": ""}, "'types' is empty"),
@@ -186,6 +185,12 @@ def test_human_summary_is_scored_against_other_references_only() -> None:
 def test_invalid_params(params: dict[str, str], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         Rouge(**params)
+
+
+def test_stem_given_as_text_is_converted_or_refused_by_the_registry() -> None:
+    assert scorers.create("rouge", stem="false").stem is False
+    with pytest.raises(ValueError, match="'stem' expects true or false, got 'maybe'"):
+        scorers.create("rouge", stem="maybe")
 
 
 def test_cli_style_params_and_types() -> None:
@@ -221,7 +226,7 @@ def test_signature_names_the_engine() -> None:
     assert auto.signature() == (
         f"rouge:v{version}|engine:{auto.engine_name}|tok:default|stem:porter|lsum:pysbd|refs:max"
     )
-    assert Rouge(stem="false", refs="mean", engine="python").signature() == (
+    assert Rouge(stem=False, refs="mean", engine="python").signature() == (
         f"rouge:v{version}|engine:python|tok:default|stem:none|lsum:pysbd|refs:mean"
     )
     variants = {

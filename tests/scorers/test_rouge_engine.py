@@ -15,7 +15,6 @@ from rouge_score import rouge_scorer, scoring, tokenize
 
 from bench.scorers import rouge_engine
 from bench.scorers.rouge_engine import (
-    CHECK_PAIRS,
     ROUGE_TYPES,
     BatchEngine,
     EngineUnavailable,
@@ -28,6 +27,7 @@ from bench.scorers.rouge_engine import (
     python,
     verify,
 )
+from bench.scorers.rouge_engine.checks import CHECK_PAIRS
 from bench.scorers.rouge_engine.lcs import ReferenceSentences
 from bench.scorers.rouge_engine.tokens import Vocabulary, nltk_stemmer
 

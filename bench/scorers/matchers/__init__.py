@@ -7,7 +7,6 @@ needs transformers and a local entailment model; ``llm`` needs an OpenAI-compati
 
 from bench.scorers.matchers import calibrated, embedding, lexical, llm, nli
 from bench.scorers.matchers.base import (
-    EVIDENCE_JOINER,
     Matcher,
     MatcherFailed,
     Pair,
@@ -22,7 +21,6 @@ DEFAULT_MATCHER = "lexical"
 
 __all__ = [
     "DEFAULT_MATCHER",
-    "EVIDENCE_JOINER",
     "Matcher",
     "MatcherFailed",
     "Pair",

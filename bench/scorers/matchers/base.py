@@ -32,6 +32,10 @@ class Matcher(Protocol):
     """
 
     name: str
+    light: bool
+    """Safe to copy into every scoring process: it decides on tokens alone and holds no model.
+    False for a matcher with a model (embedding, NLI) or a judge (an LLM), which also judge
+    scripts rouge-score's tokenizer drops."""
 
     def match(
         self, fact: KeyFact, sentences: Sequence[str], siblings: Sequence[KeyFact] = ()

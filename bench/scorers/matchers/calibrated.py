@@ -2,7 +2,7 @@
 fitted on labelled judgments by :func:`fit` (``sumbench calibrate``); the shipped calibrations
 ``bench/data/calibration-v1.json`` (``calibrated``, ``calibrated-embed``) and
 ``calibration-v2.json`` (``calibrated-v2``, ``calibrated-embed-v2``: more features, see
-:mod:`bench.scorers.matchers.features`) were fitted on the key-fact development data only."""
+:mod:`bench.scorers.matchers._features`) were fitted on the key-fact development data only."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from typing import Any, Protocol
 import numpy as np
 
 from bench.scorers.base import FactDecision
+from bench.scorers.matchers._features import EXTRA_FEATURES, lexical_features_v2
 from bench.scorers.matchers.base import Pair, Undecided, decision, match_one, register_matcher
-from bench.scorers.matchers.features import EXTRA_FEATURES, lexical_features_v2
 from bench.scorers.matchers.lexical import LexicalMatcher
 from bench.task import KeyFact
 
@@ -176,6 +176,8 @@ class CalibratedMatcher:
         self.calibration = calibration
         self.name = name
         self.extra = extra
+        self.light = extra is None
+        """Light without extra features (the embedding features hold a model)."""
         self.version = version
         self.lexical = LexicalMatcher()
         self.features: PairFeatures = self.lexical.features if version == 1 else lexical_features_v2

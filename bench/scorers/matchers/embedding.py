@@ -16,17 +16,19 @@ import numpy.typing as npt
 
 from bench.scorers._tokens import stem
 from bench.scorers.base import FactDecision
+from bench.scorers.matchers._synonyms import canonical
 from bench.scorers.matchers.base import Pair, Undecided, decision, match_one, register_matcher
 from bench.scorers.matchers.lexical import (
     STOPWORDS,
     LexicalMatcher,
     fact_weights,
 )
-from bench.scorers.matchers.synonyms import canonical
 from bench.task import KeyFact
 
 FloatArray = npt.NDArray[np.float64]
-_WORD = re.compile(r"[A-Za-z0-9]+")
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]+")
+"""Runs of ASCII letters and digits, found with their spans so that the model's word pieces
+can be matched to them (rouge-score's tokens, split before lowercasing)."""
 BATCH = 64
 
 
@@ -46,7 +48,7 @@ def load_model() -> Any:
 @lru_cache(maxsize=1 << 16)
 def _bag(text: str) -> frozenset[str]:
     """Canonical stems of the words of ``text``."""
-    return frozenset(canonical(stem(w.lower())) for w in _WORD.findall(text))
+    return frozenset(canonical(stem(w.lower())) for w in _ASCII_WORD.findall(text))
 
 
 
@@ -56,7 +58,7 @@ def _fact_words(
     """The fact's weighted content words: (canonical stem, weight, indexes of the model's
     token pieces that overlap the word), for words the tokenizer kept."""
     words = []
-    for match in _WORD.finditer(text):
+    for match in _ASCII_WORD.finditer(text):
         word = match.group().lower()
         key = canonical(stem(word))
         if word in STOPWORDS or key not in weights:
@@ -80,6 +82,7 @@ class EmbeddingMatcher:
     false numbers and contradictions (checked lexically) are never credited."""
 
     name = "embedding-v1"
+    light = False
 
     def __init__(self, threshold: float = 0.72, model: Any = None) -> None:
         self.threshold = threshold
@@ -141,7 +144,7 @@ class EmbeddingMatcher:
         best = (fact.vectors @ summary.vectors.T).max(axis=1)
         weights = fact_weights(pair.fact, pair.siblings)
         text = " ".join(pair.sentences)
-        summary_words = {canonical(stem(w.lower())) for w in _WORD.findall(text)}
+        summary_words = {canonical(stem(w.lower())) for w in _ASCII_WORD.findall(text)}
         total = got = 0.0
         content = []
         for key, _, pieces in _fact_words(pair.fact.text, fact.spans, weights):

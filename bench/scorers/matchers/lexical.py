@@ -11,10 +11,15 @@ from functools import lru_cache
 
 from bench.scorers._tokens import stem, tokens
 from bench.scorers.base import FactDecision
+from bench.scorers.matchers._negation import (
+    is_negation,
+    negated,
+    negated_near,
+    words_with_apostrophes,
+)
+from bench.scorers.matchers._numbers import missing_dates, missing_numbers
+from bench.scorers.matchers._synonyms import canonical
 from bench.scorers.matchers.base import decision, register_matcher
-from bench.scorers.matchers.negation import is_negation, negated, negated_near, words
-from bench.scorers.matchers.numbers import missing_dates, missing_numbers
-from bench.scorers.matchers.synonyms import canonical
 from bench.task import KeyFact
 
 _STOPWORD_TEXT = """
@@ -51,7 +56,8 @@ def _canonical_words(text: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1 << 16)
-def _canonical_set(text: str) -> frozenset[str]:
+def canonical_set(text: str) -> frozenset[str]:
+    """Canonical stems of every token of ``text`` (stopwords too)."""
     return frozenset(canonical(w) for w in stems(text))
 
 
@@ -129,7 +135,7 @@ def polarity_clash(fact: str, sentences: Sequence[str], main: int, key: Collecti
     appear only without a negation ("did not tip" vs "tipped"), or the main sentence negates
     the fact's distinctive ``key`` words ("refused to send troops")."""
     if negated(fact):
-        fact_words = words(fact)
+        fact_words = words_with_apostrophes(fact)
         # The first content word after each negation is what the fact denies ("did not tip").
         denied = {
             canonical(
@@ -144,15 +150,17 @@ def polarity_clash(fact: str, sentences: Sequence[str], main: int, key: Collecti
             for i, w in enumerate(fact_words)
             if is_negation(w)
         } - {"-"}
-        shown = [s for s in sentences if denied & _canonical_set(s)]
+        shown = [s for s in sentences if denied & canonical_set(s)]
         return bool(shown) and not any(negated(s) for s in shown)
-    return negated_near(words(sentences[main]), lambda w: canonical(stem(w)) in key)
+    main_words = words_with_apostrophes(sentences[main])
+    return negated_near(main_words, lambda w: canonical(stem(w)) in key)
 
 
 class LexicalMatcherV1:
     """Stemmed token matching: contiguous pattern alternatives, else a share of content words."""
 
     name = "lexical-v1"
+    light = True
 
     def __init__(self, threshold: float = 0.6) -> None:
         self.threshold = threshold
@@ -188,6 +196,7 @@ class LexicalMatcher:
     agree and a negated or reversed statement ("refused to send troops") gets no credit."""
 
     name = "lexical-v2"
+    light = True
 
     def __init__(self, threshold: float = 0.575) -> None:
         self.threshold = threshold
@@ -198,7 +207,7 @@ class LexicalMatcher:
         """Named features of the pair and the sentences that support the fact."""
         weights = fact_weights(fact, siblings)
         total = sum(weights.values()) or 1.0
-        bags = [_canonical_set(s) for s in sentences]
+        bags = [canonical_set(s) for s in sentences]
         everywhere = frozenset().union(*bags)
         found = {w for w in weights if w in everywhere}
         support = _cover(found, weights, bags)

@@ -97,6 +97,7 @@ class LLMMatcher:
     server's Retry-After; the key stays in its header). ``replay`` answers from the cache only
     (a miss is undecided), so a published run can be re-scored without the model."""
 
+    light = False
     def __init__(
         self,
         model: str,

@@ -23,6 +23,7 @@ class NLIMatcher:
     """Present when some premise entails the fact with probability >= ``threshold`` and no
     premise contradicts it more strongly than the best one entails it."""
 
+    light = False
     def __init__(
         self,
         model: Any,

@@ -18,11 +18,11 @@ from collections.abc import Sequence
 
 from bench.scorers.rouge_engine import accelerated, python
 from bench.scorers.rouge_engine.accelerated import EngineUnavailable, RsEngine, rs_version
-from bench.scorers.rouge_engine.base import BatchEngine, Engine, Item
-from bench.scorers.rouge_engine.checks import CHECK_PAIRS, first_difference
+from bench.scorers.rouge_engine.base import BatchEngine, Item
+from bench.scorers.rouge_engine.checks import first_difference
 from bench.scorers.rouge_engine.python import PythonEngine
 from bench.scorers.rouge_engine.reference import RougeScoreEngine
-from bench.scorers.rouge_engine.score import ROUGE_TYPES, Score, Scores, fmeasure
+from bench.scorers.rouge_engine.score import ROUGE_TYPES, Score, Scores
 
 ENGINES: dict[str, type[BatchEngine]] = {
     "python": PythonEngine,
@@ -41,8 +41,9 @@ class EngineWarning(UserWarning):
 
 
 def verify(engine: BatchEngine) -> str | None:
-    """Why ``engine`` is not identical to rouge-score on :data:`CHECK_PAIRS` (all four types,
-    its stemming setting), or ``None``; computed once per process per engine and setting."""
+    """Why ``engine`` is not identical to rouge-score on the pairs of :mod:`.checks` (all four
+    types, its stemming setting), or ``None``; computed once per process per engine and
+    setting."""
     key = (engine.name, engine.use_stemmer)
     if key not in _verdicts:
         full = type(engine)(ROUGE_TYPES, engine.use_stemmer)
@@ -111,12 +112,10 @@ def available_engines() -> list[str]:
 
 
 __all__ = [
-    "CHECK_PAIRS",
     "ENGINES",
     "ENGINE_NAMES",
     "ROUGE_TYPES",
     "BatchEngine",
-    "Engine",
     "EngineUnavailable",
     "EngineWarning",
     "Item",
@@ -127,7 +126,6 @@ __all__ = [
     "Scores",
     "available_engines",
     "clear_caches",
-    "fmeasure",
     "make_engine",
     "verify",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from typing import ClassVar, Protocol, runtime_checkable
+from typing import ClassVar
 
 from bench.scorers.rouge_engine.parallel import score_in_processes
 from bench.scorers.rouge_engine.score import ROUGE_TYPES, Scores
@@ -13,41 +13,13 @@ Item = tuple[Sequence[str], str]
 """One prediction with the targets (references) it is scored against."""
 
 
-@runtime_checkable
-class Engine(Protocol):
-    """Computes rouge-score's scores; every engine returns identical numbers."""
-
-    name: str
-    """``python``, ``rs`` or ``rouge-score``: shown in scorer signatures."""
-    types: tuple[str, ...]
-    use_stemmer: bool
-
-    def score(self, target: str, prediction: str) -> Scores:
-        """Like rouge-score's ``RougeScorer.score``; rougeLsum sentences are ``\\n``-separated."""
-        ...
-
-    def score_multi(self, targets: Sequence[str], prediction: str) -> Scores:
-        """Like ``RougeScorer.score_multi``: per type, the first target with the highest F."""
-        ...
-
-    def score_batch(
-        self, pairs: Sequence[tuple[str, str]], processes: int | None = None
-    ) -> list[Scores]:
-        """``score`` for every (target, prediction) pair, in order; large batches in parallel."""
-        ...
-
-    def score_multi_batch(
-        self, items: Sequence[Item], processes: int | None = None
-    ) -> list[Scores]:
-        """``score_multi`` for every (targets, prediction) item, in order."""
-        ...
-
-
 class BatchEngine(ABC):
-    """An engine from ``score_multi`` alone; batches are grouped by target so a target is
-    tokenized once, and large batches are spread over processes."""
+    """A ROUGE engine (every one returns identical numbers), built from ``score_multi`` alone;
+    batches are grouped by target so a target is tokenized once, and large batches are spread
+    over processes."""
 
     name: ClassVar[str]
+    """``python``, ``rs`` or ``rouge-score``: shown in scorer signatures."""
 
     def __init__(self, types: Sequence[str], use_stemmer: bool) -> None:
         unknown = [t for t in types if t not in ROUGE_TYPES]

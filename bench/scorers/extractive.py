@@ -15,8 +15,9 @@ from typing import ClassVar
 from bench.request import Summary
 from bench.scorers._tokens import tokens, unicode_tokens, warn_if_dropped
 from bench.scorers.base import ItemScore, Metric, Need, Scorer, register_scorer
+from bench.signature import Signature
 from bench.task import Task
-from bench.text import count_words, split_sentences
+from bench.text import SPLITTER_NAME, count_words, split_sentences
 
 _BOUNDARY = ""
 """Placed between documents; tokens are never empty, so no fragment crosses a document."""
@@ -105,7 +106,8 @@ class Stats(Scorer):
 
     def signature(self) -> str:
         """``stats:v1|tok:default|split:pysbd`` (``tok:unicode``: every script's letters)."""
-        return f"stats:v1|tok:{self.tokenizer}|split:pysbd"
+        fields = (("tok", self.tokenizer), ("split", SPLITTER_NAME))
+        return Signature("stats", "v1", fields).format()
 
     def metrics(self) -> list[Metric]:
         """Descriptive metrics: no best value is marked."""

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from bench.scorers._tokens import stem, tokens
-from bench.scorers.matchers.lexical import STOPWORDS, LexicalMatcher, _canonical_set, fact_weights
-from bench.scorers.matchers.numbers import missing_numbers, quantities
-from bench.scorers.matchers.synonyms import canonical
+from bench.scorers.matchers._numbers import missing_numbers, quantities
+from bench.scorers.matchers._synonyms import canonical
+from bench.scorers.matchers.lexical import STOPWORDS, LexicalMatcher, canonical_set, fact_weights
 from bench.task import KeyFact
 
 WINDOW = 12
@@ -88,7 +88,7 @@ def extra_features(
     pronoun); ``numbers_found`` is 1 when the fact states numbers and the summary has them all.
     """
     weights = fact_weights(fact, siblings)
-    everywhere = frozenset().union(*(_canonical_set(s) for s in sentences))
+    everywhere = frozenset().union(*(canonical_set(s) for s in sentences))
     summary = " ".join(sentences)
     false_number = bool(missing_numbers(fact.text, summary, word_one=False))
     return {

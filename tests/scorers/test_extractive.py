@@ -12,7 +12,13 @@ from hypothesis import strategies as st
 from bench.request import Summary
 from bench.scorers._tokens import TokenizerWarning
 from bench.scorers.base import scorers
-from bench.scorers.stats import Fragment, Stats, coverage_density, fragments, novel_bigram_share
+from bench.scorers.extractive import (
+    Fragment,
+    Stats,
+    coverage_density,
+    fragments,
+    novel_bigram_share,
+)
 from bench.task import Document, Task
 
 DOCUMENT = "The storm hit the coast on Monday and power failed across the region."

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from bench.scorers.matchers.calibrated import LEXICAL_FEATURES, LEXICAL_FEATURES_V2
-from bench.scorers.matchers.features import (
+from bench.scorers.matchers._features import (
     EXTRA_FEATURES,
     extra_features,
     lexical_features_v2,
     prefix_coverage,
     window_coverage,
 )
+from bench.scorers.matchers.calibrated import LEXICAL_FEATURES, LEXICAL_FEATURES_V2
 from bench.task import KeyFact
 
 FACT = KeyFact(id="f", text="Students discovered bacteria on coins.")

@@ -63,13 +63,13 @@ REVERSERS = frozenset(
 )
 """Words that state the opposite of the action they govern ("refused to send troops")."""
 
-_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+_APOSTROPHE_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 
 
 @lru_cache(maxsize=1 << 15)
 def negations(text: str) -> int:
     """How many negating or reversing words ``text`` has."""
-    return sum(1 for word in words(text) if is_negation(word))
+    return sum(1 for word in words_with_apostrophes(text) if is_negation(word))
 
 
 def negated(text: str) -> bool:
@@ -92,6 +92,6 @@ def is_negation(word: str) -> bool:
     return word in NEGATORS or word in REVERSERS or word.endswith("n't")
 
 
-def words(text: str) -> list[str]:
+def words_with_apostrophes(text: str) -> list[str]:
     """Lowercase words with apostrophes kept ("didn't")."""
-    return _WORD.findall(text.lower().replace("’", "'"))
+    return _APOSTROPHE_WORD.findall(text.lower().replace("’", "'"))
