@@ -113,8 +113,9 @@ def convert_keyfacts_dev(
         workers = record["worker_labels"]
         facts = tuple(
             FactLabel(str(fid), str(text), tuple(int(w[k]) for w in workers))
-            for k, (fid, text) in enumerate(zip(record["key_fact_ids"], record["key_facts"],
-                                                strict=True))
+            for k, (fid, text) in enumerate(
+                zip(record["key_fact_ids"], record["key_facts"], strict=True)
+            )
         )
         doc_id = str(record["doc_id"])
         found.append(
@@ -355,11 +356,15 @@ class MetaReport:
     def to_json(self) -> str:
         """Everything, as JSON."""
         data = {
-            "pairs": self.pairs, "summaries": self.summaries, "systems": self.systems,
-            "documents": self.documents, "pairwise_agreement": self.pairwise,
+            "pairs": self.pairs,
+            "summaries": self.summaries,
+            "systems": self.systems,
+            "documents": self.documents,
+            "pairwise_agreement": self.pairwise,
             "signature": self.signature,
             "labels": {k: vars(v) for k, v in self.labels.items()},
-            "seconds": self.seconds, "undecided": self.undecided,
+            "seconds": self.seconds,
+            "undecided": self.undecided,
             "correlations": [vars(c) for c in self.correlations],
         }
         return json.dumps(data, indent=2) + "\n"
@@ -385,11 +390,16 @@ def evaluate(
     gold = gold_labels(judgments)
     systems = sorted({j.system for j in judgments})
     docs = sorted({j.doc_id for j in judgments})
-    report = MetaReport(len(gold), len(judgments), len(systems), len(docs),
-                        pairwise=pairwise_agreement(judgments),
-                        signature=f"meta:v1|gold:majority-ties-absent|ci:percentile|"
-                                  f"resamples:{resamples}|level:{level:g}|seed:{seed}|"
-                                  f"unit:system+document")
+    report = MetaReport(
+        len(gold),
+        len(judgments),
+        len(systems),
+        len(docs),
+        pairwise=pairwise_agreement(judgments),
+        signature=f"meta:v1|gold:majority-ties-absent|ci:percentile|"
+        f"resamples:{resamples}|level:{level:g}|seed:{seed}|"
+        f"unit:system+document",
+    )
     if any(len(f.labels) > 1 for j in judgments for f in j.facts):
         report.labels[HUMAN] = human_ceiling(judgments)
     all_metrics: dict[str, Mapping[tuple[str, str], float]] = {}
@@ -407,17 +417,16 @@ def evaluate(
         h = score_matrix(human_values, systems, docs)
         for metric_name, values in all_metrics.items():
             m = score_matrix(values, systems, docs)
-            report.correlations += correlate(m, h, names=(metric_name, human_name),
-                                             resamples=resamples, level=level, seed=seed)
+            report.correlations += correlate(
+                m, h, names=(metric_name, human_name), resamples=resamples, level=level, seed=seed
+            )
     return report
 
 
 # ------------------------------------------------------------------------------- from a run
 
 
-def run_decisions(
-    facts: Any, judgments: Sequence[Judgment]
-) -> list[FactDecision | None]:
+def run_decisions(facts: Any, judgments: Sequence[Judgment]) -> list[FactDecision | None]:
     """A stored run's decisions (``facts.csv`` rows as a DataFrame) aligned with the judged
     pairs by (task_id = doc_id, system, fact_id); ``None`` for pairs the run lacks."""
     found: dict[tuple[str, str, str], FactDecision] = {}
@@ -426,7 +435,11 @@ def run_decisions(
         if key not in found:  # the first sample of a sampled system stands for it
             score = getattr(row, "score", None)
             found[key] = FactDecision(
-                key[2], float(row.weight), bool(row.present), str(row.evidence), str(row.matcher),
+                key[2],
+                float(row.weight),
+                bool(row.present),
+                str(row.evidence),
+                str(row.matcher),
                 None if score is None or _isnan(score) else float(score),
             )
     return [found.get((j.doc_id, j.system, f.id)) for j in judgments for f in j.facts]

@@ -43,10 +43,16 @@ from bench.text import split_sentences
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "keyfacts-dev"
 
 
-def grouped_cv(rows: list[dict[str, float]], gold: list[bool], docs: list[str],
-               features: tuple[str, ...], veto: tuple[str, ...] = VETO,
-               threshold_veto: tuple[str, ...] = (), folds: int = 5, seed: int | None = None
-               ) -> tuple[list[bool], list[float]]:
+def grouped_cv(
+    rows: list[dict[str, float]],
+    gold: list[bool],
+    docs: list[str],
+    features: tuple[str, ...],
+    veto: tuple[str, ...] = VETO,
+    threshold_veto: tuple[str, ...] = (),
+    folds: int = 5,
+    seed: int | None = None,
+) -> tuple[list[bool], list[float]]:
     """Decisions and scores when each fifth of the documents (every fifth in sorted order, or
     in a random order drawn from ``seed``) is decided by a fit on the other four; a vetoed pair
     is absent and scores 0."""
@@ -59,8 +65,12 @@ def grouped_cv(rows: list[dict[str, float]], gold: list[bool], docs: list[str],
     scores = [0.0] * len(y)
     for k in range(folds):
         test = np.isin(doc, names[k::folds])
-        calibration = fit([r for r, t in zip(rows, test, strict=True) if not t], y[~test].tolist(),
-                          features, veto=threshold_veto)
+        calibration = fit(
+            [r for r, t in zip(rows, test, strict=True) if not t],
+            y[~test].tolist(),
+            features,
+            veto=threshold_veto,
+        )
         for i in np.flatnonzero(test):
             vetoed = any(rows[i][v] for v in veto)
             scores[i] = 0.0 if vetoed else calibration.probability(rows[i])
@@ -68,15 +78,17 @@ def grouped_cv(rows: list[dict[str, float]], gold: list[bool], docs: list[str],
     return predicted, scores
 
 
-def lexical_cv(rows: list[dict[str, float]], gold: list[bool], docs: list[str],
-               seed: int, folds: int = 5) -> float:
+def lexical_cv(
+    rows: list[dict[str, float]], gold: list[bool], docs: list[str], seed: int, folds: int = 5
+) -> float:
     """Accuracy of lexical-v2 when its one parameter, the coverage threshold, is refit on four
     fifths of the documents (random order from ``seed``) and applied to the fifth."""
     names = np.random.default_rng(seed).permutation(sorted(set(docs)))
     doc = np.array(docs)
     y = np.array(gold)
-    vetoed = np.array([bool(r["numbers_missing"] or r["dates_missing"] or r["contradiction"])
-                       for r in rows])
+    vetoed = np.array(
+        [bool(r["numbers_missing"] or r["dates_missing"] or r["contradiction"]) for r in rows]
+    )
     score = np.where(vetoed, 0.0, [r["coverage"] for r in rows])
     grid = np.round(np.arange(0.30, 0.80, 0.005), 3)
     predicted = np.zeros(len(y), dtype=bool)
@@ -87,8 +99,9 @@ def lexical_cv(rows: list[dict[str, float]], gold: list[bool], docs: list[str],
     return float(np.mean(predicted == y))
 
 
-def cv_run(name: str, pairs: Sequence[Pair], predicted: list[bool], scores: list[float]
-           ) -> meta.MatcherRun:
+def cv_run(
+    name: str, pairs: Sequence[Pair], predicted: list[bool], scores: list[float]
+) -> meta.MatcherRun:
     """Cross-validated decisions as a matcher run, so the report treats them like any other."""
     decisions: list[FactDecision | None] = [
         FactDecision(p.fact.id, p.fact.weight, present, "", name, score)
@@ -103,8 +116,12 @@ def main() -> None:
     parser.add_argument("--no-embed", action="store_true", help="Skip the [embed] matchers.")
     parser.add_argument("--out", type=Path, help="Write meta.md/tex/json/png here.")
     parser.add_argument("--resamples", type=int, default=1000)
-    parser.add_argument("--repeats", type=int, default=8,
-                        help="Random document groupings for the CV mean and spread.")
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=8,
+        help="Random document groupings for the CV mean and spread.",
+    )
     args = parser.parse_args()
 
     judgments = read_judgments(args.data)
@@ -115,8 +132,12 @@ def main() -> None:
     docs = [j.doc_id for j in judgments for _ in j.facts]
     print(f"{len(pairs)} pairs; sentence splitting {split:.2f} s")
 
-    built = [matchers.create("lexical-v1"), matchers.create("lexical"),
-             matchers.create("calibrated"), matchers.create("calibrated-v2")]
+    built = [
+        matchers.create("lexical-v1"),
+        matchers.create("lexical"),
+        matchers.create("calibrated"),
+        matchers.create("calibrated-v2"),
+    ]
     detailed = None
     if not args.no_embed:
         try:
@@ -136,39 +157,56 @@ def main() -> None:
 
     # Version 2 rows hold every feature of both versions.
     rows = pair_features(pairs, detailed, version=2)
-    plans = [("calibrated-v1", LEXICAL_FEATURES, VETO, ()),
-             ("calibrated-v2", LEXICAL_FEATURES_V2, VETO_V2, VETO_V2)]
+    plans = [
+        ("calibrated-v1", LEXICAL_FEATURES, VETO, ()),
+        ("calibrated-v2", LEXICAL_FEATURES_V2, VETO_V2, VETO_V2),
+    ]
     if detailed is not None:
-        plans += [("calibrated-embed-v1", LEXICAL_FEATURES + EMBEDDING_FEATURES, VETO, ()),
-                  ("calibrated-embed-v2", LEXICAL_FEATURES_V2 + EMBEDDING_FEATURES_V2, VETO_V2,
-                   VETO_V2)]
+        plans += [
+            ("calibrated-embed-v1", LEXICAL_FEATURES + EMBEDDING_FEATURES, VETO, ()),
+            ("calibrated-embed-v2", LEXICAL_FEATURES_V2 + EMBEDDING_FEATURES_V2, VETO_V2, VETO_V2),
+        ]
     for name, features, veto, rule in plans:
         predicted, scores = grouped_cv(rows, gold, docs, features, veto, rule)
         runs.append(cv_run(name, pairs, predicted, scores))
     # The fold assignment alone moves CV accuracy by about half a point: repeat it.
-    spread = {"lexical-v2 (threshold refit per fold)": [
-        lexical_cv(rows, gold, docs, seed) for seed in range(args.repeats)]}
+    spread = {
+        "lexical-v2 (threshold refit per fold)": [
+            lexical_cv(rows, gold, docs, seed) for seed in range(args.repeats)
+        ]
+    }
     for name, features, veto, rule in plans:
         spread[name] = [
-            float(np.mean(np.array(grouped_cv(rows, gold, docs, features, veto, rule,
-                                              seed=seed)[0]) == np.array(gold)))
+            float(
+                np.mean(
+                    np.array(grouped_cv(rows, gold, docs, features, veto, rule, seed=seed)[0])
+                    == np.array(gold)
+                )
+            )
             for seed in range(args.repeats)
         ]
 
-    report = meta.evaluate(judgments, runs, meta.rouge_per_summary(judgments),
-                           resamples=args.resamples, soft=True)
+    report = meta.evaluate(
+        judgments, runs, meta.rouge_per_summary(judgments), resamples=args.resamples, soft=True
+    )
     print(meta_report.to_markdown(report))
-    system = {c.metric: c.value for c in report.correlations
-              if c.level == "system" and c.kind == "kendall"}
+    system = {
+        c.metric: c.value
+        for c in report.correlations
+        if c.level == "system" and c.kind == "kendall"
+    }
     print("| matcher | accuracy | F1 | kappa | system τ (recall) | system τ (soft recall) |")
     print("|---|---|---|---|---|---|")
     for run in runs:
         a = report.labels[run.name]
-        print(f"| {run.name} | {a.accuracy:.3f} | {a.f1:.3f} | {a.kappa:.3f} | "
-              f"{system.get(f'KF recall ({run.name})', math.nan):.3f} | "
-              f"{system.get(f'KF soft recall ({run.name})', math.nan):.3f} |")
-    print(f"\nGrouped 5-fold CV accuracy over {args.repeats} random document groupings "
-          "(mean ± sd):")
+        print(
+            f"| {run.name} | {a.accuracy:.3f} | {a.f1:.3f} | {a.kappa:.3f} | "
+            f"{system.get(f'KF recall ({run.name})', math.nan):.3f} | "
+            f"{system.get(f'KF soft recall ({run.name})', math.nan):.3f} |"
+        )
+    print(
+        f"\nGrouped 5-fold CV accuracy over {args.repeats} random document groupings (mean ± sd):"
+    )
     for name, values in spread.items():
         print(f"  {name}: {np.mean(values):.4f} ± {np.std(values):.4f}")
     lexical = runs[1]
@@ -178,10 +216,12 @@ def main() -> None:
         split_sentences(j.summary + " ")  # not cached: what a run pays
     cold_split = time.perf_counter() - start
     repeat = [meta.run_matcher(m, pairs) for m in fresh]
-    print(f"lexical-v2 on {len(pairs)} pairs: {lexical.seconds:.2f} s (first), "
-          f"{repeat[0].seconds:.2f} s (fresh matcher, warm stem cache); calibrated-v2: "
-          f"{runs[3].seconds:.2f} s (first), {repeat[1].seconds:.2f} s (fresh); "
-          f"splitting the summaries into sentences: {cold_split:.2f} s")
+    print(
+        f"lexical-v2 on {len(pairs)} pairs: {lexical.seconds:.2f} s (first), "
+        f"{repeat[0].seconds:.2f} s (fresh matcher, warm stem cache); calibrated-v2: "
+        f"{runs[3].seconds:.2f} s (first), {repeat[1].seconds:.2f} s (fresh); "
+        f"splitting the summaries into sentences: {cold_split:.2f} s"
+    )
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / "meta.md").write_text(meta_report.to_markdown(report), encoding="utf-8")

@@ -56,9 +56,28 @@ _VOWELS = "a e i o u ai ea ee ie oa ou"
 _CODAS = "b ck d ft g l ld lt m mp n nd nt p r rd rk rm rn rt s sk ss st t x"
 COMMON, ONSETS, VOWELS, CODAS = (s.split() for s in (_COMMON, _ONSETS, _VOWELS, _CODAS))
 SUFFIXES = {
-    "": 30, "s": 14, "ed": 8, "ing": 8, "er": 4, "ers": 3, "ly": 3, "ation": 3, "ations": 2,
-    "ment": 2, "ments": 1, "ness": 1, "ity": 1, "al": 2, "ally": 1, "ize": 1, "ized": 1,
-    "izing": 1, "ful": 1, "able": 1, "ive": 1, "ies": 1,
+    "": 30,
+    "s": 14,
+    "ed": 8,
+    "ing": 8,
+    "er": 4,
+    "ers": 3,
+    "ly": 3,
+    "ation": 3,
+    "ations": 2,
+    "ment": 2,
+    "ments": 1,
+    "ness": 1,
+    "ity": 1,
+    "al": 2,
+    "ally": 1,
+    "ize": 1,
+    "ized": 1,
+    "izing": 1,
+    "ful": 1,
+    "able": 1,
+    "ive": 1,
+    "ies": 1,
 }
 NUMBERS = ["4,000", "2019", "2023", "3.5", "12%", "$1.2", "10", "200", "1,500", "30", "7", "2.4"]
 REFERENCE_DROP = 0.25
@@ -233,8 +252,9 @@ def max_difference(a: Result, b: Result) -> float:
     return max(abs(x - y) for ra, rb in zip(a, b, strict=True) for x, y in zip(ra, rb, strict=True))
 
 
-def report(title: str, contenders: list[Contender], reference: Contender,
-           estimated: bool = False) -> None:
+def report(
+    title: str, contenders: list[Contender], reference: Contender, estimated: bool = False
+) -> None:
     """pairs/s, ratio to the reference, maximum absolute difference to its numbers."""
     print(f"\n{title}")
     print(f"  {'engine':<34} {'pairs/s':>10} {'x rouge-score':>14} {'max |diff|':>11}")
@@ -332,7 +352,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="reduced sizes (smoke test)")
     parser.add_argument(
-        "--case", choices=("all", "pairs", "whole"), default="all",
+        "--case",
+        choices=("all", "pairs", "whole"),
+        default="all",
         help="only the per-pair cases, or only the whole-benchmark case",
     )
     args = parser.parse_args()

@@ -43,16 +43,18 @@ def outputs(tasks: list, systems: int, folder: Path) -> list[str]:
         with path.open("w", encoding="utf-8") as handle:
             for task in tasks:
                 words = task.documents[0].text.split()[: 40 + 20 * k]
-                handle.write(json.dumps(
-                    {"task_id": task.id, "system": f"s{k}", "summary": " ".join(words)}
-                ) + "\n")
+                handle.write(
+                    json.dumps({"task_id": task.id, "system": f"s{k}", "summary": " ".join(words)})
+                    + "\n"
+                )
         specs.append(f"precomputed:path={path},name=s{k}")
     return specs
 
 
 def timed(tasks: list, specs: list[str], out: Path, workers: int) -> float:
-    run = Run(tasks, build_systems(specs), build_scorers(SCORERS), Store(out),
-              score_workers=workers)
+    run = Run(
+        tasks, build_systems(specs), build_scorers(SCORERS), Store(out), score_workers=workers
+    )
     start = time.perf_counter()
     stats = run.execute()
     assert not stats.errors, stats.errors[:3]
@@ -83,8 +85,10 @@ def main() -> None:
                 out = Path(tmp) / f"run-{round_}-{workers}"
                 seconds[workers] += timed(tasks, specs, out, workers)
         same = stored(Path(tmp) / "run-0-1").equals(stored(Path(tmp) / f"run-0-{cores}"))
-    print(f"{len(tasks):,} tasks x {args.systems} systems = {items:,} items, scorers "
-          f"{', '.join(SCORERS)}; {args.rounds} rounds each; identical scores: {same}")
+    print(
+        f"{len(tasks):,} tasks x {args.systems} systems = {items:,} items, scorers "
+        f"{', '.join(SCORERS)}; {args.rounds} rounds each; identical scores: {same}"
+    )
     for workers, total in seconds.items():
         each = total / args.rounds
         print(f"  score_workers={workers}: {each:6.1f} s per run, {items / each:7.1f} items/s")

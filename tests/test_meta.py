@@ -20,11 +20,16 @@ from bench.store import Store
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "keyfacts-dev"
 
-FACTS = [("f1", "NATO deployed troops to Estonia."), ("f2", "Russia condemned the move."),
-         ("f3", "The deployment began on Tuesday.")]
+FACTS = [
+    ("f1", "NATO deployed troops to Estonia."),
+    ("f2", "Russia condemned the move."),
+    ("f3", "The deployment began on Tuesday."),
+]
 SUMMARIES = {  # system -> (summary, labels per fact per annotator)
-    "good": ("NATO deployed troops to Estonia on Tuesday. Russia condemned the move.",
-             [[1, 1, 1], [1, 1, 0], [1, 0, 1]]),
+    "good": (
+        "NATO deployed troops to Estonia on Tuesday. Russia condemned the move.",
+        [[1, 1, 1], [1, 1, 0], [1, 0, 1]],
+    ),
     "half": ("NATO deployed troops to Estonia.", [[1, 1, 1], [0, 0, 0], [0, 1, 0]]),
     "bad": ("Estonia is a Baltic state.", [[0, 0, 1], [0, 0, 0], [0, 0, 0]]),
 }
@@ -34,12 +39,20 @@ def make_judgments() -> list[meta.Judgment]:
     found = []
     for doc in ("d1", "d2"):
         for system, (summary, labels) in SUMMARIES.items():
-            facts = tuple(meta.FactLabel(fid, text, tuple(labels[k]))
-                          for k, (fid, text) in enumerate(FACTS))
+            facts = tuple(
+                meta.FactLabel(fid, text, tuple(labels[k])) for k, (fid, text) in enumerate(FACTS)
+            )
             recall = sum(f.majority for f in facts) / len(facts)
-            found.append(meta.Judgment(doc, system, summary, facts,
-                                       {"pyramid": recall + (0.01 if doc == "d2" else 0.0)},
-                                       reference="NATO deployed troops; Russia condemned it."))
+            found.append(
+                meta.Judgment(
+                    doc,
+                    system,
+                    summary,
+                    facts,
+                    {"pyramid": recall + (0.01 if doc == "d2" else 0.0)},
+                    reference="NATO deployed troops; Russia condemned it.",
+                )
+            )
     return found
 
 
@@ -69,9 +82,16 @@ def test_human_ceiling_scores_each_annotator_against_the_others() -> None:
 
 
 def test_dev_format_converted_and_written_in_the_documented_format(tmp_path: Path) -> None:
-    record = {"doc_id": "d1", "system": "s", "summary": "A.", "key_fact_ids": ["1", "2"],
-              "key_facts": ["A.", "B."], "worker_labels": [[1, 0], [1, 1], [0, 0]],
-              "majority_labels": [1, 0], "litepyramid_recall": 0.5}
+    record = {
+        "doc_id": "d1",
+        "system": "s",
+        "summary": "A.",
+        "key_fact_ids": ["1", "2"],
+        "key_facts": ["A.", "B."],
+        "worker_labels": [[1, 0], [1, 1], [0, 0]],
+        "majority_labels": [1, 0],
+        "litepyramid_recall": 0.5,
+    }
     path = tmp_path / "dev.jsonl"
     path.write_text(json.dumps(record) + "\n")
     [judgment] = meta.load_judgments(path)
@@ -99,8 +119,11 @@ def test_evaluate_a_matcher_directly_on_judgments(tmp_path: Path) -> None:
     report = meta.evaluate(judgments, [run], meta.rouge_per_summary(judgments), resamples=50)
     assert report.labels["lexical-v2"].accuracy == pytest.approx(1.0)
     assert set(report.labels) == {meta.HUMAN, "lexical-v2"}
-    kendall = [c for c in report.correlations if c.level == "system" and c.kind == "kendall"
-               and c.metric == "KF recall (lexical-v2)"]
+    kendall = [
+        c
+        for c in report.correlations
+        if c.level == "system" and c.kind == "kendall" and c.metric == "KF recall (lexical-v2)"
+    ]
     assert kendall[0].value == pytest.approx(1.0)
     markdown = meta_report.to_markdown(report)
     assert "| lexical-v2 | 18 | 1.000 |" in markdown
@@ -119,8 +142,11 @@ def test_soft_recall_averages_scores_and_needs_every_score() -> None:
     assert soft is not None
     scores = [d.score for d in run.decisions[:3] if d is not None and d.score is not None]
     assert soft[("d1", "good")] == pytest.approx(sum(scores) / 3)
-    unscored = [FactDecision(d.fact_id, d.weight, d.present, "", "x", None)
-                for d in run.decisions if d is not None]
+    unscored = [
+        FactDecision(d.fact_id, d.weight, d.present, "", "x", None)
+        for d in run.decisions
+        if d is not None
+    ]
     assert meta.soft_recall_per_summary(judgments, unscored) is None
     report = meta.evaluate(judgments, [run], resamples=20, soft=True)
     metrics = {c.metric for c in report.correlations}
@@ -139,18 +165,37 @@ def _app() -> typer.Typer:
 def test_meta_command_reports_matchers_and_writes_files(tmp_path: Path) -> None:
     path = tmp_path / "j.jsonl"
     meta.write_judgments(make_judgments(), path)
-    result = CliRunner().invoke(_app(), ["meta", str(path), "-m", "lexical", "-m", "lexical-v1",
-                                         "--resamples", "50", "--out", str(tmp_path / "o")])
+    result = CliRunner().invoke(
+        _app(),
+        [
+            "meta",
+            str(path),
+            "-m",
+            "lexical",
+            "-m",
+            "lexical-v1",
+            "--resamples",
+            "50",
+            "--out",
+            str(tmp_path / "o"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "| lexical-v2 | 18 |" in result.stdout and "| lexical-v1 | 18 |" in result.stdout
     assert {p.name for p in (tmp_path / "o").iterdir()} == {
-        "meta.md", "meta.tex", "meta.json", "meta.png"}
+        "meta.md",
+        "meta.tex",
+        "meta.json",
+        "meta.png",
+    }
     bad = CliRunner().invoke(_app(), ["meta", str(path), "-m", "nope"])
     assert bad.exit_code == 2 and "unknown matcher 'nope'" in bad.output
     default = CliRunner().invoke(_app(), ["meta", str(path), "--resamples", "20"])
     assert default.exit_code == 0, default.output
-    assert all(f"| {name} | 18 |" in default.stdout
-               for name in ("lexical-v1", "lexical-v2", "calibrated-v2"))
+    assert all(
+        f"| {name} | 18 |" in default.stdout
+        for name in ("lexical-v1", "lexical-v2", "calibrated-v2")
+    )
 
 
 class _GivesUp:
@@ -178,14 +223,25 @@ def test_meta_command_reads_a_stored_run(tmp_path: Path) -> None:
     store = Store(tmp_path / "run")
     store.open()
     store.append_facts(
-        {"task_id": j.doc_id, "system": j.system, "sample": "", "fact_id": f.id, "weight": 1.0,
-         "present": f.majority, "evidence": "", "matcher": "lexical-v2"}
-        for j in judgments for f in j.facts
+        {
+            "task_id": j.doc_id,
+            "system": j.system,
+            "sample": "",
+            "fact_id": f.id,
+            "weight": 1.0,
+            "present": f.majority,
+            "evidence": "",
+            "matcher": "lexical-v2",
+        }
+        for j in judgments
+        for f in j.facts
     )
-    store.append_scores((j.doc_id, j.system, "rouge", "rouge2_r", len(j.summary) / 100)
-                        for j in judgments)
-    result = CliRunner().invoke(_app(), ["meta", str(path), "--run", str(tmp_path / "run"),
-                                         "--resamples", "20"])
+    store.append_scores(
+        (j.doc_id, j.system, "rouge", "rouge2_r", len(j.summary) / 100) for j in judgments
+    )
+    result = CliRunner().invoke(
+        _app(), ["meta", str(path), "--run", str(tmp_path / "run"), "--resamples", "20"]
+    )
     assert result.exit_code == 0, result.output
     assert "| run run (lexical-v2) | 18 | 1.000 |" in result.stdout
     assert "| rouge2_r | pyramid |" in result.stdout
@@ -206,8 +262,9 @@ def test_calibrate_command_fits_version_2(tmp_path: Path) -> None:
     path = tmp_path / "j.jsonl"
     meta.write_judgments(make_judgments(), path)
     out = tmp_path / "cal.json"
-    result = CliRunner().invoke(_app(), ["calibrate", str(path), "--version", "2",
-                                         "--out", str(out)])
+    result = CliRunner().invoke(
+        _app(), ["calibrate", str(path), "--version", "2", "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert "calibrated-v2: threshold" in result.stdout
     assert set(json.loads(out.read_text())) == {"calibrated-v2"}
@@ -218,8 +275,9 @@ def test_calibrate_command_fits_version_2(tmp_path: Path) -> None:
 def test_meta_command_soft_adds_soft_recall(tmp_path: Path) -> None:
     path = tmp_path / "j.jsonl"
     meta.write_judgments(make_judgments(), path)
-    result = CliRunner().invoke(_app(), ["meta", str(path), "-m", "calibrated-v2", "--soft",
-                                         "--resamples", "20"])
+    result = CliRunner().invoke(
+        _app(), ["meta", str(path), "-m", "calibrated-v2", "--soft", "--resamples", "20"]
+    )
     assert result.exit_code == 0, result.output
     assert "| KF soft recall (calibrated-v2) | pyramid |" in result.stdout
 

@@ -12,6 +12,7 @@ from bench.text import alphanumeric_words, count_words, split_sentences, truncat
 NEAR_DUPLICATE_JACCARD = 0.6
 """A candidate whose token set is at least this similar to a chosen sentence is skipped."""
 
+
 @dataclass(frozen=True)
 class Sentence:
     """One sentence of the request, with its position and what the helpers need to know."""
@@ -119,4 +120,3 @@ def select_ranked(pool: list[Sentence], ranking: list[int], budget: int) -> Sele
             break
         selection.offer(pool[index])
     return selection
-

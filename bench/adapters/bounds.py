@@ -77,9 +77,7 @@ class _Objective:
     def __init__(self, references: list[str], orders: tuple[int, ...]) -> None:
         self.orders = orders
         self.stats = [
-            _Overlap(_ngrams(_TOKENIZER.tokenize(text), n))
-            for text in references
-            for n in orders
+            _Overlap(_ngrams(_TOKENIZER.tokenize(text), n)) for text in references for n in orders
         ]
         self.references = len(references)
         self.value = 0.0

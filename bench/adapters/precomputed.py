@@ -188,4 +188,3 @@ class Precomputed(Summarizer):
                 text = truncate_words(text, request.budget)
                 meta["truncated"] = True
         return Summary(text=text, meta=meta)
-

@@ -94,4 +94,3 @@ class Scorer(ABC):
 
 scorers: Registry[Scorer] = Registry("scorer", "sumbench.scorers")
 register_scorer = scorers.register
-

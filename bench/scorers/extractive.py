@@ -130,13 +130,21 @@ class Stats(Scorer):
             if len(self._checked) >= 4096:
                 self._checked.clear()
             self._checked.add(key)
-        if self.tokenizer == "default" and task.id not in self._warned and warn_if_dropped(
-            "stats",
-            task.id,
-            ([] if documents_checked else [(f"document {d.id!r}", d.text) for d in task.documents])
-            + [("the summary", summary.text)],
-            "coverage, density and novel bigrams are void for non-Latin scripts; "
-            "stats:tokenizer=unicode keeps every script's letters",
+        if (
+            self.tokenizer == "default"
+            and task.id not in self._warned
+            and warn_if_dropped(
+                "stats",
+                task.id,
+                (
+                    []
+                    if documents_checked
+                    else [(f"document {d.id!r}", d.text) for d in task.documents]
+                )
+                + [("the summary", summary.text)],
+                "coverage, density and novel bigrams are void for non-Latin scripts; "
+                "stats:tokenizer=unicode keeps every script's letters",
+            )
         ):
             self._warned.add(task.id)
         words = count_words(summary.text)

@@ -36,8 +36,14 @@ def make_task(texts: list[str], budget: int = 100, task_id: str = "t1", **gold: 
     """A task with one document per text."""
     docs = [Document(id=f"d{i}", text=text) for i, text in enumerate(texts)]
     return Task.model_validate(
-        {"id": task_id, "title": "T", "documents": docs, "instructions": "Summarize.",
-         "budget": budget, **gold}
+        {
+            "id": task_id,
+            "title": "T",
+            "documents": docs,
+            "instructions": "Summarize.",
+            "budget": budget,
+            **gold,
+        }
     )
 
 
@@ -62,9 +68,7 @@ def test_near_duplicate_threshold_separates_the_fixture_sentences() -> None:
 
 @pytest.mark.parametrize("factory", [Lead, Random, TextRank, LexRank], ids=lambda f: f.__name__)
 @pytest.mark.parametrize("budget", [1, 2, 3, 5, 9, 14, 20, 40, 1000])
-def test_extractive_output_never_exceeds_the_budget(
-    factory: type[Summarizer], budget: int
-) -> None:
+def test_extractive_output_never_exceeds_the_budget(factory: type[Summarizer], budget: int) -> None:
     summary = factory().summarize(cluster(budget).request())
     assert 0 < count_words(summary.text) <= budget
     assert summary.meta["words"] == count_words(summary.text)
@@ -160,8 +164,13 @@ def test_random_is_the_same_whatever_python_hash_seed() -> None:
     request = cluster(25).request().model_dump_json()
     outputs = {
         subprocess.run(
-            [sys.executable, "-c", script], cwd=ROOT, input=request, capture_output=True,
-            text=True, check=True, env={"PYTHONHASHSEED": hash_seed},
+            [sys.executable, "-c", script],
+            cwd=ROOT,
+            input=request,
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"PYTHONHASHSEED": hash_seed},
         ).stdout
         for hash_seed in ("1", "2")
     }
@@ -202,14 +211,17 @@ def test_ordinary_adapters_only_accept_a_summary_request(factory: type[Summarize
 
 def test_a_summary_request_carries_no_references_or_key_facts() -> None:
     task = cluster()
-    task = task.model_copy(update={
-        "references": [Reference(id="r1", text="Zanzibar quokkas negotiated the armistice.")],
-        "keyfacts": [KeyFact(id="k1", text="Penguins chaired the plenary session.")],
-    })
+    task = task.model_copy(
+        update={
+            "references": [Reference(id="r1", text="Zanzibar quokkas negotiated the armistice.")],
+            "keyfacts": [KeyFact(id="k1", text="Penguins chaired the plenary session.")],
+        }
+    )
     dumped = task.request().model_dump_json()
     assert "Zanzibar quokkas" not in dumped and "Penguins chaired" not in dumped
     assert not [
-        name for name in SummaryRequest.model_fields
+        name
+        for name in SummaryRequest.model_fields
         if any(word in name.lower() for word in ("reference", "keyfact", "key_fact", "gold"))
     ]
 

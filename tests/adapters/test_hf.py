@@ -163,9 +163,7 @@ def test_long_input_is_cut_to_max_input_tokens(tiny_model: Path) -> None:
     full = adapter.summarize(CLUSTER).meta["prompt_tokens"]
     limit = full - 60
     meta = (
-        HuggingFace(model=str(tiny_model), max_input_tokens=limit, **FAST)
-        .summarize(CLUSTER)
-        .meta
+        HuggingFace(model=str(tiny_model), max_input_tokens=limit, **FAST).summarize(CLUSTER).meta
     )
     assert meta["truncated_documents"] is True
     assert meta["prompt_tokens"] <= limit

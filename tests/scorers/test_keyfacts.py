@@ -218,17 +218,27 @@ def test_a_summary_s_facts_go_to_the_matcher_in_one_batch_around_pattern_facts()
 
         def match_many(self, pairs: list[Pair]) -> list[FactDecision | Undecided]:
             self.batches.append([p.fact.id for p in pairs])
-            return [FactDecision(p.fact.id, p.fact.weight, p.fact.id != "c", "", self.name)
-                    if p.fact.id != "d" else Undecided("judge said nothing") for p in pairs]
+            return [
+                FactDecision(p.fact.id, p.fact.weight, p.fact.id != "c", "", self.name)
+                if p.fact.id != "d"
+                else Undecided("judge said nothing")
+                for p in pairs
+            ]
 
-    facts = [KeyFact(id="a", text="One."), KeyFact(id="p", text="NATO.", patterns=[["NATO"]]),
-             KeyFact(id="c", text="Two.")]
+    facts = [
+        KeyFact(id="a", text="One."),
+        KeyFact(id="p", text="NATO.", patterns=[["NATO"]]),
+        KeyFact(id="c", text="Two."),
+    ]
     scorer = KeyFacts()
     scorer.matcher = batched = Batched()
     result = scorer.score(make_task(facts), Summary(text=SUMMARY))
     assert batched.batches == [["a", "c"]]
-    assert [(f.fact_id, f.present) for f in result.facts] == [("a", True), ("p", True),
-                                                               ("c", False)]
+    assert [(f.fact_id, f.present) for f in result.facts] == [
+        ("a", True),
+        ("p", True),
+        ("c", False),
+    ]
     with pytest.raises(CannotScore, match="fact 'd': batched-test: judge said nothing"):
         scorer.score(make_task([*facts, KeyFact(id="d", text="Three.")]), Summary(text=SUMMARY))
 
@@ -236,15 +246,20 @@ def test_a_summary_s_facts_go_to_the_matcher_in_one_batch_around_pattern_facts()
 def test_other_parameters_go_to_the_matcher_and_are_checked_by_it(tmp_path: Path) -> None:
     from bench.scorers.matchers.llm import LLMMatcher
 
-    scorer = scorers.create("keyfacts", matcher="llm", model="judge", concurrency="2",
-                            replay="true", cache=str(tmp_path / "v.jsonl"))
+    scorer = scorers.create(
+        "keyfacts",
+        matcher="llm",
+        model="judge",
+        concurrency="2",
+        replay="true",
+        cache=str(tmp_path / "v.jsonl"),
+    )
     assert isinstance(scorer, KeyFacts) and isinstance(scorer.matcher, LLMMatcher)
     assert (scorer.matcher.model, scorer.matcher.concurrency) == ("judge", 2)
     assert "matcher:llm-v2:judge:finesure-v1" in scorer.signature()
     # replay without a cached verdict: undecided, so the summary is skipped, not scored 0
     with pytest.raises(CannotScore, match="no cached verdict"):
-        scorer.score(make_task([KeyFact(id="a", text="NATO sent troops.")]),
-                     Summary(text=SUMMARY))
+        scorer.score(make_task([KeyFact(id="a", text="NATO sent troops.")]), Summary(text=SUMMARY))
     with pytest.raises(TypeError, match="matcher 'lexical' has no parameter 'model'"):
         scorers.create("keyfacts", matcher="lexical", model="judge")
     with pytest.raises(TypeError, match="keyfacts's own parameters are matcher, threshold"):
@@ -252,8 +267,10 @@ def test_other_parameters_go_to_the_matcher_and_are_checked_by_it(tmp_path: Path
 
 
 def test_facts_sharing_an_id_keep_their_own_decisions() -> None:
-    twins = [KeyFact(id="x", text="NATO deployed troops to Estonia."),
-             KeyFact(id="x", text="Japan launched a rocket to Mars.")]
+    twins = [
+        KeyFact(id="x", text="NATO deployed troops to Estonia."),
+        KeyFact(id="x", text="Japan launched a rocket to Mars."),
+    ]
     result = KeyFacts().score(make_task(twins), Summary(text=SUMMARY))
     assert [f.present for f in result.facts] == [True, False]
 

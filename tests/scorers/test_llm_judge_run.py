@@ -45,8 +45,10 @@ def test_a_run_scored_by_an_llm_judge_keeps_its_verdicts_and_replays_them(
     server.expect_request("/v1/chat/completions", method="POST").respond_with_handler(judge)
     server.start()
     cache = tmp_path / "verdicts.jsonl"
-    spec = (f"keyfacts:matcher=llm,model=judge,base_url={server.url_for('/v1')},"
-            f"cache={cache},patterns=ignore,concurrency=3")
+    spec = (
+        f"keyfacts:matcher=llm,model=judge,base_url={server.url_for('/v1')},"
+        f"cache={cache},patterns=ignore,concurrency=3"
+    )
     try:
         Run(tasks, build_systems(["lead"]), build_scorers([spec]), Store(tmp_path / "a")).execute()
     finally:

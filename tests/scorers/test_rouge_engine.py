@@ -58,9 +58,35 @@ def got(engine: str, target: str, prediction: str, stem: bool) -> dict[str, tupl
 
 # Few words with stems in common and many repeats, so that LCS ties are frequent.
 WORDS = [
-    "the", "the", "a", "of", "bank", "banks", "banking", "rate", "rates", "rose", "rise",
-    "rising", "city", "cities", "storm", "floods", "flooded", "said", "says", "on", "in",
-    "4,000", "2023", "u.s.", "Minister", "MINISTERS", "don't", "state-of-the-art", "café",
+    "the",
+    "the",
+    "a",
+    "of",
+    "bank",
+    "banks",
+    "banking",
+    "rate",
+    "rates",
+    "rose",
+    "rise",
+    "rising",
+    "city",
+    "cities",
+    "storm",
+    "floods",
+    "flooded",
+    "said",
+    "says",
+    "on",
+    "in",
+    "4,000",
+    "2023",
+    "u.s.",
+    "Minister",
+    "MINISTERS",
+    "don't",
+    "state-of-the-art",
+    "café",
 ]
 SEPARATORS = [" ", " ", " ", ", ", " - ", "\t", "  "]
 word = st.sampled_from(WORDS)

@@ -51,7 +51,6 @@ def _bag(text: str) -> frozenset[str]:
     return frozenset(canonical(stem(w.lower())) for w in _ASCII_WORD.findall(text))
 
 
-
 def _fact_words(
     text: str, spans: Sequence[tuple[int, int]], weights: Mapping[str, float]
 ) -> list[tuple[str, float, list[int]]]:
@@ -67,6 +66,7 @@ def _fact_words(
         if pieces:
             words.append((key, weights[key], pieces))
     return words
+
 
 class _Encoded:
     """Unit-length token vectors of a text and the character span of each token."""

@@ -98,6 +98,7 @@ class LLMMatcher:
     (a miss is undecided), so a published run can be re-scored without the model."""
 
     light = False
+
     def __init__(
         self,
         model: str,

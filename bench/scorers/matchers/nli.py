@@ -24,6 +24,7 @@ class NLIMatcher:
     premise contradicts it more strongly than the best one entails it."""
 
     light = False
+
     def __init__(
         self,
         model: Any,

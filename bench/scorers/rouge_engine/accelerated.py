@@ -99,10 +99,12 @@ class RsEngine(BatchEngine):
         size = sum(len(p) + sum(map(len, t)) for t, p in items)
         if processes == 1 or size < parallel.PARALLEL_CHARS:
             return self.score_serial(items)
-        flat = iter(self._native_stemming.score_batch(
-            [t for targets, _ in items for t in targets],
-            [p for targets, p in items for _ in targets],
-        ))
+        flat = iter(
+            self._native_stemming.score_batch(
+                [t for targets, _ in items for t in targets],
+                [p for targets, p in items for _ in targets],
+            )
+        )
         results: list[Scores] = []
         for targets, _ in items:
             found = [convert(next(flat), self.types) for _ in targets]
@@ -111,6 +113,7 @@ class RsEngine(BatchEngine):
 
     def checked_paths(self) -> list[Callable[[str, str], Scores]]:
         """Every way this engine computes a pair's scores; each must equal rouge-score's."""
+
         def whole_batch(target: str, prediction: str) -> Scores:
             [found] = self._native_stemming.score_batch([target], [prediction])
             return convert(found, self.types)

@@ -33,10 +33,14 @@ CHECK_PAIRS: tuple[tuple[str, str], ...] = (
     ("a b\nb a c\nc a b", "b a\na b c\nc b a\nb"),
     ("a b\nb a", "b a\na\nb"),
     ("x y x y x\ny x y", "y x\nx y x y\ny y x"),
-    ("The generously running dogs were dying in the skies.\nFlies fly.",
-     "Generous runners die under sky; flying flies.\nDogs were running generously."),
-    ("Officials said 4,000 residents were evacuated.\nThe Elbe burst its banks on Monday.",
-     "The Elbe burst its banks.\nOn Monday, officials evacuated 4,000 residents.\nThe banks."),
+    (
+        "The generously running dogs were dying in the skies.\nFlies fly.",
+        "Generous runners die under sky; flying flies.\nDogs were running generously.",
+    ),
+    (
+        "Officials said 4,000 residents were evacuated.\nThe Elbe burst its banks on Monday.",
+        "The Elbe burst its banks.\nOn Monday, officials evacuated 4,000 residents.\nThe banks.",
+    ),
     ("COVID-19 cases rose 12% to 4,000 in Q3 2023.", "covid 19 cases rose to 4000 in q3"),
     ("\n\n\n", "\n"),
     ("Hello world.\n---\n\nBye now.", "hello\n***\nbye world now"),
@@ -45,8 +49,10 @@ CHECK_PAIRS: tuple[tuple[str, str], ...] = (
 
 
 def first_difference(
-    score: Callable[[str, str], Scores], reference: Callable[[str, str], Scores],
-    pairs: Sequence[tuple[str, str]] = CHECK_PAIRS, types: Sequence[str] = ROUGE_TYPES,
+    score: Callable[[str, str], Scores],
+    reference: Callable[[str, str], Scores],
+    pairs: Sequence[tuple[str, str]] = CHECK_PAIRS,
+    types: Sequence[str] = ROUGE_TYPES,
 ) -> str | None:
     """The first pair on which ``score`` differs from ``reference`` in any number, described;
     ``None`` when every number is identical."""

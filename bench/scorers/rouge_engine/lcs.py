@@ -49,8 +49,22 @@ class ReferenceSentences:
     ``n`` sentences is matched against ``n`` copies of the block side by side.
     """
 
-    __slots__ = ("_table", "blank", "data", "forward", "guards", "lines", "lows", "masks",
-                 "nbytes", "pad", "positions", "repeated", "rows", "width")
+    __slots__ = (
+        "_table",
+        "blank",
+        "data",
+        "forward",
+        "guards",
+        "lines",
+        "lows",
+        "masks",
+        "nbytes",
+        "pad",
+        "positions",
+        "repeated",
+        "rows",
+        "width",
+    )
 
     def __init__(self, lines: tuple[str, ...]) -> None:
         bits = 1 + sum(len(line) + 1 for line in lines)
@@ -172,8 +186,12 @@ class ReferenceSentences:
                     taken |= 1 << i
                 union[index] = taken
         return "".join(
-            "".join(compress(reference, format(taken, f"0{len(reference)}b")[::-1].encode()
-                             .translate(_ZERO_ONE)))
+            "".join(
+                compress(
+                    reference,
+                    format(taken, f"0{len(reference)}b")[::-1].encode().translate(_ZERO_ONE),
+                )
+            )
             for reference, taken in zip(lines, union, strict=True)
             if taken
         )
@@ -198,8 +216,9 @@ class ReferenceSentences:
         # The walk goes right to left in reversed bit order: flip the bits of every byte, then
         # read big-endian.
         steps = memoryview(
-            b"".join([(data ^ v).to_bytes(total, "little") for v in columns])
-            .translate(_REVERSED_BITS)
+            b"".join([(data ^ v).to_bytes(total, "little") for v in columns]).translate(
+                _REVERSED_BITS
+            )
         )
         flipped = memoryview(joined.translate(_REVERSED_BITS))
         taken = 0

@@ -21,8 +21,10 @@ SIBLINGS = (FACT, KeyFact(id="g", text="The coins came from Surrey."))
 def test_window_coverage_rewards_words_that_sit_together() -> None:
     weights = {"student": 1.0, "discov": 1.0, "bacteria": 1.0, "coin": 1.0}
     together = ["Students discovered bacteria on coins last week."]
-    scattered = ["Students, who had been told many stories about the strange and unusual "
-                 "history of the place over the years, discovered coins; bacteria grew later."]
+    scattered = [
+        "Students, who had been told many stories about the strange and unusual "
+        "history of the place over the years, discovered coins; bacteria grew later."
+    ]
     assert window_coverage(weights, together) == 1.0
     assert window_coverage(weights, scattered) == pytest.approx(0.75)  # "students" is far
     assert window_coverage(weights, []) == 0.0
@@ -45,8 +47,7 @@ def test_prefix_coverage_counts_related_words_of_five_letters_or_more() -> None:
         ("The list has one for an engineer.", "The list has an engineer.", 0.0, 0.0),
     ],
 )
-def test_numbers_found_and_missing(fact: str, summary: str, found: float, missing: float
-                                   ) -> None:
+def test_numbers_found_and_missing(fact: str, summary: str, found: float, missing: float) -> None:
     values = extra_features(KeyFact(id="f", text=fact), [summary])
     assert values["numbers_found"] == found
     assert values["numbers_missing_v2"] == missing
@@ -59,8 +60,9 @@ def test_missing_words_counts_the_fact_words_the_summary_lacks() -> None:
 
 
 def test_v2_features_extend_the_v1_features() -> None:
-    values, support = lexical_features_v2(FACT, ["Hello.", "Students discovered bacteria on "
-                                                 "coins."], SIBLINGS)
+    values, support = lexical_features_v2(
+        FACT, ["Hello.", "Students discovered bacteria on coins."], SIBLINGS
+    )
     assert set(values) == set(LEXICAL_FEATURES) | set(EXTRA_FEATURES)
     assert set(LEXICAL_FEATURES_V2) <= set(values)
     assert support == [1]
