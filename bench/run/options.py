@@ -79,6 +79,13 @@ class RunOptions:
     argv: list[str] = field(default_factory=list)
     """The command line, recorded in run.json."""
 
+    def __post_init__(self) -> None:
+        # A notebook passes folders as text; the plan works on paths.
+        for name in ("references", "config_file", "out", "cache_dir"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, Path(value))
+
     def selection(self) -> dict[str, Any]:
         """What selects the tasks of a run, as run.json records it: a resumed run must match."""
         return {

@@ -182,6 +182,12 @@ def test_an_out_folder_that_is_a_file_is_refused(tmp_path: Path) -> None:
         plan(tmp_path, out=tmp_path / "afile")
 
 
+def test_folders_given_as_text_are_paths(tmp_path: Path) -> None:
+    job = plan(tmp_path, out=str(tmp_path / "run"), references=str(REPO / "references"))
+    assert job.store.root == tmp_path / "run"
+    assert job.config["references"] == str(REPO / "references")
+
+
 def test_a_bad_task_file_is_a_run_error_carrying_each_problem(tmp_path: Path) -> None:
     write_task(tmp_path, documents=[{"id": "d1", "path": "sources/missing.txt"}])
     with pytest.raises(RunError, match=r"1 problem\(s\) in .*sumbench tasks validate") as caught:
