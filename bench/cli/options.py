@@ -32,7 +32,12 @@ LevelOpt = Annotated[
     float, typer.Option(help="Confidence level of intervals; tests use 1 - level.")
 ]
 TestOpt = Annotated[
-    str, typer.Option("--test", help="Paired test: paired-bootstrap or approximate-randomization.")
+    str,
+    typer.Option(
+        "--test",
+        help="Paired test: sign-flip (permutation; exact up to 20 tasks), paired-bootstrap or "
+        "approximate-randomization.",
+    ),
 ]
 CiOpt = Annotated[str, typer.Option("--ci", help="Intervals in tables: pm (±), brackets, none.")]
 BaselineSystemOpt = Annotated[
@@ -77,6 +82,14 @@ LanguageOpt = Annotated[
     typer.Option(help="Language of every task of a table without such a column (default en)."),
 ]
 LimitOpt = Annotated[int | None, typer.Option(help="Only the first N tasks.")]
+MaxDocumentOpt = Annotated[
+    float,
+    typer.Option(
+        "--max-document-mb",
+        help="Size limit of one document (and of each task file), in MB; a larger one is an "
+        "error naming it.",
+    ),
+]
 
 
 def resampling(resamples: int, level: float, seed: int, test: str) -> Resampling:

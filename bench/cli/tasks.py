@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from pydantic import BaseModel
 from rich.console import Console
+from rich.markup import escape
 
 from bench.cli.errors import err, fail, print_problems
 from bench.cli.options import (
@@ -18,17 +19,19 @@ from bench.cli.options import (
     LanguageOpt,
     LimitOpt,
     MapOpt,
+    MaxDocumentOpt,
     PresetOpt,
     RefsOpt,
     SeparatorOpt,
     TasksOpt,
 )
 from bench.export import FORMATS, ExportError, export_tasks
+from bench.inputs import MAX_DOCUMENT_BYTES, limit_from_mb
 from bench.presets import list_presets
 from bench.run import table_options
 from bench.sampling import select
-from bench.task import KeyFact, Reference, Task, TaskError, TaskFile, check_tasks, load_tasks
-from bench.tasksets import open_tasks
+from bench.task import KeyFact, Reference, Task, TaskError, TaskFile, load_tasks
+from bench.tasksets import check_task_set, open_tasks
 
 out = Console(soft_wrap=True)
 """Standard output, for what the commands show."""
@@ -45,17 +48,44 @@ def _load(tasks: Path, references: Path | None) -> list[Task]:
 
 
 def tasks_validate(
-    path: Annotated[Path, typer.Argument(help="Task file or folder.")] = Path("tasks"),
+    path: Annotated[
+        str | None,
+        typer.Argument(
+            help="Task folder or file, FILE.jsonl/.parquet/.csv, save_to_disk folder or "
+            "hf:NAME[:CONFIG]:SPLIT: whatever `run --tasks` reads (default: tasks, or the "
+            "preset's hub copy)."
+        ),
+    ] = None,
     references: RefsOpt = None,
+    preset: PresetOpt = None,
+    mapping: MapOpt = None,
+    separator: SeparatorOpt = None,
+    budget: BudgetOpt = None,
+    instructions: InstructionsOpt = None,
+    clean: CleanOpt = False,
+    language: LanguageOpt = None,
+    online: Annotated[bool, typer.Option(help="Allow downloads from the hub.")] = False,
+    max_document_mb: MaxDocumentOpt = MAX_DOCUMENT_BYTES / 1e6,
 ) -> None:
-    """Report every problem with file, field and what was expected; exit 1 on errors."""
-    found, problems = check_tasks(path, references)
+    """Report every problem with file (or row), field and what was expected, reading the task set
+    as `sumbench run` does; exit 1 on errors."""
+    try:
+        limit = limit_from_mb(max_document_mb)
+        options, preset_source = table_options(
+            preset, mapping, separator, budget, instructions, clean, language
+        )
+    except ValueError as error:
+        raise fail(str(error)) from None
+    source = path or preset_source or "tasks"
+    count, problems = check_task_set(
+        source, references=references, online=online, max_document_bytes=limit, **options
+    )
     for problem in problems:
         colour = "red" if problem.severity == "error" else "yellow"
-        err.print(f"[{colour}]{problem}[/]", highlight=False)
+        err.print(f"[{colour}]{escape(str(problem))}[/]", highlight=False)
     errors = sum(p.severity == "error" for p in problems)
     err.print(
-        f"{len(found)} valid task(s), {errors} error(s), {len(problems) - errors} warning(s)",
+        f"{count} valid task(s), {errors} error(s), {len(problems) - errors} warning(s)",
         highlight=False,
     )
     if errors:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.analysis import Resampling
+from bench.inputs import MAX_DOCUMENT_BYTES
 from bench.run.config import ScorerEntry, SystemEntry
 from bench.run.systems import System
 
@@ -46,6 +47,8 @@ class RunOptions:
     """``I/N``: only shard I of N (disjoint, covering)."""
     online: bool = False
     """Allow downloading datasets from the hub."""
+    max_document_mb: float = MAX_DOCUMENT_BYTES / 1e6
+    """Size limit of one document (and of each task file) in MB; a larger one is an error."""
     systems: Sequence[str | SystemEntry | System] | None = None
     """``NAME[:key=value,...]`` specs, config entries or built systems (default: the config
     file's, else the bundled baselines and bounds)."""
@@ -74,8 +77,9 @@ class RunOptions:
     """Confidence level of intervals; tests use 1 - level."""
     seed: int = 0
     """Seed of the resampling (recorded in the signature)."""
-    test: str = "paired-bootstrap"
-    """Paired test: paired-bootstrap or approximate-randomization."""
+    test: str = "sign-flip"
+    """Paired test: sign-flip (exact up to 20 tasks), paired-bootstrap or
+    approximate-randomization."""
     argv: list[str] = field(default_factory=list)
     """The command line, recorded in run.json."""
 

@@ -52,7 +52,7 @@ def plan_run(options: RunOptions) -> Run:
     config = _config(options.config_file)
     source = options.tasks or config.tasks
     references = options.references or (Path(config.references) if config.references else None)
-    tasks, expected = open_selection(options, source, references)
+    tasks, expected, selection_warnings = open_selection(options, source, references)
     system_specs = _specs(options.systems, config.systems, DEFAULT_SYSTEMS)
     scorer_specs = _specs(options.scorers, config.scorers, DEFAULT_SCORERS)
     try:
@@ -68,9 +68,9 @@ def plan_run(options: RunOptions) -> Run:
     )
     _check_metrics(report.metrics, setups)
     selected = any(v is not None for v in (options.limit, options.sample, options.shard))
-    warnings: list[str] = []
+    warnings = list(selection_warnings)
     if isinstance(tasks, list):  # a streamed table is checked once the run has seen it
-        warnings = unknown_id_warnings(systems, {t.id for t in tasks}, selected)
+        warnings += unknown_id_warnings(systems, {t.id for t in tasks}, selected)
     folder = (
         options.out
         or (Path(config.out) if config.out else None)

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from bench.inputs import limit_from_mb
 from bench.presets import get_preset
 from bench.run.errors import RunError
 from bench.run.options import RunOptions
@@ -46,10 +47,10 @@ def table_options(
 
 def open_selection(
     options: RunOptions, source: str, references: Path | None
-) -> tuple[Iterable[Task], int | None]:
-    """The selected tasks of ``source`` and how many there are when known: a folder loads
-    (and validates) at once into a list, a table streams. Raises :class:`RunError`, with every
-    problem of a bad task set."""
+) -> tuple[Iterable[Task], int | None, list[str]]:
+    """The selected tasks of ``source``, how many there are when known, and warnings (a sample
+    larger than the set): a folder loads (and validates) at once into a list, a table streams.
+    Raises :class:`RunError`, with every problem of a bad task set."""
     try:
         table_kwargs, preset_source = table_options(
             options.preset,
@@ -60,14 +61,23 @@ def open_selection(
             options.clean,
             options.language,
         )
+        table_kwargs["max_document_bytes"] = limit_from_mb(options.max_document_mb)
     except ValueError as error:
         raise RunError(str(error)) from None
     if preset_source and source == "tasks":
         source = preset_source
     limit, sample, shard = options.limit, options.sample, options.shard
+    for name, value in (("--limit", limit), ("--sample", sample)):
+        if value is not None and value < 1:
+            raise RunError(f"{name} must be at least 1 task (got {value})")
+    warnings: list[str] = []
     try:
         table = open_tasks(source, references=references, online=options.online, **table_kwargs)
         selected = select(table, limit=limit, sample=sample, seed=options.sample_seed, shard=shard)
+        if sample is not None:
+            chosen = list(selected)  # a sample has read the whole set already
+            warnings += _short_sample(sample, len(chosen), shard is not None, limit)
+            selected = iter(chosen)
     except TaskError as error:
         hint = f"; see `sumbench tasks validate {source}`" if is_task_folder(source) else ""
         raise RunError(
@@ -77,9 +87,20 @@ def open_selection(
         raise RunError(str(error)) from None
     if is_task_folder(source):
         items = list(selected)
-        return items, len(items)
+        return items, len(items), warnings
     expected = table.num_rows
     for bound in (limit, sample):
         if expected is not None and bound is not None:
             expected = min(expected, bound)
-    return selected, None if shard else expected
+    return selected, None if shard else expected, warnings
+
+
+def _short_sample(sample: int, got: int, sharded: bool, limit: int | None) -> list[str]:
+    """A warning when ``--sample N`` asked for more tasks than the set holds."""
+    if sharded or got >= sample:
+        return []
+    within = f"the first {limit} tasks" if limit is not None else "the task set"
+    return [
+        f"--sample {sample} asked for more tasks than {within} holds ({got}): "
+        f"the run takes all {got}, which is not a sample"
+    ]

@@ -3,10 +3,6 @@ stem cache: the Porter stemmer dominates the cost of matching and fragment stati
 
 from __future__ import annotations
 
-import functools
-import re
-import sys
-import unicodedata
 import warnings
 from collections.abc import Iterable
 from functools import lru_cache
@@ -14,8 +10,17 @@ from functools import lru_cache
 from nltk.stem.porter import PorterStemmer
 from rouge_score import tokenize as rouge_tokenize
 
-_KEPT = re.compile(r"[a-z0-9]")
-_SPACES = re.compile(r"\s+")
+from bench.scripts import MIN_KEPT_SHARE, kept_share, unicode_words
+
+__all__ = [
+    "MIN_KEPT_SHARE",
+    "TokenizerWarning",
+    "kept_share",
+    "stem",
+    "tokens",
+    "unicode_tokens",
+    "warn_if_dropped",
+]
 
 
 class _CachedStemmer:
@@ -44,28 +49,6 @@ def stem(word: str) -> str:
 
 
 _porter = stem
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-
-
-@functools.cache
-def _unicode_token() -> re.Pattern[str]:
-    """A CJK character, or a run of letters, digits and combining marks (Devanagari vowel
-    signs and viramas are marks: without them Hindi words would break apart)."""
-    marks = [
-        chr(c)
-        for c in range(0x300, sys.maxunicode + 1)
-        if unicodedata.category(chr(c)).startswith("M")
-    ]
-    ranges: list[str] = []
-    for char in marks:
-        if ranges and ord(char) == ord(ranges[-1][-1]) + 1:
-            ranges[-1] = ranges[-1][0] + char
-        else:
-            ranges.append(char)
-    marks_class = "".join(
-        re.escape(r[0]) + ("-" + re.escape(r[-1]) if len(r) > 1 else "") for r in ranges
-    )
-    return re.compile(rf"[{_CJK}]|(?:[^\W_{_CJK}]|[{marks_class}])+")
 
 
 def unicode_tokens(text: str, stem: bool = False) -> list[str]:
@@ -73,23 +56,10 @@ def unicode_tokens(text: str, stem: bool = False) -> list[str]:
     Chinese or Japanese character on its own (those scripts do not separate words by spaces).
     With ``stem``, ASCII tokens are Porter-stemmed as rouge-score does (over 3 characters); on
     ASCII text the tokens equal rouge-score's."""
-    found = _unicode_token().findall(unicodedata.normalize("NFKC", text).casefold())
+    found = unicode_words(text)
     if stem:
         found = [_porter(t) if t.isascii() else t for t in found]
     return found
-
-
-def kept_share(text: str) -> float | None:
-    """Share of the non-space characters the tokenizer keeps; ``None`` for blank text."""
-    lowered = text.lower()
-    visible = len(lowered) - sum(map(len, _SPACES.findall(lowered)))
-    if not visible:
-        return None
-    return len(_KEPT.findall(lowered)) / visible
-
-
-MIN_KEPT_SHARE = 0.5
-"""Below this share of kept characters, :class:`TokenizerWarning` is emitted."""
 
 
 class TokenizerWarning(UserWarning):

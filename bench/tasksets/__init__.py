@@ -11,12 +11,19 @@ a task, and ``table`` opens a task set (a task folder or a table) with :func:`op
 
 from bench.tasksets.columns import ColumnMapping, parse_mapping
 from bench.tasksets.sources import TaskSetError
-from bench.tasksets.table import TaskTable, is_task_folder, iter_tasks, open_tasks
+from bench.tasksets.table import (
+    TaskTable,
+    check_task_set,
+    is_task_folder,
+    iter_tasks,
+    open_tasks,
+)
 
 __all__ = [
     "ColumnMapping",
     "TaskSetError",
     "TaskTable",
+    "check_task_set",
     "is_task_folder",
     "iter_tasks",
     "open_tasks",

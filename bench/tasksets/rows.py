@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from bench.ingest import clean_source
+from bench.inputs import MAX_DOCUMENT_BYTES, text_problem
 from bench.task import Document, KeyFact, Reference, Task
 from bench.tasksets.columns import MAPPING_FIELDS, ColumnMapping
 
@@ -62,6 +63,8 @@ class RowOptions:
     budget: int | None = None
     instructions: str | None = None
     language: str | None = None
+    max_document_bytes: int = MAX_DOCUMENT_BYTES
+    """Size limit of one document (UTF-8 bytes); a larger cell is an error naming it."""
 
 
 class RowReader:
@@ -183,6 +186,7 @@ class RowReader:
             for position, item in enumerate(items):
                 number = len(documents) + 1
                 where = column if len(items) == 1 else f"{column}[{position}]"
+                self._check_size(item, where)
                 if isinstance(item, str):
                     documents.append(self._plain_document(f"d{number}", item, where, index))
                 elif isinstance(item, dict):
@@ -191,6 +195,14 @@ class RowReader:
                     raise RowError(where, f"is not text or a document (got {type(item).__name__})")
         _no_duplicates([d.id for d in documents], self.mapping.documents[0], "document")
         return documents
+
+    def _check_size(self, item: Any, where: str) -> None:
+        """Refuse a document over the size limit or holding a NUL byte, before any work on it."""
+        text = item.get("text") if isinstance(item, dict) else item
+        if isinstance(text, str):
+            refused = text_problem(text, self.options.max_document_bytes)
+            if refused:
+                raise RowError(where, refused)
 
     def _plain_document(self, doc_id: str, text: str, column: str, index: int) -> Document:
         if not self.options.clean:

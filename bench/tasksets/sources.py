@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -43,42 +44,87 @@ class Source:
     rows: Callable[[list[str]], Rows]
 
 
+def _jsonl_lines(path: Path) -> Iterator[tuple[int, str | BadRow]]:
+    """Numbered non-blank lines, each decoded on its own: a line that is not UTF-8 is a bad row,
+    not the end of the file."""
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, 1):
+            if number == 1:
+                raw = raw.removeprefix(b"\xef\xbb\xbf")
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                yield number, BadRow(_not_utf8(f"line {number}", raw, error))
+                continue
+            if line.strip():
+                yield number, line
+
+
+def _not_utf8(where: str, raw: bytes, error: UnicodeDecodeError) -> str:
+    return (
+        f"({where}) is not valid UTF-8 (byte 0x{raw[error.start]:02x} at offset {error.start} "
+        "of the line); re-encode the file as UTF-8"
+    )
+
+
 def _jsonl_source(path: Path) -> Source:
     first: dict[str, Any] = {}
-    with path.open(encoding="utf-8-sig") as handle:
-        for line in handle:
-            if line.strip():
-                with suppress(json.JSONDecodeError):  # reported with its row number later
-                    first = json.loads(line)
-                break
+    empty = True
+    for _, line in _jsonl_lines(path):
+        empty = False
+        if isinstance(line, str):
+            with suppress(json.JSONDecodeError, RecursionError):  # reported with its row later
+                first = json.loads(line)
+        break
+    if empty:
+        raise TaskSetError(str(path), "holds no rows: an empty task table")
 
     def rows(columns: list[str]) -> Rows:
-        index = 0
-        with path.open(encoding="utf-8-sig") as handle:
-            for number, line in enumerate(handle, 1):
-                if not line.strip():
-                    continue
+        for index, (number, line) in enumerate(_jsonl_lines(path)):
+            record: Any = line
+            if isinstance(line, str):
                 try:
                     record = json.loads(line)
                 except json.JSONDecodeError as error:
                     record = BadRow(f"(line {number}) is not valid JSON: {error}")
-                if not isinstance(record, dict | BadRow):
-                    record = BadRow(f"(line {number}) is not a JSON object")
-                yield index, record
-                index += 1
+                except RecursionError:
+                    record = BadRow(f"(line {number}) is JSON nested too deeply")
+            if not isinstance(record, dict | BadRow):
+                record = BadRow(f"(line {number}) is not a JSON object")
+            yield index, record
 
     return Source(str(path), list(first) if isinstance(first, dict) else [], None, rows)
 
 
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
 def _csv_source(path: Path) -> Source:
     csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))  # long articles, e.g. arXiv
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        header = next(csv.reader(handle), [])
+    with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, [])
+        if next(reader, None) is None:
+            raise TaskSetError(str(path), "holds no rows: an empty task table")
+    if any(_SURROGATE.search(name) for name in header):
+        raise TaskSetError(str(path), "header is not valid UTF-8; re-encode the file as UTF-8")
 
     def rows(columns: list[str]) -> Rows:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
+        # Bytes that are not UTF-8 become lone surrogates, found per row, so one bad row is
+        # reported with its number instead of ending the file.
+        with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
             for index, record in enumerate(csv.DictReader(handle)):
-                yield index, {k: v for k, v in record.items() if k in columns}
+                kept = {k: v for k, v in record.items() if k in columns}
+                bad = [k for k, v in kept.items() if isinstance(v, str) and _SURROGATE.search(v)]
+                if bad:
+                    yield (
+                        index,
+                        BadRow(
+                            f"column {bad[0]!r} is not valid UTF-8; re-encode the file as UTF-8"
+                        ),
+                    )
+                    continue
+                yield index, kept
 
     return Source(str(path), header, None, rows)
 
@@ -104,10 +150,15 @@ def _parquet_source(path: Path) -> Source:
     def rows(columns: list[str]) -> Rows:
         return _arrow_rows(file.iter_batches(batch_size=BATCH_ROWS, columns=columns))
 
+    if file.metadata.num_rows == 0:
+        raise TaskSetError(str(path), "holds no rows: an empty task table")
     return Source(str(path), list(file.schema_arrow.names), file.metadata.num_rows, rows)
 
 
 def _dataset_source(name: str, dataset: Any) -> Source:
+    if len(dataset) == 0:
+        raise TaskSetError(name, "holds no rows: an empty task table")
+
     def rows(columns: list[str]) -> Rows:
         projected = dataset.select_columns(columns).with_format("arrow")
         return _arrow_rows(projected.iter(batch_size=BATCH_ROWS))

@@ -7,7 +7,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from bench.task import Problem, Task, TaskError, load_tasks, task_files
+from bench.inputs import MAX_BUDGET, MAX_DOCUMENT_BYTES
+from bench.task import Problem, Task, TaskError, check_tasks, load_tasks, task_files, task_warnings
 from bench.tasksets.columns import ColumnMapping, parse_mapping
 from bench.tasksets.rows import RowError, RowOptions, RowReader
 from bench.tasksets.sources import HUB_PREFIX, BadRow, Source, TaskSetError, open_source
@@ -80,6 +81,7 @@ def open_tasks(
     references: str | Path | None = None,
     online: bool = False,
     problems: list[Problem] | None = None,
+    max_document_bytes: int = MAX_DOCUMENT_BYTES,
 ) -> TaskTable:
     """Open a task set and check its columns now; tasks are made as the result is iterated.
 
@@ -87,7 +89,8 @@ def open_tasks(
     ``hf:NAME[:CONFIG]:SPLIT`` (offline unless ``online``). ``mapping`` defaults to the columns
     named like task fields. ``separator`` splits a text cell into several documents. Bad rows
     raise :class:`TaskError` naming file, row and column, or are skipped and appended to
-    ``problems`` when a list is given.
+    ``problems`` when a list is given. A document over ``max_document_bytes`` is a bad row (or,
+    in a task folder, a problem of its file).
     """
     text = str(source)
     if is_task_folder(text):
@@ -107,7 +110,7 @@ def open_tasks(
                 f"{', '.join(table_only)} apply to table sources (JSONL, Parquet, CSV, hub); "
                 "a task folder sets budget, instructions and language in each task.yaml",
             )
-        tasks = load_tasks(text, references)
+        tasks = load_tasks(text, references, max_document_bytes)
         return TaskTable(text, [], len(tasks), ColumnMapping(), lambda: iter(tasks))
     opened = open_source(text, online)
     if isinstance(mapping, str):
@@ -125,9 +128,13 @@ def open_tasks(
                 f"no column(s) {', '.join(map(repr, missing))}; the table has "
                 f"{', '.join(opened.columns)}{hint}",
             )
-    options = RowOptions(separator, newline_token, clean, budget, instructions, language)
+    options = RowOptions(
+        separator, newline_token, clean, budget, instructions, language, max_document_bytes
+    )
     if budget is not None and budget <= 0:
         raise TaskSetError(text, f"budget must be a positive number of words (got {budget})")
+    if budget is not None and budget > MAX_BUDGET:
+        raise TaskSetError(text, f"budget must be at most {MAX_BUDGET} words (got {budget})")
     reader = RowReader(mapping, options, opened.name)
     return TaskTable(
         opened.name,
@@ -143,3 +150,39 @@ def iter_tasks(
 ) -> Iterator[Task]:
     """Tasks of a task set, one row at a time (see :func:`open_tasks` for the options)."""
     return iter(open_tasks(source, mapping, **options))
+
+
+def check_task_set(
+    source: str | Path,
+    mapping: ColumnMapping | str | None = None,
+    *,
+    references: str | Path | None = None,
+    max_document_bytes: int = MAX_DOCUMENT_BYTES,
+    **options: Any,
+) -> tuple[int, list[Problem]]:
+    """How many tasks of a task set are valid, and every problem of it, as ``run`` reads it
+    (the same readers and checks): a task folder's files, or every row of a table (a bad row
+    is a problem here where ``run`` stops at it). Warnings (a script ROUGE's default tokenizer
+    drops) come with the errors."""
+    table_given = mapping is not None or any(v not in (None, False) for v in options.values())
+    if is_task_folder(source) and not table_given:
+        refs = Path(references) if references is not None else None
+        tasks, found = check_tasks(Path(source), refs, max_document_bytes)
+        return len(tasks), found
+    problems: list[Problem] = []
+    count = 0
+    try:
+        table = open_tasks(
+            source,
+            mapping,
+            references=references,
+            problems=problems,
+            max_document_bytes=max_document_bytes,
+            **options,
+        )
+        for task in table:
+            count += 1
+            problems += task_warnings(task, f"{table.name}, task {task.id!r}")
+    except TaskError as error:
+        problems += error.problems
+    return count, problems

@@ -1,0 +1,66 @@
+"""What the tokenizers keep of each script: the share of a text rouge-score's tokenizer keeps
+(it keeps only a-z and 0-9), and the unicode tokenizer's words of every script.
+
+Kept apart from the scorers (and free of their imports) so that task validation can warn about
+texts ROUGE would void, and count the words of a Chinese reference, as the scorers do.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import sys
+import unicodedata
+
+CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+"""Chinese and Japanese characters: one token each (those scripts do not separate words)."""
+MIN_KEPT_SHARE = 0.5
+"""Below this share of kept characters, ROUGE with rouge-score's tokenizer is void for a text."""
+
+_KEPT = re.compile(r"[a-z0-9]")
+_SPACES = re.compile(r"\s+")
+_HAS_CJK = re.compile(f"[{CJK}]")
+
+
+@functools.cache
+def unicode_token_pattern() -> re.Pattern[str]:
+    """A CJK character, or a run of letters, digits and combining marks (Devanagari vowel
+    signs and viramas are marks: without them Hindi words would break apart)."""
+    marks = [
+        chr(c)
+        for c in range(0x300, sys.maxunicode + 1)
+        if unicodedata.category(chr(c)).startswith("M")
+    ]
+    ranges: list[str] = []
+    for char in marks:
+        if ranges and ord(char) == ord(ranges[-1][-1]) + 1:
+            ranges[-1] = ranges[-1][0] + char
+        else:
+            ranges.append(char)
+    marks_class = "".join(
+        re.escape(r[0]) + ("-" + re.escape(r[-1]) if len(r) > 1 else "") for r in ranges
+    )
+    return re.compile(rf"[{CJK}]|(?:[^\W_{CJK}]|[{marks_class}])+")
+
+
+def unicode_words(text: str) -> list[str]:
+    """Unstemmed tokens of every script: NFKC-normalised, case-folded runs of letters and
+    digits, each Chinese or Japanese character on its own."""
+    found: list[str] = unicode_token_pattern().findall(
+        unicodedata.normalize("NFKC", text).casefold()
+    )
+    return found
+
+
+def has_cjk(text: str) -> bool:
+    """True when ``text`` holds a Chinese or Japanese character."""
+    return _HAS_CJK.search(text) is not None
+
+
+def kept_share(text: str) -> float | None:
+    """Share of the non-space characters rouge-score's tokenizer keeps; ``None`` for blank text."""
+    lowered = text.lower()
+    visible = len(lowered) - sum(map(len, _SPACES.findall(lowered)))
+    if not visible:
+        return None
+    return len(_KEPT.findall(lowered)) / visible
