@@ -1,10 +1,15 @@
 """The regression gate: compare a run with a baseline run and fail only on what matters.
 
-For every system and directed metric of the baseline: a non-inferiority test on the paired
-difference over the baseline's tasks. A metric regresses when the upper end of the interval of
-(new - baseline), signed so that positive is better, lies below ``-margin``. Disappeared systems,
-tasks and metrics fail too; a changed scorer signature fails as a *changed measurement*, which
-is not a regression.
+For every system and directed metric of the baseline: a one-sided test on the paired difference
+over the baseline's tasks. A metric regresses when the one-sided upper confidence bound (at the
+resampling's level, 95% by default) of (new - baseline), signed so that positive is better, lies
+below ``-margin``: equivalently, the paired test rejects "no worse than ``-margin``" at
+``alpha = 1 - level`` in favour of "worse". With the default sign-flip test the bound inverts the
+exact test (Hartigan 1969), so it exists from 5 tasks (smallest one-sided p-value 1/32 < 0.05):
+then a regression needs every task worse by more than the margin, which is what 5 tasks can
+show. (A two-sided 95% interval would need 7 tasks and never fail the bundled 5-task gate.)
+Disappeared systems, tasks and metrics fail too; a changed scorer signature fails as a *changed
+measurement*, which is not a regression.
 """
 
 from __future__ import annotations
@@ -17,7 +22,9 @@ from typing import Literal
 import pandas as pd
 
 from bench.analysis import Resampling, metric_catalog, select_metrics
-from bench.compare import Difference, changed_signatures, compare_runs, scorer_of
+from bench.compare import Difference, changed_signatures, compare_runs, run_notices, scorer_of
+from bench.report.escape import md_code, md_escape
+from bench.report.tables import format_value
 from bench.scorers.base import Metric
 from bench.store import Store, StoreError
 
@@ -34,6 +41,10 @@ class Finding:
     metric: str
     message: str
     difference: Difference | None = None
+    upper: float = math.nan
+    """One-sided upper bound of the difference (positive = better), display units."""
+    p_value: float = math.nan
+    """One-sided p-value of "the difference is -margin" against "it is below -margin"."""
 
 
 @dataclass
@@ -43,6 +54,8 @@ class CheckReport:
     findings: list[Finding] = field(default_factory=list)
     resampling: Resampling = field(default_factory=Resampling)
     margins: dict[str, float] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)
+    """Incomplete data in either run (not complete, systems on different tasks)."""
 
     @property
     def passed(self) -> bool:
@@ -74,7 +87,9 @@ class CheckReport:
             else f"❌ **sumbench check failed**: {len(failing)} problem(s)"
         )
         lines = [f"{head} ({tally})", ""]
-        lines += [f"- **{f.verdict}**: {f.message}" for f in failing]
+        lines += [f"> **{md_escape(notice)}**" for notice in self.notices]
+        lines += [""] if self.notices else []
+        lines += [f"- **{f.verdict}**: {md_escape(f.message)}" for f in failing]
         improved = [f for f in self.findings if f.verdict == "improved"]
         if failing or improved:
             lines += [
@@ -95,9 +110,10 @@ class CheckReport:
             "",
             "</details>",
             "",
-            "Non-inferiority on the paired difference (now − baseline, positive = better): "
-            f"a regression is an upper {self.resampling.level:.0%} bound below −margin "
-            f"(margins in display units). `{self.resampling.signature()}`",
+            "One-sided test of the paired difference (now − baseline, positive = better): "
+            f"a regression is a one-sided upper {self.resampling.level:.0%} bound below −margin "
+            f"(p < {self.resampling.alpha:.2g}; margins in display units). "
+            f"{md_code(self.resampling.signature())}",
         ]
         return "\n".join(line for line in lines).rstrip() + "\n"
 
@@ -105,29 +121,26 @@ class CheckReport:
         if not findings:
             return []
         return [
-            "| Verdict | System | Metric | Baseline | Now | Δ [CI] | p | Margin |",
-            "| :-- | :-- | :-- | --: | --: | :-- | --: | --: |",
+            "| Verdict | System | Metric | Baseline | Now | Δ | Upper bound | p | Margin |",
+            "| :-- | :-- | :-- | --: | --: | --: | --: | --: | --: |",
             *(self._row(f) for f in findings),
         ]
 
     def _row(self, f: Finding) -> str:
         d = f.difference
+        system, message = md_escape(f.system), md_escape(f.message)
         if d is None or d.test is None:
-            return f"| {f.verdict} | {f.system} | {f.metric} | | | {f.message} | | |"
+            return f"| {f.verdict} | {system} | {md_escape(f.metric)} | | | {message} | | | |"
         m, t = d.metric, d.test
         digits = m.digits + 1
         sign = 1 if m.higher_is_better is not False else -1
-        lo, hi = sorted((sign * t.low * m.scale, sign * t.high * m.scale))
-        delta = (
-            f"{sign * t.delta * m.scale:+.{digits}f} [{lo:+.{digits}f}, {hi:+.{digits}f}]"
-            if not math.isnan(t.low)
-            else f"{sign * t.delta * m.scale:+.{digits}f} (no interval)"
-        )
-        p = "–" if math.isnan(t.p_value) else f"{t.p_value:.3g}"
+        delta = f"{sign * t.delta * m.scale:+.{digits}f}"
+        upper = "–" if math.isnan(f.upper) else f"{f.upper:+.{digits}f}"
+        p = "–" if math.isnan(f.p_value) else f"{f.p_value:.3g}"
         margin = self.margins.get(m.name, 0.0)
         return (
-            f"| {f.verdict} | {f.system} | {m.label} | {d.old * m.scale:.{m.digits}f} | "
-            f"{d.new * m.scale:.{m.digits}f} | {delta} | {p} | {margin:g} |"
+            f"| {f.verdict} | {system} | {md_escape(m.label)} | {format_value(d.old, m)} | "
+            f"{format_value(d.new, m)} | {delta} | {upper} | {p} | {margin:g} |"
         )
 
 
@@ -154,6 +167,9 @@ def check(
         resampling=resampling,
         margins={m.name: (margins or {}).get(m.name, default_margin) for m in catalog},
     )
+    report.notices = run_notices(run, f"the run ({run.root})") + run_notices(
+        baseline, f"the baseline ({baseline.root})"
+    )
     base_scores, run_scores = baseline.scores(), run.scores()
     base_systems = list(dict.fromkeys(base_scores["system"]))
     if systems:
@@ -173,7 +189,8 @@ def check(
     if names:
         for diff in compare_runs(baseline, run, names, resampling):
             if diff.system in base_systems:
-                report.findings.append(_judge(diff, report.margins.get(diff.metric.name, 0.0)))
+                margin = report.margins.get(diff.metric.name, 0.0)
+                report.findings.append(_judge(diff, margin, resampling))
     return report
 
 
@@ -218,7 +235,7 @@ def _changed_measurements(changed: Mapping[str, tuple[str, str]]) -> list[Findin
             "changed-measurement",
             "*",
             scorer,
-            f"scorer {scorer!r} changed its signature: baseline `{old}`, now `{new}`. "
+            f"scorer {scorer!r} changed its signature: baseline {old!r}, now {new!r}. "
             "This is a different measurement, not a regression: re-create the baseline "
             "if the change is intended.",
         )
@@ -246,14 +263,27 @@ def _missing_tasks(
     return found
 
 
-def _judge(diff: Difference, margin: float) -> Finding:
+def _one_sided(
+    diff: Difference, margin: float, resampling: Resampling
+) -> tuple[float, float, float]:
+    """Lower and upper one-sided bounds (each at the resampling's level) of the difference,
+    signed so that positive is better, in display units; and the one-sided p-value of "it is
+    ``-margin``" against "it is below ``-margin``". Bounds are infinite when too few tasks."""
+    assert diff.paired is not None
+    old, new = diff.paired
+    draws = resampling.null_draws(new, old)
+    low, high = draws.bounds(resampling.alpha)
+    scale = diff.metric.scale
+    if diff.metric.higher_is_better:
+        return low * scale, high * scale, draws.p_less(-margin / scale)
+    return -high * scale, -low * scale, draws.p_greater(margin / scale)
+
+
+def _judge(diff: Difference, margin: float, resampling: Resampling) -> Finding:
     metric, test = diff.metric, diff.test
     if test is None:
         return Finding("untested", diff.system, metric.label, diff.note, diff)
-    sign = 1.0 if metric.higher_is_better else -1.0
-    upper = max(sign * test.low, sign * test.high) * metric.scale
-    lower = min(sign * test.low, sign * test.high) * metric.scale
-    if math.isnan(upper):
+    if test.reason is not None or diff.paired is None:
         return Finding(
             "untested",
             diff.system,
@@ -261,6 +291,8 @@ def _judge(diff: Difference, margin: float) -> Finding:
             f"{diff.system} {metric.label}: {test.reason}",
             diff,
         )
+    lower, upper, p_value = _one_sided(diff, margin, resampling)
+    sign = 1.0 if metric.higher_is_better else -1.0
     if upper < -margin:
         change = sign * test.delta * metric.scale
         limit = f"{-margin:+g}" if margin else "0"
@@ -269,9 +301,10 @@ def _judge(diff: Difference, margin: float) -> Finding:
             diff.system,
             metric.label,
             f"{diff.system} {metric.label} got worse: {change:+.2f} "
-            f"(upper bound {upper:+.2f} < {limit})",
+            f"(one-sided upper bound {upper:+.2f} < {limit}, p = {p_value:.3g})",
             diff,
+            upper,
+            p_value,
         )
-    if lower > 0:
-        return Finding("improved", diff.system, metric.label, "", diff)
-    return Finding("pass", diff.system, metric.label, "", diff)
+    verdict: Verdict = "improved" if lower > 0 else "pass"
+    return Finding(verdict, diff.system, metric.label, "", diff, upper, p_value)

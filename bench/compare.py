@@ -5,12 +5,21 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from bench.analysis import Resampling, metric_catalog, paired, per_task, select_metrics
+from bench.analysis import (
+    Resampling,
+    coverage,
+    metric_catalog,
+    paired,
+    per_task,
+    select_metrics,
+)
+from bench.report.escape import md_code, md_escape
+from bench.report.tables import format_value
 from bench.scorers.base import Metric
 from bench.signature import measurement
 from bench.stats import PairedTest
@@ -27,6 +36,8 @@ class Difference:
     new: float
     test: PairedTest | None
     note: str = ""
+    paired: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False, compare=False)
+    """The per-task values (old, new) over the common tasks the test ran on."""
 
     @property
     def better(self) -> float:
@@ -68,6 +79,14 @@ def changed_signatures(old: Store, new: Store) -> dict[str, tuple[str, str]]:
         for name in a.keys() & b.keys()
         if measurement(a[name]) != measurement(b[name])
     }
+
+
+def run_notices(store: Store, name: str) -> list[str]:
+    """Plain-text warnings for above a comparison: ``store`` (called ``name``) did not complete,
+    or its systems were scored on different tasks; none when its data is complete."""
+    info = store.run_info()
+    bounds = {s["name"] for s in info.get("systems", []) if s.get("bound")}
+    return coverage(store, store.scores(), bounds).notices(name)
 
 
 def scorer_of(store: Store) -> dict[str, str]:
@@ -128,6 +147,7 @@ def compare_runs(
                     float(joined[1].mean()),
                     resampling.test(joined[1], joined[0]),
                     note,
+                    joined,
                 )
             )
     return found
@@ -140,21 +160,25 @@ def _join(old_row: Any, new_row: Any, system: str) -> tuple[np.ndarray, np.ndarr
     return paired(both, "old", "new")
 
 
-def to_markdown(diffs: list[Difference], resampling: Resampling) -> str:
-    """A Markdown table of differences (new - old) with intervals and p-values."""
-    lines = [
-        "| System | Metric | Old | New | Δ (new − old) | 95% CI | p | n |",
+def to_markdown(
+    diffs: list[Difference], resampling: Resampling, notices: list[str] | None = None
+) -> str:
+    """A Markdown table of differences (new - old) with intervals and p-values, under the
+    ``notices`` (incomplete data); names are escaped, values rounded as the tables round them."""
+    lines = [f"**{md_escape(notice)}**" for notice in notices or []]
+    lines += [""] if lines else []
+    lines += [
+        f"| System | Metric | Old | New | Δ (new − old) | {resampling.level:.0%} CI | p | n |",
         "| :-- | :-- | --: | --: | --: | :-- | --: | --: |",
     ]
-    level = f"{resampling.level:.0%}"
-    lines[0] = lines[0].replace("95% CI", f"{level} CI")
     for d in diffs:
         m = d.metric
         row = d.as_dict()
+        system, label = md_escape(d.system), md_escape(m.label)
+        old, new = format_value(d.old, m), format_value(d.new, m)
         if d.test is None:
             lines.append(
-                f"| {d.system} | {m.label} | {_f(row['old'], m)} | {_f(row['new'], m)} "
-                f"| – | {d.note} | – | – |"
+                f"| {system} | {label} | {old} | {new} | – | {md_escape(d.note)} | – | – |"
             )
             continue
         interval = (
@@ -162,27 +186,35 @@ def to_markdown(diffs: list[Difference], resampling: Resampling) -> str:
             if d.test.reason
             else f"[{_f(row['low'], m, True)}, {_f(row['high'], m, True)}]"
         )
+        note = "; " + md_escape(d.note) if d.note else ""
         p = "–" if row["p_value"] is None else f"{row['p_value']:.3g}"
         lines.append(
-            f"| {d.system} | {m.label} | {_f(row['old'], m)} | {_f(row['new'], m)} | "
-            f"{_f(row['delta'], m, True)} | {interval}{'; ' + d.note if d.note else ''} | {p} "
-            f"| {row['n']} |"
+            f"| {system} | {label} | {old} | {new} | {_f(row['delta'], m, True)} | "
+            f"{interval}{note} | {p} | {row['n']} |"
         )
-    lines += ["", f"Paired over common tasks: `{resampling.signature()}`"]
+    lines += ["", f"Paired over common tasks: {md_code(resampling.signature())}"]
     return "\n".join(lines) + "\n"
 
 
 def _f(value: float | None, metric: Metric, signed: bool = False) -> str:
     if value is None:
         return "–"
+    if math.isinf(value):
+        return "+∞" if value > 0 else "−∞"
     return f"{value:+.{metric.digits + 1}f}" if signed else f"{value:.{metric.digits}f}"
 
 
-def to_json(diffs: list[Difference], resampling: Resampling) -> str:
-    """The differences as JSON, with the resampling signature."""
+def to_json(
+    diffs: list[Difference], resampling: Resampling, notices: list[str] | None = None
+) -> str:
+    """The differences as JSON, with the resampling signature and the ``notices``."""
     return (
         json.dumps(
-            {"signature": resampling.signature(), "differences": [d.as_dict() for d in diffs]},
+            {
+                "signature": resampling.signature(),
+                "notices": notices or [],
+                "differences": [d.as_dict() for d in diffs],
+            },
             indent=2,
         )
         + "\n"

@@ -10,48 +10,45 @@ and never re-scores. All randomness comes from ``numpy.random.default_rng(seed)`
   "percentile")`` computes them). Means come from resample counts, ``counts @ values / n``.
 - Paired: every system, and every difference of two systems, uses the same resampled tasks.
 - Fewer than 2 tasks give no interval (``nan`` bounds and a ``reason``), never a zero-width one.
+- The sign-flip permutation test (exact up to 20 tasks) is in :mod:`bench.signflip`.
 
-Correlations of a metric with human scores follow Deutsch et al. (2021): summary level is the
-correlation across systems within each document, averaged over documents; system level
-correlates the per-system means. Their intervals resample systems and documents together
-(percentile bootstrap, seeded).
+Correlations of a metric with human scores are in :mod:`bench.correlation` (imported here too).
 """
 
 from __future__ import annotations
 
 import math
 import operator
-import warnings
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.stats import rankdata
 
+from bench.correlation import CORRELATIONS as CORRELATIONS
+from bench.correlation import LEVELS as LEVELS
+from bench.correlation import Correlation as Correlation
+from bench.correlation import correlate as correlate
+from bench.correlation import correlation as correlation
 from bench.signature import Signature
+from bench.signflip import EXACT_MAX_TASKS, exact_p_values, monte_carlo_p_values, subset_means
+from bench.signflip import TIE_RTOL as _TIE_RTOL
 
 FloatArray = npt.NDArray[np.float64]
 
+SIGN_FLIP = "sign-flip"
+EXACT_SIGN_FLIP = "exact-sign-flip"
 BOOTSTRAP = "paired-bootstrap"
 RANDOMIZATION = "approximate-randomization"
 EXACT_RANDOMIZATION = "exact-randomization"
-TESTS = (BOOTSTRAP, RANDOMIZATION)
-"""The tests :func:`significance_matrix` runs; ``exact-randomization`` is what AR reports when
-it enumerated every sign assignment."""
-CORRELATIONS = ("pearson", "spearman", "kendall")
-"""Correlation coefficients :func:`correlate` reports (Kendall's is tau-b, ties corrected)."""
-LEVELS = ("summary", "system")
+TESTS = (SIGN_FLIP, BOOTSTRAP, RANDOMIZATION)
+"""The tests :func:`significance_matrix` runs; ``exact-sign-flip`` and ``exact-randomization``
+are what the sign-flip test and AR report when they enumerated every sign assignment."""
 FEWER_THAN_TWO = "fewer than 2 tasks"
 """The ``reason`` given when there is no interval or test."""
 
-_DEFAULT_DRAWS = {BOOTSTRAP: 1000, RANDOMIZATION: 10000}
-
+_DEFAULT_DRAWS = {SIGN_FLIP: 10000, BOOTSTRAP: 1000, RANDOMIZATION: 10000}
 _BLOCK_CELLS = 1 << 20
 """Resampled (draw, task) cells held in memory at once; the draws do not depend on it."""
-
-_TIE_RTOL = 1e-10
-"""Statistics closer than this times the data's scale (sum or mean of |d|) count as ties."""
 
 
 @dataclass(frozen=True)
@@ -78,16 +75,25 @@ class PairedTest:
     delta: float
     """``mean(a) - mean(b)``, computed as the mean of the per-task differences."""
     low: float
-    """Percentile bootstrap interval of the mean difference; ``nan`` with fewer than 2 tasks."""
+    """Interval of the mean difference at the level asked for: for the sign-flip test the
+    differences it does not reject (infinite when too few tasks can bound it), else the
+    percentile bootstrap interval; ``nan`` with fewer than 2 tasks."""
     high: float
     p_value: float
     """Two-sided; ``nan`` with fewer than 2 tasks."""
     method: str
-    """``paired-bootstrap``, ``approximate-randomization``, or ``exact-randomization`` when all
-    ``2**n`` sign assignments were enumerated."""
+    """``sign-flip``, ``paired-bootstrap``, ``approximate-randomization``, or
+    ``exact-sign-flip`` / ``exact-randomization`` when all ``2**n`` sign assignments were
+    enumerated."""
     n: int
     resamples: int
-    """Bootstrap resamples, randomization trials, or ``2**n`` when enumerated exactly."""
+    """Bootstrap resamples, random sign assignments, or ``2**n`` when enumerated exactly."""
+
+    @property
+    def exact(self) -> bool:
+        """True when every sign assignment was enumerated."""
+        return self.method in (EXACT_SIGN_FLIP, EXACT_RANDOMIZATION)
+
     seed: int
     reason: str | None = None
     """Why there is no test, e.g. ``"fewer than 2 tasks"``."""
@@ -162,6 +168,42 @@ def paired_bootstrap(
     )
 
 
+def sign_flip_test(
+    a: npt.ArrayLike,
+    b: npt.ArrayLike,
+    *,
+    permutations: int = 10000,
+    seed: int = 0,
+    level: float = 0.95,
+) -> PairedTest:
+    """Paired sign-flip permutation test of ``a - b`` over tasks (Fisher 1935; see
+    :mod:`bench.signflip`): exact over all ``2**n`` sign assignments up to 20 tasks (method
+    ``exact-sign-flip``; no p-value below ``2 / 2**n``), else ``permutations`` random ones
+    (method ``sign-flip``). The interval holds the mean differences the test does not reject at
+    ``level`` (equal tails); it is infinite when the tasks are too few to bound it."""
+    diff = _differences(a, b)
+    _check_settings(permutations, seed, level=level, name="permutations")
+    delta = _mean_difference(diff)
+    if diff.size < 2:
+        return _no_test(delta, SIGN_FLIP, diff.size, permutations, seed)
+    exact = diff.size <= EXACT_MAX_TASKS
+    rows = diff[np.newaxis]
+    p_value = (
+        exact_p_values(rows)[0] if exact else monte_carlo_p_values(rows, permutations, seed)[0]
+    )
+    low, high = subset_means(diff, permutations, seed).bounds((1 - level) / 2)
+    return PairedTest(
+        delta,
+        low,
+        high,
+        float(p_value),
+        EXACT_SIGN_FLIP if exact else SIGN_FLIP,
+        diff.size,
+        1 << diff.size if exact else permutations,
+        seed,
+    )
+
+
 def approximate_randomization(
     a: npt.ArrayLike,
     b: npt.ArrayLike,
@@ -203,13 +245,14 @@ def approximate_randomization(
 def significance_matrix(
     matrix: npt.ArrayLike,
     *,
-    method: str = BOOTSTRAP,
+    method: str = SIGN_FLIP,
     resamples: int | None = None,
     seed: int = 0,
 ) -> FloatArray:
     """Two-sided p-values of every pair of rows (systems x tasks), symmetric with ``nan`` on the
-    diagonal and everywhere with fewer than 2 tasks. ``resamples`` defaults to 1,000 bootstrap
-    resamples or 10,000 randomization trials; each pair's p-value is the one
+    diagonal and everywhere with fewer than 2 tasks. ``resamples`` defaults to 10,000 random
+    sign assignments (sign-flip beyond 20 tasks; exact up to 20), 1,000 bootstrap resamples or
+    10,000 randomization trials; each pair's p-value is the one :func:`sign_flip_test`,
     :func:`paired_bootstrap` or :func:`approximate_randomization` gives with the same seed."""
     rows = _matrix(matrix, "matrix")
     if method not in TESTS:
@@ -224,6 +267,9 @@ def significance_matrix(
     diffs = rows[first] - rows[second]
     if method == BOOTSTRAP:
         pairs = _bootstrap_p_values(diffs, _resampled_means(diffs, draws, seed))
+    elif method == SIGN_FLIP:
+        exact = n <= EXACT_MAX_TASKS
+        pairs = exact_p_values(diffs) if exact else monte_carlo_p_values(diffs, draws, seed)
     else:
         pairs = _randomization_p_values(diffs, draws, seed)[0]
     p_values[first, second] = pairs
@@ -231,102 +277,12 @@ def significance_matrix(
     return p_values
 
 
-@dataclass(frozen=True)
-class Correlation:
-    """One correlation of a metric with a human score, with its bootstrap interval."""
-
-    metric: str
-    human: str
-    level: str
-    kind: str
-    value: float
-    low: float
-    high: float
-
-
-def _ranks(x: FloatArray) -> FloatArray:
-    ranked: FloatArray = rankdata(x, axis=-1)
-    return ranked
-
-
-def _pearson(x: FloatArray, y: FloatArray) -> FloatArray:
-    xc = x - x.mean(axis=-1, keepdims=True)
-    yc = y - y.mean(axis=-1, keepdims=True)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        result: FloatArray = (xc * yc).sum(-1) / np.sqrt((xc**2).sum(-1) * (yc**2).sum(-1))
-    return result
-
-
-def _kendall(x: FloatArray, y: FloatArray) -> FloatArray:
-    i, j = np.triu_indices(x.shape[-1], 1)
-    sx = np.sign(x[..., i] - x[..., j])
-    sy = np.sign(y[..., i] - y[..., j])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        result: FloatArray = (sx * sy).sum(-1) / np.sqrt((sx**2).sum(-1) * (sy**2).sum(-1))
-    return result
-
-
-_CORRELATE: dict[str, Callable[[FloatArray, FloatArray], FloatArray]] = {
-    "pearson": _pearson,
-    "spearman": lambda x, y: _pearson(_ranks(x), _ranks(y)),
-    "kendall": _kendall,
-}
-
-
-def correlation(x: FloatArray, y: FloatArray, kind: str) -> FloatArray:
-    """Pearson, Spearman or Kendall (tau-b, ties corrected) correlation of ``x`` and ``y`` along
-    their last axis, batched over leading axes; ``nan`` where either is constant."""
-    return _CORRELATE[kind](x, y)
-
-
-def _level_values(metric: FloatArray, human: FloatArray, level: str, kind: str) -> FloatArray:
-    """The correlation of systems x docs matrices, batched over leading axes: at system level
-    of the document means, at summary level the mean over documents of per-document values."""
-    # A metric with no value for some system or document (a matcher that left every pair
-    # undecided) gives NaN there, which the report shows as "–"; numpy's warning adds nothing.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        if level == "system":
-            return correlation(np.nanmean(metric, axis=-1), np.nanmean(human, axis=-1), kind)
-        per_doc = correlation(np.swapaxes(metric, -1, -2), np.swapaxes(human, -1, -2), kind)
-        result: FloatArray = np.nanmean(per_doc, axis=-1)
-    return result
-
-
-def correlate(
-    metric: FloatArray,
-    human: FloatArray,
-    *,
-    names: tuple[str, str] = ("metric", "human"),
-    resamples: int = 1000,
-    level: float = 0.95,
-    seed: int = 0,
-) -> list[Correlation]:
-    """Summary- and system-level Pearson, Spearman and Kendall of two systems x documents
-    matrices, each with a percentile interval from resampling systems and documents."""
-    keep = ~(np.isnan(metric) | np.isnan(human))
-    metric = np.where(keep, metric, np.nan)
-    human = np.where(keep, human, np.nan)
-    n_sys, n_docs = metric.shape
-    rng = np.random.default_rng(seed)
-    rows = rng.integers(0, n_sys, size=(resamples, n_sys))
-    cols = rng.integers(0, n_docs, size=(resamples, n_docs))
-    m_boot = metric[rows[:, :, None], cols[:, None, :]]
-    h_boot = human[rows[:, :, None], cols[:, None, :]]
-    tail = (1 - level) / 2
-    found = []
-    for lvl in LEVELS:
-        for kind in CORRELATIONS:
-            value = float(_level_values(metric, human, lvl, kind))
-            draws = _level_values(m_boot, h_boot, lvl, kind)
-            draws = draws[~np.isnan(draws)]
-            low, high = (
-                (float(np.quantile(draws, tail)), float(np.quantile(draws, 1 - tail)))
-                if draws.size
-                else (math.nan, math.nan)
-            )
-            found.append(Correlation(names[0], names[1], lvl, kind, value, low, high))
-    return found
+def bootstrap_means(diff: npt.ArrayLike, *, resamples: int = 1000, seed: int = 0) -> FloatArray:
+    """The means of ``resamples`` bootstrap resamples of per-task ``diff`` (the draws
+    :func:`paired_bootstrap` makes with the same seed), sorted."""
+    values = _vector(diff, "diff")
+    _check_settings(resamples, seed)
+    return np.sort(_resampled_means(values[np.newaxis], resamples, seed)[0])
 
 
 def _resampled_means(rows: FloatArray, resamples: int, seed: int) -> FloatArray:
@@ -367,40 +323,12 @@ def _bootstrap_p_values(diffs: FloatArray, draws: FloatArray) -> FloatArray:
 def _randomization_p_values(
     diffs: FloatArray, trials: int, seed: int
 ) -> tuple[FloatArray, int, bool]:
-    """Two-sided sign-flip p-value of each row of ``diffs``, the number of sign assignments
-    used, and whether they were all ``2**n`` of them.
-
-    A random trial flips task ``i`` when bit ``i`` of its own ``ceil(n / 64)`` raw 64-bit words
-    is set (little-endian), so results do not depend on how trials are blocked.
-    """
+    """Approximate randomization's p-value of each row of ``diffs``, the number of sign
+    assignments used, and whether they were all ``2**n`` of them (when ``2**n <= trials``)."""
     n = diffs.shape[1]
-    exact = n < operator.index(trials).bit_length()  # 2**n <= trials
-    assignments = 1 << n if exact else trials
-    totals = diffs.sum(axis=1)
-    threshold = np.abs(totals) - _TIE_RTOL * np.abs(diffs).sum(axis=1)
-    rng = np.random.default_rng(seed)
-    words = -(-n // 64)
-    step = max(1, min(assignments, _BLOCK_CELLS // n))
-    flips = np.empty((step, n))
-    hits = np.zeros(diffs.shape[0], dtype=np.int64)
-    for start in range(0, assignments, step):
-        size = min(step, assignments - start)
-        if exact:
-            codes = np.arange(start, start + size)[:, np.newaxis]
-            np.copyto(flips[:size], (codes >> np.arange(n)) & 1)
-        else:
-            raw = rng.bit_generator.random_raw((size, words)).astype("<u8", copy=False)
-            np.copyto(
-                flips[:size],
-                np.unpackbits(
-                    raw.view(np.uint8).reshape(size, -1), axis=1, count=n, bitorder="little"
-                ),
-            )
-        # Flipping d_i on the flipped tasks turns sum(d) into sum(d) - 2 * (sum of those d_i).
-        statistics = totals[:, np.newaxis] - 2.0 * (flips[:size] @ diffs.T).T
-        hits += np.count_nonzero(np.abs(statistics) >= threshold[:, np.newaxis], axis=1)
-    p_values: FloatArray = hits / assignments if exact else (hits + 1) / (trials + 1)
-    return p_values, assignments, exact
+    if n < operator.index(trials).bit_length():  # 2**n <= trials
+        return exact_p_values(diffs), 1 << n, True
+    return monte_carlo_p_values(diffs, trials, seed), trials, False
 
 
 def _percentiles(draws: FloatArray, level: float) -> tuple[FloatArray, FloatArray]:

@@ -68,7 +68,7 @@ def test_invalid_resampling_settings_are_rejected() -> None:
 
 
 def test_the_signature_of_approximate_randomization_names_its_trials() -> None:
-    assert Resampling().signature().endswith("|test:paired-bootstrap")
+    assert Resampling(method="paired-bootstrap").signature().endswith("|test:paired-bootstrap")
     resampling = Resampling(resamples=200, method="approximate-randomization")
     assert resampling.signature().endswith("|test:approximate-randomization|trials:2000")
     a = np.array([0.1, 0.5, 0.3, 0.9, 0.4, 0.6, 0.2, 0.8, 0.7, 0.35, 0.55, 0.65])

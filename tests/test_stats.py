@@ -290,7 +290,8 @@ def test_significance_matrix_is_symmetric_with_nan_diagonal_and_matches_pairwise
 def test_significance_matrix_default_draws_follow_the_method() -> None:
     rng = np.random.default_rng(6)
     matrix = np.stack([rng.random(30), rng.random(30) + 0.3])
-    assert significance_matrix(matrix)[0, 1] == 1 / 1001
+    assert significance_matrix(matrix)[0, 1] == 1 / 10001  # sign-flip: 30 tasks, 10,000 draws
+    assert significance_matrix(matrix, method="paired-bootstrap")[0, 1] == 1 / 1001
     assert significance_matrix(matrix, method="approximate-randomization")[0, 1] == 1 / 10001
 
 

@@ -20,7 +20,7 @@ from bench.cli.options import (
     TestOpt,
     resampling,
 )
-from bench.compare import compare_runs
+from bench.compare import compare_runs, run_notices
 from bench.compare import to_json as compare_json
 from bench.compare import to_markdown as compare_markdown
 from bench.merge import MergeError, merge_runs
@@ -85,17 +85,23 @@ def compare(
     resamples: ResamplesOpt = 1000,
     level: LevelOpt = 0.95,
     seed: SeedOpt = 0,
-    test: TestOpt = "paired-bootstrap",
+    test: TestOpt = "sign-flip",
 ) -> None:
     """Per system and metric present in both runs: B - A, its interval and p-value (paired)."""
     chosen = resampling(resamples, level, seed, test)
     try:
-        diffs = compare_runs(Store(run_a), Store(run_b), metrics, chosen)
+        old, new = Store(run_a), Store(run_b)
+        diffs = compare_runs(old, new, metrics, chosen)
+        notices = run_notices(old, f"run A ({run_a})") + run_notices(new, f"run B ({run_b})")
     except StoreError as error:
         raise fail(str(error)) from None
     if not diffs:
         raise fail(f"no system is present in both {run_a} and {run_b}")
-    text = compare_json(diffs, chosen) if as_json else compare_markdown(diffs, chosen)
+    text = (
+        compare_json(diffs, chosen, notices)
+        if as_json
+        else compare_markdown(diffs, chosen, notices)
+    )
     typer.echo(text, nl=False)
 
 
@@ -128,7 +134,7 @@ def check(
     resamples: ResamplesOpt = 1000,
     level: LevelOpt = 0.95,
     seed: SeedOpt = 0,
-    test: TestOpt = "paired-bootstrap",
+    test: TestOpt = "sign-flip",
 ) -> None:
     """Regression gate against a baseline run: exit 0 pass, 1 regression, 2 usage/data error."""
     chosen = resampling(resamples, level, seed, test)

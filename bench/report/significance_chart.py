@@ -16,9 +16,18 @@ import pandas as pd
 from matplotlib.patches import Patch
 
 from bench.analysis import Resampling, per_task
-from bench.report.figure import caption, rotate_labels, safe_name, save_figure
+from bench.report.escape import one_line
+from bench.report.figure import caption, literal_text, rotate_labels, safe_name, save_figure
 from bench.report.tables import order_systems
-from bench.stats import EXACT_RANDOMIZATION, RANDOMIZATION, significance_matrix
+from bench.signflip import EXACT_MAX_TASKS
+from bench.stats import (
+    BOOTSTRAP,
+    EXACT_RANDOMIZATION,
+    EXACT_SIGN_FLIP,
+    RANDOMIZATION,
+    SIGN_FLIP,
+    significance_matrix,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -86,10 +95,12 @@ def significance_data(
         return None
     values = matrix.loc[systems].to_numpy(dtype=float)
     method = resampling.method
-    # The same draws as the table's tests (Resampling.test): randomization uses 10x trials.
-    draws = resampling.resamples * (10 if method == RANDOMIZATION else 1)
+    # The same draws as the table's tests (Resampling.test): sign flips use 10x draws.
+    draws = resampling.resamples * (1 if method == BOOTSTRAP else 10)
     if method == RANDOMIZATION and n_tasks < draws.bit_length():
         method = EXACT_RANDOMIZATION
+    if method == SIGN_FLIP and n_tasks <= EXACT_MAX_TASKS:
+        method = EXACT_SIGN_FLIP
     means = values.mean(axis=1)
     return SignificanceMatrix(
         metric=metric,
@@ -106,6 +117,7 @@ def significance_data(
     )
 
 
+@literal_text
 def significance_matrices(
     scores: pd.DataFrame,
     metrics: Sequence[Metric],
@@ -174,7 +186,7 @@ def _significance_legend(alpha: float) -> list[Patch]:
 def _significance_figure(data: SignificanceMatrix, resampling: Resampling) -> Figure:
     """The heatmap :func:`significance_matrices` saves (the caller closes it)."""
     metric = data.metric
-    labels = [f"{s} (bound)" if s in data.bounds else s for s in data.systems]
+    labels = [one_line(f"{s} (bound)" if s in data.bounds else s) for s in data.systems]
     k = len(labels)
     better = data.better()
     colours = [
@@ -213,7 +225,7 @@ def _significance_figure(data: SignificanceMatrix, resampling: Resampling) -> Fi
     )
     notes = [resampling.signature()]
     if data.excluded:
-        notes.append(f"not shown (missing tasks): {', '.join(data.excluded)}")
+        notes.append(f"not shown (missing tasks): {one_line(', '.join(data.excluded))}")
     caption(fig, "\n".join(notes))
     return fig
 

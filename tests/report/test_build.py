@@ -35,7 +35,8 @@ def test_table_shows_intervals_bold_and_daggers(bundled_run: Path) -> None:
     assert " [" in lead and "]" in lead
     assert "†: significantly different from lead" in table
     assert (
-        "`ci:percentile|resamples:1000|level:0.95|seed:0|unit:task|test:paired-bootstrap`" in table
+        "`ci:percentile|resamples:1000|level:0.95|seed:0|unit:task|test:sign-flip|exact-max-n:20|"
+        "permutations:10000`" in table
     )
     csv = pd.read_csv(bundled_run / "table.csv")
     assert {"rouge1_f_low", "rouge1_f_high"} <= set(csv.columns)

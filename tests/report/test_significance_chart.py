@@ -61,7 +61,7 @@ def test_significance_data_matches_the_table_tests() -> None:
     assert data.systems == ["llm_zero_shot", "lead3", "oracle"]  # bounds last
     assert data.excluded == ["textrank"]
     assert data.n_tasks == 12
-    assert data.method == "paired-bootstrap"
+    assert data.method == "exact-sign-flip"  # the default test, exact at 12 tasks
     assert np.isnan(np.diag(data.p_values)).all()
     np.testing.assert_array_equal(data.p_values, data.p_values.T)
     tests = analyse(scores, [metric], ["oracle"], resampling, "lead3").marks[metric.name].tests
