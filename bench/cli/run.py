@@ -24,6 +24,7 @@ from bench.cli.options import (
     LevelOpt,
     LimitOpt,
     MapOpt,
+    MaxDocumentOpt,
     MetricsOpt,
     PresetOpt,
     RefsOpt,
@@ -32,8 +33,18 @@ from bench.cli.options import (
     SeparatorOpt,
     TestOpt,
 )
+from bench.inputs import MAX_DOCUMENT_BYTES
 from bench.report.build import build_report
-from bench.run import AUTO_PARALLEL_ITEMS, Notes, Run, RunError, RunOptions, RunStats, plan_run
+from bench.run import (
+    AUTO_PARALLEL_ITEMS,
+    Notes,
+    Run,
+    RunError,
+    RunOptions,
+    RunStats,
+    Terminated,
+    plan_run,
+)
 from bench.store import StoreError
 from bench.task import TaskError
 
@@ -110,6 +121,7 @@ def run(  # the parameters are named as RunOptions' fields, but for charts and a
     sample_seed: SampleSeedOpt = 0,
     shard: ShardOpt = None,
     online: OnlineOpt = False,
+    max_document_mb: MaxDocumentOpt = MAX_DOCUMENT_BYTES / 1e6,
     references: RefsOpt = None,
     systems: SystemsOpt = None,
     scorers: ScorersOpt = None,
@@ -126,7 +138,7 @@ def run(  # the parameters are named as RunOptions' fields, but for charts and a
     resamples: ResamplesOpt = 1000,
     level: LevelOpt = 0.95,
     seed: SeedOpt = 0,
-    test: TestOpt = "paired-bootstrap",
+    test: TestOpt = "sign-flip",
 ) -> None:
     """Summarize every task with every system, score, store and print the results table."""
     given = locals()
@@ -147,6 +159,11 @@ def run(  # the parameters are named as RunOptions' fields, but for charts and a
         highlight=False,
     )
     stats = _execute(job)
+    if stats.tasks == 0:
+        raise fail(
+            f"the task selection holds no task (a --shard of a small set?); nothing was run; "
+            f"{folder} holds an empty run"
+        )
     _print_some("[bold yellow]warning:[/]", stats.warnings, folder)
     _print_some("[yellow]not scored:[/]", stats.skipped, folder)
     try:
@@ -202,13 +219,13 @@ def _execute(job: Run) -> RunStats:
     except TaskError as error:  # a bad row met while streaming a table
         print_problems(error.problems)
         raise fail(f"stopped at a bad task; everything before it is in {folder}") from None
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM (Terminated)
         err.print(
-            f"[yellow]interrupted[/]: everything computed so far is in {folder}; "
-            f"run again with --out {folder} to resume",
+            f"[yellow]interrupted[/]: everything computed so far is in {escape(str(folder))}; "
+            f"run again with --out {escape(str(folder))} to resume",
             highlight=False,
         )
-        raise typer.Exit(130) from None
+        raise typer.Exit(143 if isinstance(stop, Terminated) else 130) from None
     return stats
 
 

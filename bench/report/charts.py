@@ -17,8 +17,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from bench.analysis import Analysis, MetricMarks
+from bench.report.escape import one_line
 from bench.report.fact_heatmaps import fact_heatmaps
-from bench.report.figure import caption, rotate_labels, save_figure
+from bench.report.figure import caption, literal_text, rotate_labels, save_figure
 from bench.report.significance_chart import significance_matrices
 from bench.report.tables import order_systems
 from bench.stats import Interval
@@ -48,6 +49,7 @@ def _is_rouge_f(name: str) -> bool:
     return name.startswith("rouge") and name.endswith("_f")
 
 
+@literal_text
 def rouge_chart(
     scores: pd.DataFrame,
     metrics: Sequence[Metric],
@@ -180,7 +182,7 @@ def _label_rouge_axes(ax: Axes, systems: list[str], chosen: list[Metric], n_task
     rotate = rotate_labels(systems)
     ax.set_xticks(
         range(len(systems)),
-        labels=systems,
+        labels=[one_line(s) for s in systems],
         rotation=30 if rotate else 0,
         ha="right" if rotate else "center",
     )

@@ -12,7 +12,8 @@ import matplotlib
 import numpy as np
 import pandas as pd
 
-from bench.report.figure import caption, rotate_labels, safe_name, save_figure
+from bench.report.escape import one_line
+from bench.report.figure import caption, literal_text, rotate_labels, safe_name, save_figure
 from bench.report.html import evidence_page
 from bench.report.tables import order_systems
 
@@ -77,11 +78,11 @@ def _heatmap(task_id: str, facts: pd.DataFrame, path: Path, systems: list[str]) 
     rotate = rotate_labels(systems)
     ax.set_xticks(
         range(n_systems),
-        labels=systems,
+        labels=[one_line(s) for s in systems],
         rotation=30 if rotate else 0,
         ha="right" if rotate else "center",
     )
-    ax.set_yticks(range(n_facts), labels=fact_ids)
+    ax.set_yticks(range(n_facts), labels=[one_line(f) for f in fact_ids])
     ax.set_xticks(np.arange(-0.5, n_systems), minor=True)
     ax.set_yticks(np.arange(-0.5, n_facts), minor=True)
     ax.grid(which="minor", color="white", linewidth=1.5)
@@ -90,7 +91,7 @@ def _heatmap(task_id: str, facts: pd.DataFrame, path: Path, systems: list[str]) 
         spine.set_visible(False)
     ax.set_xlabel("system")
     ax.set_ylabel("key fact")
-    ax.set_title(f"Key facts: {task_id}")
+    ax.set_title(f"Key facts: {one_line(task_id)}")
     if not np.isnan(scores).all():
         caption(
             fig,
@@ -102,6 +103,7 @@ def _heatmap(task_id: str, facts: pd.DataFrame, path: Path, systems: list[str]) 
     return save_figure(fig, path)
 
 
+@literal_text
 def fact_heatmaps(
     facts: pd.DataFrame,
     out_dir: str | os.PathLike[str],

@@ -3,12 +3,13 @@ line under the axes and file-name-safe names."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import matplotlib
 
@@ -21,8 +22,23 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
 DPI = 150
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def literal_text(draw: Callable[P, R]) -> Callable[P, R]:
+    """Draw with matplotlib's math parser off: names are data, and a ``$`` in one would be
+    parsed as mathtext (an unbalanced one crashes the chart)."""
+
+    @functools.wraps(draw)
+    def drawn(*args: P.args, **kwargs: P.kwargs) -> R:
+        with matplotlib.rc_context({"text.parse_math": False}):
+            return draw(*args, **kwargs)
+
+    return drawn
 
 
 def save_figure(fig: Figure, path: Path) -> Path:

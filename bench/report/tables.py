@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from bench.analysis import Analysis, MetricMarks
+from bench.report.escape import csv_text, md_code, md_escape
+from bench.report.escape import tex_escape as tex_escape  # imported from here by report.meta
 from bench.store import write_atomic
 
 if TYPE_CHECKING:
@@ -36,24 +38,6 @@ CI_STYLES = ("pm", "brackets", "none")
 
 _ARROWS_MD = {True: " ↑", False: " ↓", None: ""}
 _ARROWS_TEX = {True: r" $\uparrow$", False: r" $\downarrow$", None: ""}
-_TEX_ESCAPES = {
-    "\\": r"\textbackslash{}",
-    "{": r"\{",
-    "}": r"\}",
-    "_": r"\_",
-    "%": r"\%",
-    "&": r"\&",
-    "#": r"\#",
-    "$": r"\$",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
-    "|": r"\textbar{}",
-    "<": r"\textless{}",
-    ">": r"\textgreater{}",
-}
-_MD_SPECIAL = set("\\|*_`")
-
-
 # --- the summary table -------------------------------------------------------------------------
 
 
@@ -116,13 +100,16 @@ class Layout:
     analysis: Analysis | None = None
     """Intervals, bold and daggers; none of them without it."""
     ci_style: str = "pm"
+    notices: tuple[str, ...] = ()
+    """Plain-text lines shown above the table (incomplete data)."""
 
     def marks(self, metric: str) -> MetricMarks | None:
         """The analysed marks of ``metric``, if any."""
         return self.analysis.marks.get(metric) if self.analysis else None
 
 
-def _format(value: float, metric: Metric) -> str:
+def format_value(value: float, metric: Metric) -> str:
+    """A value as tables show it: scaled, rounded to the metric's digits, "–" when missing."""
     if math.isnan(value):
         return MISSING
     text = f"{value * metric.scale:.{metric.digits}f}"
@@ -134,8 +121,8 @@ def _interval_text(marks: MetricMarks | None, system: str, metric: Metric, style
     if interval is None or style == "none" or math.isnan(interval.low):
         return ""
     if style == "brackets":
-        return f" [{_format(interval.low, metric)}, {_format(interval.high, metric)}]"
-    return f" ± {_format((interval.high - interval.low) / 2, metric)}"
+        return f" [{format_value(interval.low, metric)}, {format_value(interval.high, metric)}]"
+    return f" ± {format_value((interval.high - interval.low) / 2, metric)}"
 
 
 def _rows(table: pd.DataFrame, metrics: Sequence[Metric], layout: Layout) -> list[_Row]:
@@ -145,7 +132,7 @@ def _rows(table: pd.DataFrame, metrics: Sequence[Metric], layout: Layout) -> lis
     columns: list[list[tuple[str, bool]]] = []
     for metric in metrics:
         values = table[metric.name] if metric.name in table else pd.Series(math.nan, table.index)
-        texts = [_format(float(v), metric) for v in values]
+        texts = [format_value(float(v), metric) for v in values]
         marks = layout.marks(metric.name)
         if marks is not None and marks.tie_group:
             bold = [s in marks.tie_group and not b for s, b in zip(systems, bound, strict=True)]
@@ -183,14 +170,16 @@ def _rows(table: pd.DataFrame, metrics: Sequence[Metric], layout: Layout) -> lis
     return rows
 
 
-def _legend(layout: Layout) -> list[str]:
-    """Plain-text lines explaining intervals, bold and daggers."""
+def _legend(layout: Layout, escape: Callable[[str], str]) -> list[str]:
+    """Plain-text lines explaining intervals, bold and daggers (the baseline system's name
+    passed through ``escape``), and a warning when the tasks are too few for any mark."""
     if layout.analysis is None:
         return []
     r = layout.analysis.resampling
-    baseline_system = layout.analysis.baseline_system
+    baseline_system = escape(layout.analysis.baseline_system or "")
     level = f"{r.level:.0%}"
-    test = r.method.replace("-", " ")
+    tests = layout.analysis.tests()
+    test = r.describe(tests)
     lines = []
     if layout.ci_style != "none":
         what = "half-width of the" if layout.ci_style == "pm" else ""
@@ -207,6 +196,9 @@ def _legend(layout: Layout) -> list[str]:
         lines.append(
             f"{DAGGER}: significantly different from {baseline_system} ({test}, p < {r.alpha:.2g})."
         )
+    warning = r.too_few(tests)
+    if warning:
+        lines.append(f"Warning: {warning}")
     return lines
 
 
@@ -227,10 +219,6 @@ def _n_details(table: pd.DataFrame, metrics: Sequence[Metric], rows: list[_Row])
 # --- Markdown ----------------------------------------------------------------------------------
 
 
-def _md_escape(text: str) -> str:
-    return "".join(f"\\{c}" if c in _MD_SPECIAL else c for c in text)
-
-
 def _md_line(cells: Sequence[str]) -> str:
     return "|" + "|".join(f" {c} " if c else " " for c in cells) + "|"
 
@@ -246,37 +234,39 @@ def to_markdown(
     and one line per scorer signature."""
     layout = layout or Layout()
     rows = _rows(table, metrics, layout)
-    header = ["System", *(_md_escape(m.label) + _ARROWS_MD[m.higher_is_better] for m in metrics)]
+    header = ["System", *(md_escape(m.label) + _ARROWS_MD[m.higher_is_better] for m in metrics)]
     header.append("n")
-    lines = [f"**{_md_escape(title)}**", ""] if title else []
+    lines = [f"**{md_escape(title)}**", ""] if title else []
+    lines += [*(f"**{md_escape(notice)}**" for notice in layout.notices)]
+    lines += [""] if layout.notices else []
     lines += [_md_line(header), _md_line([":--", *["--:"] * (len(header) - 1)])]
     for i, row in enumerate(rows):
         if row.bound and (i == 0 or not rows[i - 1].bound):
             lines.append(_md_line([f"*{BOUNDS_LABEL}*", *[""] * (len(header) - 1)]))
         cells = [f"**{text}**" if best else text for text, best in row.cells]
         n = f"{row.n}{DOUBLE_DAGGER}" if row.n_varies else str(row.n)
-        lines.append(_md_line([_md_escape(row.system), *cells, n]))
+        lines.append(_md_line([md_escape(row.system), *cells, n]))
     details = _n_details(table, metrics, rows)
     if details:
         lines += [
             "",
             f"{DOUBLE_DAGGER} n differs between metrics; the minimum is shown: "
-            f"{_md_escape(details)}.",
+            f"{md_escape(details)}.",
         ]
-    legend = _legend(layout)
+    legend = _legend(layout, md_escape)
     if legend:
         lines += ["", *legend]
     if signatures:
         lines += ["", "Scorer signatures:"]
         lines += [f"- {_md_signature(name, sig)}" for name, sig in signatures.items()]
         if layout.analysis is not None:
-            lines.append(f"- `{layout.analysis.resampling.signature()}`")
+            lines.append(f"- {md_code(layout.analysis.resampling.signature())}")
     return "\n".join(lines) + "\n"
 
 
 def _md_signature(name: str, signature: str) -> str:
-    code = f"`` {signature} ``" if "`" in signature else f"`{signature}`"
-    return code if signature.startswith(f"{name}:") else f"{_md_escape(name)}: {code}"
+    code = md_code(signature)
+    return code if signature.startswith(f"{name}:") else f"{md_escape(name)}: {code}"
 
 
 # --- LaTeX -------------------------------------------------------------------------------------
@@ -286,11 +276,6 @@ def _tex_cell(text: str) -> str:
     if text == MISSING:
         return "--"
     return text.replace("±", r"$\pm$").replace(DAGGER, r"$^\dagger$")
-
-
-def tex_escape(text: str) -> str:
-    """Escape LaTeX special characters so ``text`` typesets literally."""
-    return "".join(_TEX_ESCAPES.get(c, c) for c in text)
 
 
 def _tex_signature(name: str, signature: str) -> str:
@@ -321,6 +306,7 @@ def to_latex(
         r"\centering",
         rf"\caption{{{tex_escape(text)}}}",
         rf"\label{{{label}}}",
+        *(rf"{{\footnotesize\textbf{{{tex_escape(n)}}}\par}}" for n in layout.notices),
         rf"\begin{{tabular}}{{l{'r' * (width - 1)}}}",
         r"\toprule",
         " & ".join(header) + r" \\",
@@ -344,7 +330,7 @@ def to_latex(
     if details:
         shown = "the minimum is shown"
         notes.append(rf"$^\ddagger$\,$n$ differs between metrics; {shown}: {tex_escape(details)}.")
-    notes += [_tex_cell(tex_escape(line)) for line in _legend(layout)]
+    notes += [_tex_cell(tex_escape(line)) for line in _legend(layout, lambda name: name)]
     notes += [_tex_signature(name, sig) for name, sig in signatures.items()]
     if signatures and layout.analysis is not None:
         notes.append(_tex_signature("ci", layout.analysis.resampling.signature()))
@@ -362,7 +348,7 @@ def to_csv(table: pd.DataFrame, metrics: Sequence[Metric], layout: Layout | None
     rounded to 4 decimals, empty where missing."""
     out = pd.DataFrame(
         {
-            "system": [str(s) for s in table.index],
+            "system": [csv_text(str(s)) for s in table.index],
             "bound": table[BOUND_COLUMN].astype(bool).to_numpy(),
             "n": table[N_COLUMN].astype(int).to_numpy(),
         }
@@ -381,6 +367,7 @@ def to_csv(table: pd.DataFrame, metrics: Sequence[Metric], layout: Layout | None
                     else math.nan
                     for s in table.index
                 ]
+    out.columns = [csv_text(str(c)) for c in out.columns]
     return out.to_csv(index=False, lineterminator="\n")
 
 
@@ -393,6 +380,7 @@ def write_tables(
     systems_order: Sequence[str] | None = None,
     analysis: Analysis | None = None,
     ci_style: str = "pm",
+    notices: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Write ``table.md``, ``table.tex`` and ``table.csv`` into ``out_dir``; return the table.
 
@@ -412,7 +400,7 @@ def write_tables(
             f"baseline system {baseline_system!r} is not in this run; "
             f"systems: {', '.join(map(str, table.index))}"
         )
-    layout = Layout(analysis, ci_style)
+    layout = Layout(analysis, ci_style, tuple(notices))
     write_atomic(out / "table.md", to_markdown(table, metrics, signatures, layout=layout))
     write_atomic(out / "table.tex", to_latex(table, metrics, signatures, layout=layout))
     write_atomic(out / "table.csv", to_csv(table, metrics, layout))

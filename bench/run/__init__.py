@@ -5,7 +5,7 @@ results folder, resuming what the folder already holds.
 """
 
 from bench.run.errors import RunError
-from bench.run.loop import SCORING_QUEUE, WINDOW, Run
+from bench.run.loop import SCORING_QUEUE, WINDOW, Run, Terminated
 from bench.run.options import ReportOptions, RunOptions
 from bench.run.plan import AUTO_MIN_CORES, AUTO_PARALLEL_ITEMS, plan_run, score_workers
 from bench.run.record import Notes, Progress, Recorder, RunStats
@@ -37,6 +37,7 @@ __all__ = [
     "RunStats",
     "ScorerSetup",
     "System",
+    "Terminated",
     "build_scorers",
     "build_systems",
     "parse_spec",

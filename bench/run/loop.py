@@ -8,9 +8,13 @@ folder only does what is missing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import signal
+import threading
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from types import FrameType
 from typing import Any
 
 from bench.cache import GenerationCache
@@ -29,6 +33,34 @@ WINDOW = 512
 
 SCORING_QUEUE = 16
 """Items waiting for or in each scoring process, at most: bounds memory and lost work."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived (a CI job cancelled, ``kill``, a container stopping): the run stops as on
+    Ctrl-C, keeping everything done and marking itself interrupted."""
+
+
+@contextmanager
+def sigterm_interrupts() -> Iterator[None]:
+    """Within the block, SIGTERM raises :class:`Terminated` in the main thread (elsewhere a
+    signal handler cannot be set, and the default applies)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    stopping = False
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        nonlocal stopping
+        if not stopping:  # a second SIGTERM must not cut short the closing of the store
+            stopping = True
+            raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @dataclass
@@ -72,26 +104,27 @@ class Run:
         scoring = Scoring(self.scorers, recorder, executor)
         generation = Generation(recorder, scoring, self.cache)
         status = "interrupted"
-        try:
-            schedule(
-                self.tasks,
-                self.systems,
-                recorder,
-                generation,
-                Batches(self.systems, executor),
-                scoring,
-                SCORING_QUEUE * self.score_workers,
-            )
-            status = "complete"
-        finally:
-            executor.stop_generating(complete=status == "complete")
+        with sigterm_interrupts():
             try:
-                if executor.scores_elsewhere:
-                    # Keep what the scoring processes finished, even when interrupted.
-                    scoring.collect(wait_all=True, cancel=status != "complete")
-                    executor.stop_scoring()
+                schedule(
+                    self.tasks,
+                    self.systems,
+                    recorder,
+                    generation,
+                    Batches(self.systems, executor),
+                    scoring,
+                    SCORING_QUEUE * self.score_workers,
+                )
+                status = "complete"
             finally:
-                recorder.close(self._info(previous, started, status, recorder.stats))
+                executor.stop_generating(complete=status == "complete")
+                try:
+                    if executor.scores_elsewhere:
+                        # Keep what the scoring processes finished, even when interrupted.
+                        scoring.collect(wait_all=True, cancel=status != "complete")
+                        executor.stop_scoring()
+                finally:
+                    recorder.close(self._info(previous, started, status, recorder.stats))
         return recorder.stats
 
     def unknown_id_warnings(self) -> list[str]:
