@@ -76,3 +76,17 @@ def test_old_and_new_are_means_over_the_common_tasks(bundled_run: Path, tmp_path
         app, ["compare", str(bundled_run), str(subset), "--metrics", "rouge1_f"]
     )
     assert "over the 3 common tasks" in markdown.stdout
+
+
+def test_compare_rounds_values_as_the_table_does_and_escapes_names() -> None:
+    from bench.compare import Difference
+    from bench.compare import to_markdown as compare_markdown
+    from bench.report.tables import format_value
+    from bench.scorers.base import Metric
+
+    metric = Metric("kf_recall", "KF")
+    value = 0.6375  # x 100 is 63.749999...: the table shows 63.7
+    diff = Difference("a|b\nc", metric, value, value, None, "no task in common")
+    text = compare_markdown([diff], Resampling())
+    assert format_value(value, metric) == "63.7"
+    assert "| a\\|b c | KF | 63.7 | 63.7 |" in text
