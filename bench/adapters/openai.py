@@ -26,6 +26,9 @@ from bench.text import count_words
 
 NAME = "openai"
 COMPONENT = f"adapter {NAME!r}"
+OVER_BUDGET_FACTOR = 10
+"""A completion over this many times the budget (in words) is flagged ``over_budget`` and cut
+to that length: kept and visible, but one runaway cannot swamp a table's Words mean."""
 
 _SECRET_PARAM = re.compile(
     r"api_?key|secret|passw(or)?d|authori[sz]ation|bearer|^(access_|auth_|api_)?token$|^key$",
@@ -137,7 +140,12 @@ class OpenAIChat(Summarizer):
                 str(error), attempts=error.attempts, transient=error.transient
             ) from None
         data, choice = completion.data, completion.choice
-        text = completion.content.strip()
+        text = self.client.redact(completion.content.strip())  # a server echoing the key
+        words = count_words(text)
+        limit = OVER_BUDGET_FACTOR * request.budget
+        if words > limit:  # kept, flagged, and cut so one runaway cannot swamp the means
+            facts = {**facts, "over_budget": True, "completion_words": words}
+            text = " ".join(text.split()[:limit])
         usage = data.get("usage")
         usage = usage if isinstance(usage, dict) else {}
         return Summary(
@@ -150,7 +158,7 @@ class OpenAIChat(Summarizer):
                 "finish_reason": choice.get("finish_reason"),
                 "attempts": completion.attempts,
                 "model": data.get("model") or self.model,
-                "words": count_words(text),
+                "words": min(words, limit),
                 **facts,
             },
         )

@@ -82,13 +82,21 @@ def env_name(component: str, value: str | None) -> str | None:
     return value.strip()
 
 
+_SECRET_PARAMS = ("key", "token", "secret", "password", "auth", "sig")
+
+
+def _secret_query(url: httpx.URL) -> bool:
+    """True when a query parameter of ``url`` looks like a credential (``?api_key=...``)."""
+    return any(any(word in name.lower() for word in _SECRET_PARAMS) for name in url.params)
+
+
 def endpoint(component: str, base_url: str) -> httpx.URL:
     """The chat-completions URL under ``base_url`` (which may already name it)."""
     try:
         url = httpx.URL(base_url.strip())
     except httpx.InvalidURL:
         url = httpx.URL()
-    if url.userinfo:
+    if url.userinfo or _secret_query(url):
         raise ValueError(
             f"{component}: parameter 'base_url' must not hold credentials (they would be "
             "stored with the run); put the key in an environment variable named by api_key_env"
@@ -234,7 +242,7 @@ class ChatClient:
     def _attempt(self, body: dict[str, Any], attempt: int) -> tuple[dict[str, Any], float]:
         started = time.perf_counter()
         try:
-            response = self._client.post(self.url, json=body)
+            response = self._read(body, started + self.timeout)
         except httpx.TimeoutException as error:
             raise _Retry(f"timed out after {self.timeout:g}s ({type(error).__name__})") from None
         except httpx.RequestError as error:
@@ -256,6 +264,18 @@ class ChatClient:
                 attempts=attempt,
             )
         return self._parse(response), latency
+
+    def _read(self, body: dict[str, Any], deadline: float) -> httpx.Response:
+        """Post ``body`` and read the whole response by ``deadline`` (``timeout`` is a total
+        deadline: a server trickling its body slowly is cut off, not waited on per byte)."""
+        with self._client.stream("POST", self.url, json=body) as response:
+            chunks = []
+            for chunk in response.iter_bytes():
+                chunks.append(chunk)
+                if time.perf_counter() > deadline:
+                    raise httpx.ReadTimeout("the response was still arriving at the deadline")
+            response._content = b"".join(chunks)  # then decoded by .text and .json()
+        return response
 
     def _parse(self, response: httpx.Response) -> dict[str, Any]:
         try:

@@ -301,3 +301,20 @@ def test_prompt_file_with_sections_and_its_hash_in_the_cache_identity(
 def test_plain_prompt_keeps_the_default_system_message() -> None:
     prompt = load_prompt("Summarize: {documents}")
     assert prompt.system == load_prompt(None).system and prompt.user == prompt.user_multi
+
+
+def test_a_key_echoed_into_the_completion_is_redacted_in_the_summary(
+    serve: Any, make: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", FAKE_KEY)
+    serve(ok(completion(f"The bridge was approved. Your key is {FAKE_KEY}.")))
+    summary = make().summarize(REQUEST)
+    assert FAKE_KEY not in summary.text and "[redacted]" in summary.text
+
+
+def test_a_completion_far_over_the_budget_is_flagged_and_capped(serve: Any, make: Any) -> None:
+    serve(ok(completion("word " * 50_000)))
+    summary = make().summarize(REQUEST)
+    cap = 10 * REQUEST.budget
+    assert summary.meta["over_budget"] is True and summary.meta["completion_words"] == 50_000
+    assert summary.meta["words"] == cap and len(summary.text.split()) == cap

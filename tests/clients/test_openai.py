@@ -251,3 +251,34 @@ def test_parallel_calls_overlap(serve: Any, make: Any) -> None:
     elapsed = time.perf_counter() - started
     assert all(f.attempts == 1 for f in found)
     assert elapsed < 0.8  # sequential calls would take 1.6 s
+
+
+def trickle(request: Request) -> Response:
+    """A 200 whose body arrives one byte every 0.2 s."""
+    body = b'{"choices": [{"message": {"content": "A bridge."}}]}'
+
+    def chunks() -> Iterator[bytes]:
+        for byte in body:
+            time.sleep(0.2)
+            yield bytes([byte])
+
+    return Response(chunks(), 200, content_type="application/json")
+
+
+def test_timeout_is_a_total_deadline_even_for_a_trickling_body(serve: Any, make: Any) -> None:
+    serve(trickle)
+    client = make(timeout=1.0, retries=0)
+    started = time.monotonic()
+    with pytest.raises(RequestFailed, match="timed out"):
+        client.complete(BODY)
+    assert time.monotonic() - started < 4.0  # the body alone would take over 10 s
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://user:pw@127.0.0.1:1/v1", "http://127.0.0.1:1/v1?api_key=sk-hidden-123"],
+)
+def test_a_secret_in_base_url_is_refused_without_printing_it(url: str) -> None:
+    with pytest.raises(ValueError, match="must not hold credentials") as refused:
+        ChatClient(base_url=url, component=COMPONENT)
+    assert "sk-hidden-123" not in str(refused.value) and "pw@" not in str(refused.value)
