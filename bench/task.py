@@ -21,28 +21,12 @@ from bench.inputs import (
     size_problem,
     text_problem,
 )
-from bench.problems import Problem, TaskError, decode, duplicates, parse, read_yaml
+from bench.problems import Problem as Problem  # re-exported: tasks and problems go together
+from bench.problems import TaskError as TaskError
+from bench.problems import decode, duplicates, parse, read_yaml
 from bench.request import RequestDocument, Summary, SummaryRequest
 from bench.scripts import MIN_KEPT_SHARE, has_cjk, kept_share, unicode_words
 from bench.text import count_words
-
-__all__ = [
-    "KEYFACTS_FILE",
-    "REFERENCES_FILE",
-    "TASK_FILE",
-    "Document",
-    "KeyFact",
-    "Problem",
-    "Reference",
-    "Task",
-    "TaskError",
-    "TaskFile",
-    "check_tasks",
-    "load_tasks",
-    "reference_words",
-    "task_files",
-    "task_warnings",
-]
 
 TASK_FILE = "task.yaml"
 REFERENCES_FILE = "references.yaml"
