@@ -17,7 +17,7 @@ from bench.scorers._tokens import tokens, unicode_tokens, warn_if_dropped
 from bench.scorers.base import ItemScore, Metric, Need, Scorer, register_scorer
 from bench.signature import Signature
 from bench.task import Task
-from bench.text import SPLITTER_NAME, count_words, split_sentences
+from bench.text import DEFAULT_SPLITTER, count_words, parse_splitter, split_sentences
 
 _BOUNDARY = ""
 """Placed between documents; tokens are never empty, so no fragment crosses a document."""
@@ -92,7 +92,8 @@ class Stats(Scorer):
     name = "stats"
     requires: ClassVar[frozenset[Need]] = frozenset({"documents"})
 
-    def __init__(self, tokenizer: str = "default") -> None:
+    def __init__(self, tokenizer: str = "default", split: str = DEFAULT_SPLITTER) -> None:
+        self.split = parse_splitter(split)
         self.tokenizer = str(tokenizer).strip().lower()
         if self.tokenizer not in ("default", "unicode"):
             raise ValueError(
@@ -105,8 +106,8 @@ class Stats(Scorer):
         """Recent tasks whose documents were checked for a dropped script."""
 
     def signature(self) -> str:
-        """``stats:v1|tok:default|split:pysbd`` (``tok:unicode``: every script's letters)."""
-        fields = (("tok", self.tokenizer), ("split", SPLITTER_NAME))
+        """``stats:v1|tok:default|split:punkt`` (``tok:unicode``: every script's letters)."""
+        fields = (("tok", self.tokenizer), ("split", self.split))
         return Signature("stats", "v1", fields).format()
 
     def metrics(self) -> list[Metric]:
@@ -157,7 +158,7 @@ class Stats(Scorer):
         coverage, density = coverage_density(summary_tokens, article)
         values = {
             "words": float(words),
-            "sentences": float(len(split_sentences(summary.text, task.language))),
+            "sentences": float(len(split_sentences(summary.text, task.language, self.split))),
             "compression": source_words / words if words else 0.0,
             "coverage": coverage,
             "density": density,
