@@ -34,6 +34,7 @@ from bench.cli.options import (
 )
 from bench.report.build import build_report
 from bench.run import AUTO_PARALLEL_ITEMS, Notes, Run, RunError, RunOptions, RunStats, plan_run
+from bench.run.options import DEFAULT_SCORE_DEADLINE
 from bench.store import StoreError
 from bench.task import TaskError
 
@@ -87,6 +88,15 @@ NoCacheOpt = Annotated[
 AllowFailuresOpt = Annotated[
     bool, typer.Option("--allow-failures", help="Exit 0 even when some items failed.")
 ]
+ScoreDeadlineOpt = Annotated[
+    float,
+    typer.Option(
+        "--score-deadline",
+        metavar="SECONDS",
+        help="Seconds one scorer may take on one item; past it the item is recorded as a "
+        "timeout problem (problems.jsonl) and the run goes on. 0: no deadline.",
+    ),
+]
 ScoreWorkersOpt = Annotated[
     str,
     typer.Option(
@@ -119,6 +129,7 @@ def run(  # the parameters are named as RunOptions' fields, but for charts and a
     no_cache: NoCacheOpt = False,
     allow_failures: AllowFailuresOpt = False,
     score_workers: ScoreWorkersOpt = "auto",
+    score_deadline: ScoreDeadlineOpt = DEFAULT_SCORE_DEADLINE,
     metrics: MetricsOpt = None,
     charts: ChartsOpt = True,
     ci: CiOpt = "pm",
