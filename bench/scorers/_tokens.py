@@ -79,6 +79,7 @@ def unicode_tokens(text: str, stem: bool = False) -> list[str]:
     return found
 
 
+@lru_cache(maxsize=4096)  # every scorer checks each summary; key facts recur for every system
 def kept_share(text: str) -> float | None:
     """Share of the non-space characters the tokenizer keeps; ``None`` for blank text."""
     lowered = text.lower()

@@ -177,3 +177,25 @@ def test_unicode_tokenizer_measures_non_latin_summaries() -> None:
     assert scorer.signature() == "stats:v1|tok:unicode|split:punkt"
     with pytest.warns(TokenizerWarning):  # the default tokenizer sees nothing
         assert stats(summary.text, document)["coverage"] == 0.0
+
+
+def test_one_scorer_reused_across_tasks_equals_a_fresh_scorer_per_item() -> None:
+    # stats keeps each task's tokenized sources for its next summaries: reusing one scorer
+    # over many tasks (more than it keeps), documents changed under the same id included,
+    # gives exactly the values of a fresh scorer per item.
+    rng = random.Random(3)
+    words = [*DOCUMENT.rstrip(".").split(), "rain", "wind", "crews", "homes", "night"]
+    shared = Stats()
+    for round_ in range(2):
+        for index in range(80):
+            text = " ".join(rng.choice(words) for _ in range(30)) + "."
+            task = Task(
+                id=f"t{index % 70}",
+                title="Test task",
+                documents=[Document(id="d0", text=text)],
+                instructions="Summarize.",
+                budget=50,
+            )
+            summary = Summary(text=" ".join(rng.choice(words) for _ in range(8)) + ".")
+            reused = shared.score(task, summary).values
+            assert reused == Stats().score(task, summary).values, (round_, index)
