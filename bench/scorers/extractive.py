@@ -53,26 +53,25 @@ def fragments(
     if where is None:
         where = positions(article)
     found: list[Fragment] = []
+    size, end = len(summary), len(article)
     i = 0
-    while i < len(summary):
-        best = Fragment(i, -1, 0)
+    while i < size:
+        best_start, best_length = -1, 0
         resume = 0
         for start in where.get(summary[i], ()):
             if start < resume:
                 continue
+            # The match can run no further than either text's end.
+            limit = min(size - i, end - start)
             length = 1
-            while (
-                i + length < len(summary)
-                and start + length < len(article)
-                and summary[i + length] == article[start + length]
-            ):
+            while length < limit and summary[i + length] == article[start + length]:
                 length += 1
-            if length > best.length:
-                best = Fragment(i, start, length)
+            if length > best_length:
+                best_start, best_length = start, length
             resume = start + length
-        if best.length:
-            found.append(best)
-            i += best.length
+        if best_length:
+            found.append(Fragment(i, best_start, best_length))
+            i += best_length
         else:
             i += 1
     return found
