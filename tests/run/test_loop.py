@@ -365,6 +365,7 @@ def _stored(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[tuple[str, .
     return scores.reset_index(drop=True), facts.reset_index(drop=True), problems
 
 
+@pytest.mark.slow
 def test_scoring_processes_store_exactly_what_in_process_scoring_stores(tmp_path: Path) -> None:
     write_task(tmp_path, "no-facts", keyfacts=[])  # keyfacts skips it
     write_task(
@@ -513,6 +514,7 @@ def _all_gone(pids: Path, timeout: float = 10) -> bool:
     return False
 
 
+@pytest.mark.slow
 def test_scoring_happens_in_other_processes_and_ctrl_c_keeps_their_work(tmp_path: Path) -> None:
     process, run, pids = _driver(tmp_path)
     _wait_for_scores(run, 2)
@@ -527,6 +529,7 @@ def test_scoring_happens_in_other_processes_and_ctrl_c_keeps_their_work(tmp_path
     assert _all_gone(pids)
 
 
+@pytest.mark.slow
 def test_scoring_processes_end_with_a_killed_run(tmp_path: Path) -> None:
     process, run, pids = _driver(tmp_path)
     _wait_for_scores(run, 1)
