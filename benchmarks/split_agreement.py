@@ -6,13 +6,16 @@ Texts: the bundled tasks' source documents and reference summaries, and the summ
 ``results/baseline`` (every bundled system). For each text, Punkt (the default) and pysbd split
 it; a text agrees when both give the same sentences. rougeLsum F of every stored summary is
 computed with each splitter (``rouge:split=punkt`` against ``rouge:split=pysbd``), and the
-differences are summarised in points (x100).
+differences are summarised in points (x100). Last, each splitter's time per 700 words on the
+source documents (each text made new so no cache serves it), and on them repeated 8 times (a
+linear splitter takes 8 times as long).
 """
 
 from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +36,19 @@ def agreement(texts: list[str]) -> tuple[int, int, int, int]:
         punkt_total += len(punkt)
         pysbd_total += len(pysbd)
     return len(texts), same, punkt_total, pysbd_total
+
+
+def per_700_words(texts: list[str], splitter: str, rounds: int = 5) -> float:
+    """Milliseconds ``splitter`` takes per 700 words of ``texts`` (best of ``rounds``)."""
+    words = sum(len(t.split()) for t in texts)
+    best = float("inf")
+    for round_ in range(rounds):
+        fresh = [f"{t} {round_}{splitter}" for t in texts]  # new texts: no cache serves them
+        start = time.perf_counter()
+        for text in fresh:
+            split_sentences(text, "en", splitter)
+        best = min(best, time.perf_counter() - start)
+    return 1000 * best * 700 / words
 
 
 def main() -> int:
@@ -66,6 +82,12 @@ def main() -> int:
         f"mean |diff| {sum(abs(d) for d in diffs) / len(diffs):.3f}, "
         f"largest |diff| {max(abs(d) for d in diffs):.3f}"
     )
+    sources = groups["source documents"]
+    print("\nms per 700 words of the source documents (x1, and each repeated 8 times):")
+    for splitter in ("punkt", "pysbd"):
+        once = per_700_words(sources, splitter)
+        eight = per_700_words([" ".join([t] * 8) for t in sources], splitter, rounds=2)
+        print(f"  {splitter}: {once:.2f} ms, x8: {eight:.2f} ms per 700 words")
     return 0
 
 
