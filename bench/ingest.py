@@ -4,14 +4,15 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from bs4 import BeautifulSoup, Tag
-from bs4.element import NavigableString
 from pydantic import BaseModel, ConfigDict, Field
 
 from bench.text import count_words
+
+if TYPE_CHECKING:
+    from bs4 import Tag
 
 
 class Section(BaseModel):
@@ -263,6 +264,8 @@ def _plain_paragraphs(body: str) -> list[str]:
 
 def _html_paragraphs(body: str) -> list[str]:
     """Render HTML to paragraphs: one per block element (li, p, div, …), entities decoded."""
+    from bs4 import BeautifulSoup, Tag  # only for HTML sources
+
     soup = BeautifulSoup(body, "html.parser")
     for tag in soup.find_all(_INVISIBLE_TAGS):
         if isinstance(tag, Tag):
@@ -278,8 +281,11 @@ def _html_paragraphs(body: str) -> list[str]:
     return [paragraph for chunk in text.split(_PARAGRAPH_BREAK) if (paragraph := _collapse(chunk))]
 
 
-def _label_outlet(font: Tag) -> None:
+def _label_outlet(font: "Tag") -> None:
     """Render aggregator items `<a>Headline</a>&nbsp;<font>Outlet</font>` as "Headline (Outlet)"."""
+    from bs4 import Tag
+    from bs4.element import NavigableString
+
     node = font.previous_sibling
     while isinstance(node, NavigableString) and not node.strip():
         node = node.previous_sibling

@@ -57,6 +57,7 @@ def has_cjk(text: str) -> bool:
     return _HAS_CJK.search(text) is not None
 
 
+@functools.lru_cache(maxsize=4096)  # every scorer checks each summary; key facts recur
 def kept_share(text: str) -> float | None:
     """Share of the non-space characters rouge-score's tokenizer keeps; ``None`` for blank text."""
     lowered = text.lower()

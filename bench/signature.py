@@ -1,7 +1,7 @@
 """Signatures: the string that travels with every number and says how it was computed.
 
 A signature reads ``name:version|key:value|...``, e.g.
-``rouge:v0.1.2|engine:rs|tok:default|stem:porter|lsum:pysbd|refs:max``. Stores keep the string
+``rouge:v0.1.2|engine:rs|tok:default|stem:porter|lsum:punkt|refs:max``. Stores keep the string
 (``run.json``); :class:`Signature` builds it, reads it back and says what it measures. This
 module imports nothing of sumbench, so the store, merge, compare and check read signatures
 without loading any scorer.
@@ -33,7 +33,7 @@ class Signature:
     fields: tuple[Field, ...] = ()
 
     def format(self) -> str:
-        """The signature string, e.g. ``stats:v1|tok:default|split:pysbd``."""
+        """The signature string, e.g. ``stats:v1|tok:default|split:punkt``."""
         parts = ((self.name, self.version), *self.fields)
         return "|".join(key if value is None else f"{key}:{value}" for key, value in parts)
 

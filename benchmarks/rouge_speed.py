@@ -32,7 +32,7 @@ from rouge_score import rouge_scorer
 
 from bench.scorers.rouge_engine import ROUGE_TYPES, available_engines, clear_caches, make_engine
 from bench.scorers.rouge_engine.parallel import cpu_count
-from bench.text import split_sentences
+from bench.text import DEFAULT_SPLITTER, split_sentences
 
 # ---------------------------------------------------------------- workload
 
@@ -343,8 +343,8 @@ def whole_case(tasks: int, systems: int, sample: int, blocks: int, seed: int) ->
         split_sentences(text.replace("\n", " "))
     per = (time.perf_counter() - start_time) / len(summaries)
     print(
-        f"  not included: sentence splitting for rougeLsum (bench.text, pysbd), "
-        f"{per * 1e3:.0f} ms per candidate here, once per summary in Rouge.score_pairs"
+        f"  not included: sentence splitting for rougeLsum (bench.text, {DEFAULT_SPLITTER}), "
+        f"{per * 1e3:.2f} ms per candidate here, once per summary in Rouge.score_pairs"
     )
 
 

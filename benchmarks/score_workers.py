@@ -5,9 +5,9 @@
 Tasks are the first ``--tasks`` rows of the generated CNN/DailyMail-like set of
 ``benchmarks/scale.py`` (made on first use); each system is a ``precomputed`` file of the first
 40-100 words of every article in 2-5 sentences, so generation costs nothing and the time is the
-harness's scoring: ``rouge`` (rouge-score-rs when installed, rougeLsum sentences split with pysbd)
-and ``stats``. The same run goes into two fresh folders, with ``score_workers=1`` and with one
-process per core, alternating which goes first; the stored scores must be identical.
+harness's scoring: ``rouge`` (rouge-score-rs when installed, rougeLsum sentences split with
+Punkt) and ``stats``. The same run goes into two fresh folders, with ``score_workers=1`` and
+with one process per core, alternating which goes first; the stored scores must be identical.
 """
 
 from __future__ import annotations

@@ -118,6 +118,7 @@ def test_systems_list_shows_the_plugin_adapter_with_origin_and_parameters(
     assert any(line.startswith("lead\tbuiltin\t") for line in lines)
 
 
+@pytest.mark.slow
 def test_scorers_list_shows_the_plugin_scorer(plugin_site: Path, tmp_path: Path) -> None:
     result = sumbench(plugin_site, "scorers", "list", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -126,6 +127,7 @@ def test_scorers_list_shows_the_plugin_scorer(plugin_site: Path, tmp_path: Path)
     )
 
 
+@pytest.mark.slow
 def test_run_with_a_plugin_adapter_and_scorer_records_their_origin(
     plugin_site: Path, tmp_path: Path
 ) -> None:
@@ -174,6 +176,7 @@ def test_systems_list_names_a_broken_plugin_with_its_error(
     assert any(line.startswith("whisper\t") and "megaphone" in line for line in lines), lines
 
 
+@pytest.mark.slow
 def test_using_a_broken_plugin_is_a_clear_error(plugin_site: Path, tmp_path: Path) -> None:
     write_task(tmp_path)
     result = sumbench(plugin_site, "run", "--tasks", "tasks", "--systems", "whisper", cwd=tmp_path)

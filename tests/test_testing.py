@@ -27,6 +27,7 @@ def project(pytester: pytest.Pytester) -> pytest.Pytester:
     return pytester
 
 
+@pytest.mark.slow
 def test_readme_example_runs_as_written(project: pytest.Pytester) -> None:
     project.makepyfile(test_my_summarizer=readme_pytest_example())
     result = project.runpytest_subprocess("-q", "-p", "no:cacheprovider")

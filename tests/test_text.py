@@ -1,6 +1,17 @@
 """Sentence splitting and word budgets."""
 
-from bench.text import alphanumeric_words, count_words, split_sentences, truncate_words
+import pytest
+
+from bench.text import (
+    SPLITTERS,
+    _splitter,
+    alphanumeric_words,
+    chunks,
+    count_words,
+    parse_splitter,
+    split_sentences,
+    truncate_words,
+)
 
 
 def test_split_sentences_keeps_abbreviations_together() -> None:
@@ -59,3 +70,93 @@ def test_alphanumeric_words_are_lowercased_runs_of_letters_and_digits_of_any_scr
     assert alphanumeric_words("NATO's 3,000 troops_x") == ["nato", "s", "3", "000", "troops", "x"]
     assert alphanumeric_words("Москва, 2024!") == ["москва", "2024"]
     assert alphanumeric_words(" -- ") == []
+
+
+def _news(count: int, seed: int = 0, quotes: bool = True) -> str:
+    import random
+
+    rng = random.Random(seed)
+    words = [
+        "the",
+        "minister",
+        "said",
+        "on",
+        "Monday",
+        "that",
+        "Mr.",
+        "Smith",
+        "of",
+        "the",
+        "U.S.",
+        "team",
+        "met",
+        "at",
+        "9",
+        "a.m.",
+        "in",
+    ]
+    ends = [".", ".", "?", "!"] + (['."', ".'"] if quotes else [])
+    return " ".join(
+        " ".join(rng.choice(words) for _ in range(rng.randint(4, 40))).capitalize()
+        + rng.choice(ends)
+        for _ in range(count)
+    )
+
+
+@pytest.mark.parametrize("splitter", SPLITTERS)
+def test_splitting_in_bounded_chunks_equals_splitting_whole(splitter: str) -> None:
+    # Sentences up to ~300 characters; chunks of at least twice that. pysbd pairs quotation
+    # marks across a whole text, so its text here has none.
+    text = _news(300, quotes=splitter != "pysbd")
+    split = _splitter(splitter, "en")
+    whole = [s.strip() for s in split(text)]
+    for limit in (700, 1500, 4000):
+        assert [s.strip() for s in chunks(text, split, limit)] == whole
+
+
+def test_splitting_hands_the_splitter_bounded_chunks_and_linear_work() -> None:
+    seen: list[int] = []
+
+    def recording(text: str) -> list[str]:
+        seen.append(len(text))
+        return _splitter("punkt", "en")(text)
+
+    for text in (_news(2000, seed=1), "word " * 40_000, "x" * 50_000, "a.b. " * 20_000):
+        seen.clear()
+        chunks(text, recording, 1000)
+        assert max(seen) <= 1000
+        assert sum(seen) <= 4 * len(text) + 1000  # every chunk moves on by >= 250 characters
+
+
+def test_a_long_paragraph_without_breaks_keeps_every_character() -> None:
+    text = "word " * 3000 + "end. " + "x" * 9000
+    sentences = split_sentences(text)
+    assert "".join("".join(s.split()) for s in sentences) == "".join(text.split())
+
+
+def test_pysbd_stays_available_by_name() -> None:
+    text = "He said 'no.' Then he left."
+    assert split_sentences(text, splitter="pysbd") == [
+        s.strip() for s in _splitter("pysbd", "en")(text)
+    ]
+    with pytest.raises(ValueError, match="must be one of punkt, pysbd"):
+        parse_splitter("spacy")
+
+
+def test_punkt_splits_as_nltk_sent_tokenize_does_with_the_same_parameters() -> None:
+    import punkt
+    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+
+    model = punkt.load_model("english")
+    parameters = PunktParameters()
+    parameters.abbrev_types = set(model.abbrev_types)
+    parameters.collocations = set(model.collocations)
+    parameters.sent_starters = set(model.sent_starters)
+    for key, value in model.ortho_context.items():
+        parameters.ortho_context[key] = value
+    text = _news(60, seed=3)
+    assert split_sentences(text) == PunktSentenceTokenizer(parameters).tokenize(text)
+    assert split_sentences("Dr. Smith went home. He was tired.") == [
+        "Dr. Smith went home.",
+        "He was tired.",
+    ]

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from bench.run import RunError
-from bench.task import Problem
+if TYPE_CHECKING:
+    from bench.run.errors import RunError
+    from bench.task import Problem
 
 err = Console(stderr=True, soft_wrap=True)
 """Standard error: messages, warnings and progress (standard output holds the results)."""

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bench.analysis import Resampling
 from bench.cli.errors import fail
+
+if TYPE_CHECKING:
+    from bench.analysis import Resampling
 
 TasksOpt = Annotated[
     Path, typer.Option("--tasks", help="Task file, task folder or folder of tasks.")
@@ -94,6 +96,8 @@ MaxDocumentOpt = Annotated[
 
 def resampling(resamples: int, level: float, seed: int, test: str) -> Resampling:
     """The resampling of ``--resamples --level --seed --test``; a bad value is a usage error."""
+    from bench.analysis import Resampling  # pandas and SciPy: only when a command needs them
+
     try:
         return Resampling(resamples=resamples, level=level, seed=seed, method=test)
     except ValueError as error:

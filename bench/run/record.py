@@ -77,6 +77,8 @@ class Outcome:
     facts: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     skip: str | None = None
+    timeout: float | None = None
+    """Seconds the scorer ran before it was stopped at the per-item deadline."""
 
 
 Stored = tuple[str | None, list[Summary]]
@@ -243,6 +245,9 @@ class Recorder:
         if outcome.skip is not None:
             self._skip(task, system, setup, outcome.skip)
             return
+        if outcome.timeout is not None:
+            self._timeout(task, system, setup, outcome.timeout)
+            return
         for message in outcome.warnings:
             # Scorers warn once per task, but each scoring process has its own scorers.
             if (task.id, setup, message) in self._warned:
@@ -282,6 +287,24 @@ class Recorder:
                 }
             )
         self.stats.skipped.append(f"{setup} on {system.name}/{task.id}: {reason}")
+
+    def _timeout(self, task: Task, system: System, setup: str, seconds: float) -> None:
+        message = (
+            f"stopped after {seconds:.1f} s: over the per-item scoring deadline "
+            "(--score-deadline); a resumed run tries the item again"
+        )
+        self.store.append_problem(
+            {
+                "kind": "timeout",
+                "task_id": task.id,
+                "system": system.name,
+                "scorer": setup,
+                "seconds": round(seconds, 3),
+                "message": message,
+                "time": now(),
+            }
+        )
+        self.stats.skipped.append(f"{setup} on {system.name}/{task.id}: {message}")
 
     def tick(self, system: System, status: str) -> None:
         """Tell the progress callback that an item of ``system`` finished as ``status``."""

@@ -9,11 +9,13 @@ import multiprocessing.connection
 import os
 import signal
 import threading
+import time
 import warnings
 from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
 
+from bench.deadline import DeadlineExceeded, deadline
 from bench.request import Summary
 from bench.run.errors import RunError
 from bench.run.executor import Executor
@@ -23,8 +25,25 @@ from bench.scorers import CannotScore, scorers
 from bench.task import Task
 
 
-def compute(setup: ScorerSetup, task: Task, summaries: list[Summary]) -> Outcome:
-    """Score an item's summaries (several for multi-sample systems) with one scorer."""
+def compute(
+    setup: ScorerSetup, task: Task, summaries: list[Summary], seconds: float | None = None
+) -> Outcome:
+    """Score an item's summaries (several for multi-sample systems) with one scorer, within a
+    deadline of ``seconds`` (None: none); past it the outcome is a timeout (see
+    :mod:`bench.deadline` for how scoring is interrupted)."""
+    started = time.monotonic()
+    try:
+        with deadline(seconds):
+            outcome = _compute(setup, task, summaries)
+    except DeadlineExceeded:
+        return Outcome(setup.name, timeout=time.monotonic() - started)
+    took = time.monotonic() - started
+    if seconds and took > seconds:  # in C code that no check or alarm could interrupt
+        return Outcome(setup.name, timeout=took)
+    return outcome
+
+
+def _compute(setup: ScorerSetup, task: Task, summaries: list[Summary]) -> Outcome:
     reasons = [r for s in summaries if (r := setup.scorer.cannot_score(task, s))]
     if reasons:
         return Outcome(setup.name, skip=reasons[0])
@@ -60,14 +79,19 @@ _PROCESS_SCORERS: dict[str, ScorerSetup] = {}
 """The scorers of a scoring process, by name (built once by :func:`start_scoring_process`)."""
 _START_ERROR: list[str] = []
 """Why this scoring process could not build its scorers (reported with its first item)."""
+_DEADLINE: list[float | None] = [None]
+"""This scoring process's per-item deadline in seconds."""
 
 
 def start_scoring_process(
-    recipes: list[tuple[str, str, dict[str, str]]], modules: list[str]
+    recipes: list[tuple[str, str, dict[str, str]]],
+    modules: list[str],
+    seconds: float | None = None,
 ) -> None:
     """Set up a scoring process: Ctrl-C is the parent's to handle (it stores what the processes
     finished), the process ends with its parent (even a killed one), then the scorers."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _DEADLINE[0] = seconds
     parent = multiprocessing.parent_process()
     if parent is not None:
         sentinel = parent.sentinel
@@ -88,13 +112,16 @@ def start_scoring_process(
 
 
 def score_in_process(task: Task, summaries: list[Summary], names: list[str]) -> list[Outcome]:
-    """What a scoring process does with one item: each named scorer's outcome."""
+    """What a scoring process does with one item: each named scorer's outcome (in the
+    process's main thread, so the deadline's alarm can interrupt it)."""
     if _START_ERROR:
         raise RuntimeError(_START_ERROR[0])
-    return [compute(_PROCESS_SCORERS[name], task, summaries) for name in names]
+    return [compute(_PROCESS_SCORERS[name], task, summaries, _DEADLINE[0]) for name in names]
 
 
-def scoring_pool(setups: list[ScorerSetup], workers: int) -> ProcessPoolExecutor | None:
+def scoring_pool(
+    setups: list[ScorerSetup], workers: int, seconds: float | None = None
+) -> ProcessPoolExecutor | None:
     """Processes that each build the run's scorers, or None to score in this thread."""
     if workers < 1:
         raise RunError(f"score_workers must be at least 1, got {workers}")
@@ -106,7 +133,7 @@ def scoring_pool(setups: list[ScorerSetup], workers: int) -> ProcessPoolExecutor
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=start_scoring_process,
-        initargs=([setup.recipe() for setup in setups], modules),
+        initargs=([setup.recipe() for setup in setups], modules, seconds),
     )
 
 
@@ -115,9 +142,14 @@ class Scoring:
     thread, or through the executor (outcomes stored as they finish, in submission order)."""
 
     def __init__(
-        self, setups: Sequence[ScorerSetup], recorder: Recorder, executor: Executor
+        self,
+        setups: Sequence[ScorerSetup],
+        recorder: Recorder,
+        executor: Executor,
+        deadline: float | None = None,
     ) -> None:
         self.setups = list(setups)
+        self.deadline = deadline
         self.recorder = recorder
         self.executor = executor
         self._pending: dict[Future[list[Outcome]], tuple[Task, System]] = {}
@@ -140,7 +172,7 @@ class Scoring:
         if not self.executor.scores_elsewhere:
             for setup in needed:
                 try:
-                    outcome = compute(setup, task, summaries)
+                    outcome = compute(setup, task, summaries, self.deadline)
                 except Exception as error:  # the run stops; what is stored stays
                     raise RunError(
                         f"scoring {system.name} on {task.id} with {setup.name} failed: "

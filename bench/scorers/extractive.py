@@ -17,7 +17,7 @@ from bench.scorers._tokens import tokens, unicode_tokens, warn_if_dropped
 from bench.scorers.base import ItemScore, Metric, Need, Scorer, register_scorer
 from bench.signature import Signature
 from bench.task import Task
-from bench.text import SPLITTER_NAME, count_words, split_sentences
+from bench.text import DEFAULT_SPLITTER, count_words, parse_splitter, split_sentences
 
 _BOUNDARY = ""
 """Placed between documents; tokens are never empty, so no fragment crosses a document."""
@@ -32,57 +32,89 @@ class Fragment:
     length: int
 
 
-def fragments(summary: Sequence[str], article: Sequence[str]) -> list[Fragment]:
-    """Greedy extractive fragments (Newsroom Algorithm 1), article positions indexed by token.
+def positions(article: Sequence[str]) -> dict[str, list[int]]:
+    """Where each token occurs in ``article``: the index :func:`fragments` searches."""
+    where: dict[str, list[int]] = defaultdict(list)
+    for position, token in enumerate(article):
+        where[token].append(position)
+    return where
+
+
+def fragments(
+    summary: Sequence[str], article: Sequence[str], where: dict[str, list[int]] | None = None
+) -> list[Fragment]:
+    """Greedy extractive fragments (Newsroom Algorithm 1), article positions indexed by token
+    (``where``: :func:`positions` of ``article``, when already known).
 
     At each summary position the longest match is sought among article occurrences of the
     token; like the paper, after a match the search resumes where that match ended, so an
     occurrence starting inside an earlier match is not tried.
     """
-    where: dict[str, list[int]] = defaultdict(list)
-    for position, token in enumerate(article):
-        where[token].append(position)
+    if where is None:
+        where = positions(article)
     found: list[Fragment] = []
+    size, end = len(summary), len(article)
     i = 0
-    while i < len(summary):
-        best = Fragment(i, -1, 0)
+    while i < size:
+        best_start, best_length = -1, 0
         resume = 0
         for start in where.get(summary[i], ()):
             if start < resume:
                 continue
+            # The match can run no further than either text's end.
+            limit = min(size - i, end - start)
             length = 1
-            while (
-                i + length < len(summary)
-                and start + length < len(article)
-                and summary[i + length] == article[start + length]
-            ):
+            while length < limit and summary[i + length] == article[start + length]:
                 length += 1
-            if length > best.length:
-                best = Fragment(i, start, length)
+            if length > best_length:
+                best_start, best_length = start, length
             resume = start + length
-        if best.length:
-            found.append(best)
-            i += best.length
+        if best_length:
+            found.append(Fragment(i, best_start, best_length))
+            i += best_length
         else:
             i += 1
     return found
 
 
-def coverage_density(summary: Sequence[str], article: Sequence[str]) -> tuple[float, float]:
+def coverage_density(
+    summary: Sequence[str], article: Sequence[str], where: dict[str, list[int]] | None = None
+) -> tuple[float, float]:
     """Newsroom coverage and density of ``summary`` over ``article``; (0, 0) for no tokens."""
     if not summary:
         return 0.0, 0.0
-    lengths = [f.length for f in fragments(summary, article)]
+    lengths = [f.length for f in fragments(summary, article, where)]
     return sum(lengths) / len(summary), sum(n * n for n in lengths) / len(summary)
 
 
-def novel_bigram_share(summary: Sequence[str], documents: Sequence[Sequence[str]]) -> float:
-    """Share of the summary's bigram occurrences found in no document; 0.0 under 2 tokens."""
+def novel_bigram_share(
+    summary: Sequence[str],
+    documents: Sequence[Sequence[str]],
+    known: set[tuple[str, str]] | None = None,
+) -> float:
+    """Share of the summary's bigram occurrences found in no document (``known``: the
+    documents' bigrams, when already known); 0.0 under 2 tokens."""
     bigrams = list(pairwise(summary))
     if not bigrams:
         return 0.0
-    known = {pair for doc in documents for pair in pairwise(doc)}
+    if known is None:
+        known = {pair for doc in documents for pair in pairwise(doc)}
     return sum(1 for pair in bigrams if pair not in known) / len(bigrams)
+
+
+@dataclass(frozen=True)
+class _Sources:
+    """What every summary of a task is compared with, computed once per task."""
+
+    words: int
+    article: list[str]
+    where: dict[str, list[int]]
+    bigrams: set[tuple[str, str]]
+
+
+CACHED_TASKS = 64
+"""Tasks whose tokenized sources ``stats`` keeps: a run scores every system of a task close
+together, so a few suffice, and memory stays bounded."""
 
 
 @register_scorer("stats")
@@ -92,7 +124,8 @@ class Stats(Scorer):
     name = "stats"
     requires: ClassVar[frozenset[Need]] = frozenset({"documents"})
 
-    def __init__(self, tokenizer: str = "default") -> None:
+    def __init__(self, tokenizer: str = "default", split: str = DEFAULT_SPLITTER) -> None:
+        self.split = parse_splitter(split)
         self.tokenizer = str(tokenizer).strip().lower()
         if self.tokenizer not in ("default", "unicode"):
             raise ValueError(
@@ -103,10 +136,11 @@ class Stats(Scorer):
         """Tasks warned about a tokenizer that drops their script (once each)."""
         self._checked: set[tuple[str, ...]] = set()
         """Recent tasks whose documents were checked for a dropped script."""
+        self._sources: dict[tuple[str, ...], _Sources] = {}
 
     def signature(self) -> str:
-        """``stats:v1|tok:default|split:pysbd`` (``tok:unicode``: every script's letters)."""
-        fields = (("tok", self.tokenizer), ("split", SPLITTER_NAME))
+        """``stats:v1|tok:default|split:punkt`` (``tok:unicode``: every script's letters)."""
+        fields = (("tok", self.tokenizer), ("split", self.split))
         return Signature("stats", "v1", fields).format()
 
     def metrics(self) -> list[Metric]:
@@ -148,19 +182,33 @@ class Stats(Scorer):
         ):
             self._warned.add(task.id)
         words = count_words(summary.text)
-        source_words = sum(count_words(d.text) for d in task.documents)
+        sources = self._sources_of(task, key)
         summary_tokens = self._tokens(summary.text)
-        documents = [self._tokens(d.text) for d in task.documents]
-        article: list[str] = []
-        for doc in documents:
-            article.extend([*doc, _BOUNDARY])
-        coverage, density = coverage_density(summary_tokens, article)
+        coverage, density = coverage_density(summary_tokens, sources.article, sources.where)
         values = {
             "words": float(words),
-            "sentences": float(len(split_sentences(summary.text, task.language))),
-            "compression": source_words / words if words else 0.0,
+            "sentences": float(len(split_sentences(summary.text, task.language, self.split))),
+            "compression": sources.words / words if words else 0.0,
             "coverage": coverage,
             "density": density,
-            "novel_bigrams": novel_bigram_share(summary_tokens, documents),
+            "novel_bigrams": novel_bigram_share(summary_tokens, [], sources.bigrams),
         }
         return ItemScore(values=values)
+
+    def _sources_of(self, task: Task, key: tuple[str, ...]) -> _Sources:
+        found = self._sources.get(key)
+        if found is None:
+            documents = [self._tokens(d.text) for d in task.documents]
+            article: list[str] = []
+            for doc in documents:
+                article.extend([*doc, _BOUNDARY])
+            found = _Sources(
+                words=sum(count_words(d.text) for d in task.documents),
+                article=article,
+                where=positions(article),
+                bigrams={pair for doc in documents for pair in pairwise(doc)},
+            )
+            if len(self._sources) >= CACHED_TASKS:
+                del self._sources[next(iter(self._sources))]
+            self._sources[key] = found
+        return found

@@ -28,7 +28,7 @@ from bench.scorers.rouge_engine import (
 )
 from bench.signature import Signature
 from bench.task import Reference, Task
-from bench.text import SPLITTER_NAME, split_sentences
+from bench.text import DEFAULT_SPLITTER, parse_splitter, split_sentences
 
 _LABELS = {"rouge1": "R-1", "rouge2": "R-2", "rougeL": "R-L", "rougeLsum": "R-Lsum"}
 _REFS = ("max", "mean")
@@ -123,7 +123,8 @@ def parse_engine(value: str) -> str:
 
 @register_scorer("rouge")
 class Rouge(Scorer):
-    """ROUGE F/P/R equal to rouge-score's; rougeLsum on pysbd sentences, best or mean over refs.
+    """ROUGE F/P/R equal to rouge-score's; rougeLsum on sentences split by ``split`` (Punkt by
+    default, as rouge-score's ``split_summaries``; or ``pysbd``), best or mean over refs.
 
     ``engine`` picks how the numbers are computed (``auto``, ``python``, ``rs``,
     ``rouge-score``); all give identical results, ``auto`` the fastest available.
@@ -139,8 +140,10 @@ class Rouge(Scorer):
         types: Sequence[str] | str = ROUGE_TYPES,
         engine: str = "auto",
         tokenizer: str = "default",
+        split: str = DEFAULT_SPLITTER,
     ) -> None:
         self.stem = stem
+        self.split = parse_splitter(split)
         self.tokenizer = str(tokenizer).strip().lower()
         if self.tokenizer not in TOKENIZERS:
             raise ValueError(
@@ -170,7 +173,7 @@ class Rouge(Scorer):
         self._warned: set[str] = set()
 
     def signature(self) -> str:
-        """e.g. ``rouge:v0.1.2|engine:python|tok:default|stem:porter|lsum:pysbd|refs:max``.
+        """e.g. ``rouge:v0.1.2|engine:python|tok:default|stem:porter|lsum:punkt|refs:max``.
 
         ``engine`` names how the numbers were computed, not what: all engines equal rouge-score.
         """
@@ -178,7 +181,7 @@ class Rouge(Scorer):
             ("engine", self.engine_name),
             ("tok", self.tokenizer),
             ("stem", "porter" if self.stem else "none"),
-            ("lsum", SPLITTER_NAME),
+            ("lsum", self.split),
             ("refs", self.refs),
         )
         version = importlib.metadata.version("rouge-score")
@@ -269,7 +272,7 @@ class Rouge(Scorer):
         key = (text, language)
         if key in self._lines:
             return self._lines[key]
-        lines = "\n".join(split_sentences(text, language))
+        lines = "\n".join(split_sentences(text, language, self.split))
         if cache:
             _bounded(self._lines)
             self._lines[key] = lines

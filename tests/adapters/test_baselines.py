@@ -154,6 +154,7 @@ def test_random_differs_between_tasks_with_the_same_documents() -> None:
     assert len(texts) > 1
 
 
+@pytest.mark.slow
 def test_random_is_the_same_whatever_python_hash_seed() -> None:
     script = (
         "import sys; from bench.request import SummaryRequest;"

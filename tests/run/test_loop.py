@@ -365,6 +365,7 @@ def _stored(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[tuple[str, .
     return scores.reset_index(drop=True), facts.reset_index(drop=True), problems
 
 
+@pytest.mark.slow
 def test_scoring_processes_store_exactly_what_in_process_scoring_stores(tmp_path: Path) -> None:
     write_task(tmp_path, "no-facts", keyfacts=[])  # keyfacts skips it
     write_task(
@@ -513,6 +514,7 @@ def _all_gone(pids: Path, timeout: float = 10) -> bool:
     return False
 
 
+@pytest.mark.slow
 def test_scoring_happens_in_other_processes_and_ctrl_c_keeps_their_work(tmp_path: Path) -> None:
     process, run, pids = _driver(tmp_path)
     _wait_for_scores(run, 2)
@@ -527,6 +529,7 @@ def test_scoring_happens_in_other_processes_and_ctrl_c_keeps_their_work(tmp_path
     assert _all_gone(pids)
 
 
+@pytest.mark.slow
 def test_scoring_processes_end_with_a_killed_run(tmp_path: Path) -> None:
     process, run, pids = _driver(tmp_path)
     _wait_for_scores(run, 1)
@@ -534,3 +537,47 @@ def test_scoring_processes_end_with_a_killed_run(tmp_path: Path) -> None:
     process.communicate(timeout=30)
     assert len(os.listdir(pids)) >= 1
     assert _all_gone(pids)
+
+
+@register_scorer("test-slow")
+class Slow(Scorer):
+    """Spins in pure Python on the task ``slow`` (nothing checks the deadline)."""
+
+    name: ClassVar[str] = "test-slow"
+
+    def signature(self) -> str:
+        return "test-slow:v1"
+
+    def metrics(self) -> list[Metric]:
+        return [Metric("fast", "Fast", None, 1.0)]
+
+    def score(self, task: Task, summary: Summary) -> ItemScore:
+        end = time.monotonic() + (30 if task.id == "slow" else 0)
+        while time.monotonic() < end:
+            pass
+        return ItemScore({"fast": 1.0})
+
+
+def test_a_scorer_past_the_item_deadline_is_recorded_and_the_run_goes_on(tmp_path: Path) -> None:
+    for name in ("t1", "slow", "t3"):
+        write_task(tmp_path, name)
+    tasks = load_tasks(tmp_path / "tasks")
+    run = make_run(tasks, tmp_path / "run", ["test-first-words"], ["test-slow", "test-length"])
+    run.score_deadline = 0.3
+    started = time.monotonic()
+    stats = run.execute()
+    assert time.monotonic() - started < 10
+    store = Store(tmp_path / "run")
+    scores = store.scores()
+    assert set(scores[scores.scorer == "test-slow"]["task_id"]) == {"t1", "t3"}
+    assert set(scores[scores.scorer == "test-length"]["task_id"]) == {"t1", "slow", "t3"}
+    (problem,) = [p for p in store.problems() if p["kind"] == "timeout"]
+    assert (problem["task_id"], problem["system"], problem["scorer"]) == (
+        "slow",
+        "test-first-words",
+        "test-slow",
+    )
+    assert 0.3 <= problem["seconds"] < 5
+    assert "deadline" in problem["message"]
+    assert store.run_info()["status"] == "complete"
+    assert stats.skipped.total == 1

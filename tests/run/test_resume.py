@@ -35,6 +35,7 @@ def run_cli(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_killed_run_resumes_with_every_item_exactly_once(tmp_path: Path, workers: str) -> None:
     (tmp_path / "slow_summ.py").write_text(SLOW)

@@ -109,7 +109,7 @@ def test_novel_bigrams_under_two_tokens() -> None:
 def test_metrics_signature_requires() -> None:
     scorer = scorers.create("stats")
     assert isinstance(scorer, Stats)
-    assert scorer.signature() == "stats:v1|tok:default|split:pysbd"
+    assert scorer.signature() == "stats:v1|tok:default|split:punkt"
     assert scorer.requires == frozenset({"documents"})
     shown = [(m.name, m.label, m.higher_is_better, m.scale, m.digits) for m in scorer.metrics()]
     assert shown == [
@@ -174,6 +174,28 @@ def test_unicode_tokenizer_measures_non_latin_summaries() -> None:
     # Fragments "шторм обрушился на побережье" (4) and "свет погас" (2) cover all 6 tokens.
     assert values["coverage"] == 1.0 and values["density"] == (16 + 4) / 6
     assert values["novel_bigrams"] == 1 / 5  # "побережье свет" is not in the article
-    assert scorer.signature() == "stats:v1|tok:unicode|split:pysbd"
+    assert scorer.signature() == "stats:v1|tok:unicode|split:punkt"
     with pytest.warns(TokenizerWarning):  # the default tokenizer sees nothing
         assert stats(summary.text, document)["coverage"] == 0.0
+
+
+def test_one_scorer_reused_across_tasks_equals_a_fresh_scorer_per_item() -> None:
+    # stats keeps each task's tokenized sources for its next summaries: reusing one scorer
+    # over many tasks (more than it keeps), documents changed under the same id included,
+    # gives exactly the values of a fresh scorer per item.
+    rng = random.Random(3)
+    words = [*DOCUMENT.rstrip(".").split(), "rain", "wind", "crews", "homes", "night"]
+    shared = Stats()
+    for round_ in range(2):
+        for index in range(80):
+            text = " ".join(rng.choice(words) for _ in range(30)) + "."
+            task = Task(
+                id=f"t{index % 70}",
+                title="Test task",
+                documents=[Document(id="d0", text=text)],
+                instructions="Summarize.",
+                budget=50,
+            )
+            summary = Summary(text=" ".join(rng.choice(words) for _ in range(8)) + ".")
+            reused = shared.score(task, summary).values
+            assert reused == Stats().score(task, summary).values, (round_, index)

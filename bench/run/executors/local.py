@@ -19,7 +19,11 @@ class LocalExecutor:
     """Generation in threads, scoring in processes (or, with one worker, by the caller)."""
 
     def __init__(
-        self, systems: Sequence[System], setups: Sequence[ScorerSetup], score_workers: int
+        self,
+        systems: Sequence[System],
+        setups: Sequence[ScorerSetup],
+        score_workers: int,
+        score_deadline: float | None = None,
     ) -> None:
         self._threads = {
             s.name: ThreadPoolExecutor(
@@ -28,7 +32,7 @@ class LocalExecutor:
             for s in systems
             if isinstance(s.adapter, Summarizer)
         }
-        self._processes = scoring_pool(list(setups), score_workers)
+        self._processes = scoring_pool(list(setups), score_workers, score_deadline)
 
     @property
     def scores_elsewhere(self) -> bool:

@@ -121,13 +121,17 @@ def match_patterns(patterns: Sequence[Sequence[str]], sentences: Sequence[str]) 
 
 def fact_weights(fact: KeyFact, siblings: Sequence[KeyFact]) -> dict[str, float]:
     """Content words of ``fact`` weighted by inverse frequency among the task's facts."""
-    words = _canonical_words(fact.text) or tuple(dict.fromkeys(stems(fact.text)))
-    texts = {f.text for f in siblings} | {fact.text}
+    return dict(_fact_weights(fact.text, frozenset({f.text for f in siblings} | {fact.text})))
+
+
+@lru_cache(maxsize=1 << 12)  # a task's facts are weighed again for every system's summary
+def _fact_weights(fact: str, texts: frozenset[str]) -> tuple[tuple[str, float], ...]:
+    words = _canonical_words(fact) or tuple(dict.fromkeys(stems(fact)))
     frequency: Counter[str] = Counter()
     for text in texts:
         frequency.update(set(_canonical_words(text)))
     n = len(texts)
-    return {w: math.log((n + 1) / (frequency[w] + 0.5)) for w in words}
+    return tuple((w, math.log((n + 1) / (frequency[w] + 0.5))) for w in words)
 
 
 def polarity_clash(fact: str, sentences: Sequence[str], main: int, key: Collection[str]) -> bool:
@@ -220,7 +224,7 @@ class LexicalMatcher:
         numbers = missing_numbers(fact.text, summary)
         dates = missing_dates(fact.text, summary)
         names = _names(fact.text)
-        plain = content_words(fact.text)
+        plain = _fact_content_words(fact.text)
         feats = {
             "coverage": sum(weights[w] for w in found) / total,
             "sentence_coverage": best / total,
@@ -252,11 +256,17 @@ class LexicalMatcher:
         return decision(fact, sentences, support, present, score, self.name)
 
 
-def _names(text: str) -> list[str]:
+@lru_cache(maxsize=1 << 12)
+def _fact_content_words(text: str) -> tuple[str, ...]:
+    return tuple(content_words(text))
+
+
+@lru_cache(maxsize=1 << 12)
+def _names(text: str) -> tuple[str, ...]:
     """Canonical stems of capitalised words after the first (people, places, organisations)."""
     words = re.findall(r"\b[A-Z][a-zA-Z]+", text)[1:]
     kept = (canonical(stem(w.lower())) for w in words if w.lower() not in STOPWORDS)
-    return list(dict.fromkeys(kept))
+    return tuple(dict.fromkeys(kept))
 
 
 def _cover(found: set[str], weights: dict[str, float], bags: Sequence[frozenset[str]]) -> list[int]:

@@ -1,0 +1,95 @@
+"""How often the sentence splitters agree on news text, and what that changes in rougeLsum.
+
+    python benchmarks/split_agreement.py
+
+Texts: the bundled tasks' source documents and reference summaries, and the summaries stored in
+``results/baseline`` (every bundled system). For each text, Punkt (the default) and pysbd split
+it; a text agrees when both give the same sentences. rougeLsum F of every stored summary is
+computed with each splitter (``rouge:split=punkt`` against ``rouge:split=pysbd``), and the
+differences are summarised in points (x100). Last, each splitter's time per 700 words on the
+source documents (each text made new so no cache serves it), and on them repeated 8 times (a
+linear splitter takes 8 times as long).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.request import Summary  # noqa: E402
+from bench.scorers.rouge import Rouge  # noqa: E402
+from bench.tasksets import iter_tasks  # noqa: E402
+from bench.text import split_sentences  # noqa: E402
+
+
+def agreement(texts: list[str]) -> tuple[int, int, int, int]:
+    """(texts, texts split identically, Punkt sentences, pysbd sentences)."""
+    same = punkt_total = pysbd_total = 0
+    for text in texts:
+        punkt, pysbd = split_sentences(text, "en", "punkt"), split_sentences(text, "en", "pysbd")
+        same += [s.strip() for s in punkt] == [s.strip() for s in pysbd]
+        punkt_total += len(punkt)
+        pysbd_total += len(pysbd)
+    return len(texts), same, punkt_total, pysbd_total
+
+
+def per_700_words(texts: list[str], splitter: str, rounds: int = 5) -> float:
+    """Milliseconds ``splitter`` takes per 700 words of ``texts`` (best of ``rounds``)."""
+    words = sum(len(t.split()) for t in texts)
+    best = float("inf")
+    for round_ in range(rounds):
+        fresh = [f"{t} {round_}{splitter}" for t in texts]  # new texts: no cache serves them
+        start = time.perf_counter()
+        for text in fresh:
+            split_sentences(text, "en", splitter)
+        best = min(best, time.perf_counter() - start)
+    return 1000 * best * 700 / words
+
+
+def main() -> int:
+    tasks = {t.id: t for t in iter_tasks(str(ROOT / "tasks"), references=ROOT / "references")}
+    rows = [
+        json.loads(line)
+        for line in (ROOT / "results/baseline/outputs.jsonl").read_text().splitlines()
+        if line.strip()
+    ]
+    rows = [r for r in rows if r.get("summary")]
+    groups = {
+        "source documents": [d.text for t in tasks.values() for d in t.documents],
+        "reference summaries": [r.text for t in tasks.values() for r in t.references],
+        "system summaries": [r["summary"] for r in rows],
+    }
+    print("| Texts | n | split identically | Punkt sentences | pysbd sentences |")
+    print("| :-- | --: | --: | --: | --: |")
+    for name, texts in groups.items():
+        n, same, a, b = agreement(texts)
+        print(f"| {name} | {n} | {same} ({same / n:.0%}) | {a} | {b} |")
+    scorers = {s: Rouge(types=["rougeLsum"], split=s) for s in ("punkt", "pysbd")}
+    diffs = []
+    for row in rows:
+        task, summary = tasks[row["task_id"]], Summary(text=row["summary"])
+        f = {s: sc.score(task, summary).values["rougeLsum_f"] for s, sc in scorers.items()}
+        diffs.append(100 * (f["punkt"] - f["pysbd"]))
+    changed = sum(1 for d in diffs if d != 0)
+    print(
+        f"\nrougeLsum F of {len(diffs)} stored summaries, Punkt minus pysbd (points): "
+        f"{changed} changed, mean {sum(diffs) / len(diffs):+.3f}, "
+        f"mean |diff| {sum(abs(d) for d in diffs) / len(diffs):.3f}, "
+        f"largest |diff| {max(abs(d) for d in diffs):.3f}"
+    )
+    sources = groups["source documents"]
+    print("\nms per 700 words of the source documents (x1, and each repeated 8 times):")
+    for splitter in ("punkt", "pysbd"):
+        once = per_700_words(sources, splitter)
+        eight = per_700_words([" ".join([t] * 8) for t in sources], splitter, rounds=2)
+        print(f"  {splitter}: {once:.2f} ms, x8: {eight:.2f} ms per 700 words")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
