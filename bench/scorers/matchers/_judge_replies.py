@@ -162,9 +162,3 @@ def read_verdicts(reply: Reply, facts: int) -> list[Verdict | None]:
             present = line.group(2).lower() in YES
             found[number] = Verdict(present, None, reply.probability(line.start(2)))
     return [found.get(n) for n in range(1, facts + 1)]
-
-
-def parse_verdict(reply: str, sentences: int) -> tuple[bool, int | None]:
-    """``(present, sentence index)`` from a reply's text; raises :class:`Undecided`."""
-    verdict = read_verdict(Reply(reply), sentences)
-    return verdict.present, verdict.sentence

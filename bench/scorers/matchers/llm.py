@@ -26,11 +26,10 @@ from bench.clients.openai import ChatClient, RequestFailed
 from bench.params import at_least, invalid
 from bench.scorers.base import FactDecision
 from bench.scorers.matchers._judge_cache import VerdictCache
-from bench.scorers.matchers._judge_prompts import BUILTIN, DEFAULT_PROMPT, load_judge_prompt
+from bench.scorers.matchers._judge_prompts import load_judge_prompt
 from bench.scorers.matchers._judge_replies import (
     Reply,
     Verdict,
-    parse_verdict,
     read_verdict,
     read_verdicts,
 )
@@ -45,7 +44,7 @@ from bench.scorers.matchers.base import (
 from bench.scorers.matchers.lexical import LexicalMatcher
 from bench.task import KeyFact
 
-__all__ = ["GIVE_UP", "LLMMatcher", "llm", "parse_verdict", "prompt"]
+__all__ = ["GIVE_UP", "LLMMatcher", "llm"]
 
 COMPONENT = "matcher 'llm'"
 TOP_LOGPROBS = 5
@@ -57,11 +56,6 @@ down): the matcher stops instead of asking on."""
 _LEXICAL = LexicalMatcher()
 
 Outcome = FactDecision | Undecided
-
-
-def prompt(fact: str, sentences: Sequence[str]) -> str:
-    """The default judge prompt for one pair."""
-    return BUILTIN[DEFAULT_PROMPT].render(sentences, [fact])
 
 
 class LLMMatcher:

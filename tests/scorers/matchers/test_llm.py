@@ -11,11 +11,16 @@ import pytest
 
 from bench.scorers.matchers import Pair, Undecided, match_all, matchers
 from bench.scorers.matchers._judge_prompts import BUILTIN
-from bench.scorers.matchers._judge_replies import Reply
-from bench.scorers.matchers.llm import LLMMatcher, parse_verdict
+from bench.scorers.matchers._judge_replies import Reply, read_verdict
+from bench.scorers.matchers.llm import LLMMatcher
 from bench.task import KeyFact
 
 from .pairs import COUNT, REFUSES, STATES, TROOPS, UNRELATED, decide
+
+
+def parse_verdict(reply: str, sentences: int) -> tuple[bool, int | None]:
+    verdict = read_verdict(Reply(reply), sentences)
+    return verdict.present, verdict.sentence
 
 
 def _judge(reply: Callable[[str], str], calls: list[str]) -> Any:
