@@ -59,6 +59,9 @@ def _matcher_runs(specs: list[str], pairs: list[Pair]) -> list[meta.MatcherRun]:
             runs.append(meta.run_matcher(matcher, pairs))
         except MatcherFailed as error:
             raise fail(f"matcher {spec!r}: {error}") from None
+        usage = getattr(matcher, "usage", None)
+        if callable(usage):  # a judge: its requests, cached replies and requests/s
+            typer.echo(usage(), err=True)
     return runs
 
 

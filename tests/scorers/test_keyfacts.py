@@ -256,7 +256,7 @@ def test_other_parameters_go_to_the_matcher_and_are_checked_by_it(tmp_path: Path
     )
     assert isinstance(scorer, KeyFacts) and isinstance(scorer.matcher, LLMMatcher)
     assert (scorer.matcher.model, scorer.matcher.concurrency) == ("judge", 2)
-    assert "matcher:llm-v2:judge:finesure-v1" in scorer.signature()
+    assert "matcher:llm-v3:judge:yesno-v1" in scorer.signature()
     # replay without a cached verdict: undecided, so the summary is skipped, not scored 0
     with pytest.raises(CannotScore, match="no cached verdict"):
         scorer.score(make_task([KeyFact(id="a", text="NATO sent troops.")]), Summary(text=SUMMARY))

@@ -47,7 +47,7 @@ def test_a_run_scored_by_an_llm_judge_keeps_its_verdicts_and_replays_them(
     cache = tmp_path / "verdicts.jsonl"
     spec = (
         f"keyfacts:matcher=llm,model=judge,base_url={server.url_for('/v1')},"
-        f"cache={cache},patterns=ignore,concurrency=3"
+        f"cache={cache},patterns=ignore,concurrency=3,prompt=finesure-v1"
     )
     try:
         Run(tasks, build_systems(["lead"]), build_scorers([spec]), Store(tmp_path / "a")).execute()
@@ -56,7 +56,7 @@ def test_a_run_scored_by_an_llm_judge_keeps_its_verdicts_and_replays_them(
     facts = pd.read_csv(tmp_path / "a" / "facts.csv")
     total = sum(len(t.keyfacts) for t in tasks)
     assert len(facts) == total == len(asked)  # every fact judged once, by the judge
-    assert set(facts["matcher"]) == {"llm-v2:judge:finesure-v1"}
+    assert set(facts["matcher"]) == {"llm-v3:judge:finesure-v1"}
     assert facts["present"].any() and not facts["present"].all()
     present = facts[facts["present"]]
     assert present["evidence"].notna().all()  # the judge's sentence is the evidence

@@ -1,16 +1,21 @@
-"""The LLM matcher: an OpenAI-compatible chat model judges each (summary, fact) pair with a
-FineSurE-style prompt (numbered summary sentences; answer present/absent and the supporting
-sentence), several pairs at a time. Verdicts are cached by prompt and replayable offline;
+"""The LLM matcher: an OpenAI-compatible chat model judges whether a summary states each key fact.
+
+The prompt is a built-in one or a template file (:mod:`._judge_prompts`): one request per
+(summary, fact) pair, the summary first so a server that caches prompt prefixes reads it once,
+or one request per summary listing all its facts. Where the server returns log-probabilities,
+each verdict's score is P(yes) from the answer token (:mod:`._judge_replies`) and ``threshold``
+decides; otherwise the reply's text does. Replies are cached and replayable offline;
 unparsable replies and unanswered requests are counted and raised as :class:`Undecided`, never
-read as absent."""
+read as absent.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import threading
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -18,84 +23,46 @@ from typing import Any
 import httpx
 
 from bench.clients.openai import ChatClient, RequestFailed
-from bench.params import at_least
+from bench.params import at_least, invalid
 from bench.scorers.base import FactDecision
+from bench.scorers.matchers._judge_cache import VerdictCache
+from bench.scorers.matchers._judge_prompts import load_judge_prompt
+from bench.scorers.matchers._judge_replies import (
+    Reply,
+    Verdict,
+    read_verdict,
+    read_verdicts,
+)
 from bench.scorers.matchers.base import (
     MatcherFailed,
     Pair,
     Undecided,
     decision,
+    match_one,
     register_matcher,
 )
+from bench.scorers.matchers.lexical import LexicalMatcher
 from bench.task import KeyFact
 
+__all__ = ["GIVE_UP", "LLMMatcher", "llm"]
+
 COMPONENT = "matcher 'llm'"
-PROMPT_VERSION = "finesure-v1"
-PROMPT = """You will receive a summary, split into numbered sentences, and one key fact.
-Decide whether the key fact can be inferred from the summary. A summary that states the
-opposite of the fact, or a different number, does not contain it.
-
-Summary:
-{sentences}
-
-Key fact: {fact}
-
-Answer with JSON only: {{"present": true or false, "sentence": the number of the sentence
-that states the fact, or null}}"""
-
-_DECODER = json.JSONDecoder()
-DEFAULT_MAX_TOKENS = 128
-"""The judge's reply cap unless ``max_tokens`` says otherwise (a verdict needs ~20 tokens)."""
+TOP_LOGPROBS = 5
+"""Alternatives asked for at each generated token (yes/no variants are summed)."""
 GIVE_UP = 20
 """Replies that were no verdict (unparsable, or no answer after retries), before any verdict,
 after which the judge is deemed unusable (a small model echoing the summary, a server that is
 down): the matcher stops instead of asking on."""
+_LEXICAL = LexicalMatcher()
 
-
-def prompt(fact: str, sentences: Sequence[str]) -> str:
-    """The judge prompt for one pair."""
-    numbered = "\n".join(f"{i}. {s}" for i, s in enumerate(sentences, 1))
-    return PROMPT.format(sentences=numbered or "(empty)", fact=fact)
-
-
-def _verdicts(reply: str) -> Iterator[dict[str, Any]]:
-    """Every JSON object in ``reply`` with a boolean ``present``, in order (objects nested in
-    others and prose around them are passed over)."""
-    start = reply.find("{")
-    while start != -1:
-        try:
-            data, end = _DECODER.raw_decode(reply, start)
-        except json.JSONDecodeError:
-            start = reply.find("{", start + 1)
-            continue
-        if isinstance(data, dict) and isinstance(data.get("present"), bool):
-            yield data
-        start = reply.find("{", end)
-
-
-def parse_verdict(reply: str, sentences: int) -> tuple[bool, int | None]:
-    """``(present, sentence index)`` from the first verdict object in a reply (a sentence number
-    may come as a string; one out of range is dropped); raises :class:`Undecided` when the reply
-    holds none."""
-    try:
-        data = next(_verdicts(reply), None)
-    except (ValueError, RecursionError):  # a number past int's digit limit, absurd nesting
-        data = None
-    if data is None:
-        raise Undecided(f"unparsable judge reply: {reply[:200]!r}")
-    number = data.get("sentence")
-    if isinstance(number, str) and number.strip().isascii() and number.strip().isdecimal():
-        number = int(number)
-    if isinstance(number, int) and not isinstance(number, bool) and 1 <= number <= sentences:
-        return data["present"], number - 1
-    return data["present"], None
+Outcome = FactDecision | Undecided
 
 
 class LLMMatcher:
-    """Asks a chat model per pair, ``concurrency`` pairs at a time, through the shared
-    OpenAI-compatible client (timeouts, 429 and 5xx are retried with backoff or after the
-    server's Retry-After; the key stays in its header). ``replay`` answers from the cache only
-    (a miss is undecided), so a published run can be re-scored without the model."""
+    """Asks a chat model through the shared OpenAI-compatible client (timeouts, 429 and 5xx are
+    retried with backoff or after the server's Retry-After; the key stays in its header),
+    ``concurrency`` requests at a time. ``replay`` answers from the cache only (a miss is
+    undecided), so a published run can be re-scored without the model."""
 
     light = False
 
@@ -110,33 +77,56 @@ class LLMMatcher:
         timeout: float = 60.0,
         concurrency: int = 4,
         retries: int = 5,
-        max_tokens: int = DEFAULT_MAX_TOKENS,
+        max_tokens: int | None = None,
+        prompt: str | None = None,
+        logprobs: bool = True,
+        threshold: float = 0.5,
     ) -> None:
         if not model.strip():
             raise ValueError(f"{COMPONENT}: parameter 'model' must not be empty")
+        if not 0 < threshold < 1:
+            raise invalid(COMPONENT, "threshold", "a number in (0, 1)", threshold)
         self.model = model
         self.base_url = (
             base_url or os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1"
         ).rstrip("/")
-        self.api_key_env = api_key_env
-        self.cache_path = Path(cache)
+        self.prompt = load_judge_prompt(prompt, f"{COMPONENT}: parameter 'prompt'")
         self.replay = replay
         self.timeout = timeout
         self.concurrency = at_least(COMPONENT, "concurrency", concurrency, 1)
         self.retries = retries
-        self.max_tokens = at_least(COMPONENT, "max_tokens", max_tokens, 1)
-        cap = "" if max_tokens == DEFAULT_MAX_TOKENS else f":max_tokens={max_tokens}"
-        self.name = f"llm-v2:{model}:{PROMPT_VERSION}{cap}"
+        cap = self.prompt.max_tokens if max_tokens is None else max_tokens
+        self.max_tokens = at_least(COMPONENT, "max_tokens", cap, 1)
+        self.logprobs = logprobs
+        self.threshold = threshold
+        self.name = self._name(max_tokens)
+        self.cache = VerdictCache(Path(cache))
+        self.cache_path = self.cache.path
         self.failures = 0
         """Replies that could not be parsed (each raised as :class:`Undecided`)."""
         self.verdicts = 0
         """Replies parsed into a verdict."""
-        self._first_failure = ""
         self.errors = 0
         """Requests the judge did not answer (after retries; each raised as :class:`Undecided`)."""
+        self.requests = 0
+        """Requests answered by the judge (cached replies excluded)."""
+        self.cached = 0
+        """Requests answered from the cache."""
+        self.seconds = 0.0
+        """Wall time spent deciding pairs."""
+        self._first_failure = ""
         self._lock = threading.Lock()
         self._chat = None if replay else self._client(api_key_env, transport)
-        self._cache = self._load_cache()
+
+    def _name(self, max_tokens: int | None) -> str:
+        parts = ["llm-v3", self.model, self.prompt.name]
+        if not self.logprobs:
+            parts.append("text")
+        if max_tokens is not None and max_tokens != self.prompt.max_tokens:
+            parts.append(f"max_tokens={max_tokens}")
+        if self.threshold != 0.5:
+            parts.append(f"threshold={self.threshold:g}")
+        return ":".join(parts)
 
     def _client(self, api_key_env: str, transport: httpx.BaseTransport | None) -> ChatClient:
         """The judge's client; bad parameters fail here, when the matcher is made."""
@@ -150,124 +140,186 @@ class LLMMatcher:
             transport=transport,
         )
 
-    def _load_cache(self) -> dict[str, str]:
-        """Cached replies by key. A last line cut short by a killed run is dropped from the file
-        (its pair is asked again), so the next record starts on a line of its own."""
-        if not self.cache_path.is_file():
-            return {}
-        text = self.cache_path.read_text(encoding="utf-8")
-        found = {}
-        lines = text.splitlines()
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-                found[str(record["key"])] = str(record["reply"])
-            except (json.JSONDecodeError, KeyError, TypeError) as error:
-                if number == len(lines) and not text.endswith("\n"):
-                    kept = text[: len(text) - len(line)]
-                    self.cache_path.write_text(kept, encoding="utf-8")
-                    break
-                raise ValueError(
-                    f"{self.cache_path}:{number}: not a verdict record "
-                    f'({{"key": ..., "reply": ...}}): {error}'
-                ) from None
-        return found
+    def usage(self) -> str:
+        """Requests made, cached replies, wall time and requests per second, for reports."""
+        rate = self.requests / self.seconds if self.seconds > 0 else 0.0
+        return (
+            f"{self.name}: {self.requests} requests to the judge, {self.cached} answered from "
+            f"the cache, {self.seconds:.1f} s ({rate:.2f} requests/s)"
+        )
 
-    def _key(self, text: str) -> str:
-        # The reply depends on the model, the prompt and how long it may be (temperature is 0).
-        identity = f"{self.model}\n{self.max_tokens}\n{text}"
+    def _key(self, text: str, max_tokens: int) -> str:
+        # The reply depends on the model, the prompt, how long it may be and whether
+        # log-probabilities come with it (temperature is 0).
+        identity = f"{self.model}\n{max_tokens}\n{text}" + ("\nlogprobs" if self.logprobs else "")
         return hashlib.sha256(identity.encode()).hexdigest()
 
-    def _ask(self, text: str) -> str:
-        key = self._key(text)
-        with self._lock:
-            if key in self._cache:
-                return self._cache[key]
+    def _ask(self, text: str, max_tokens: int) -> Reply:
+        key = self._key(text, max_tokens)
+        cached = self.cache.get(key)
+        if cached is not None:
+            with self._lock:
+                self.cached += 1
+            return cached
         if self._chat is None:
             raise Undecided("no cached verdict (replay mode)")
-        body = {
+        body: dict[str, Any] = {
             "model": self.model,
             "temperature": 0,
-            "max_tokens": self.max_tokens,
+            "max_tokens": max_tokens,
             "messages": [{"role": "user", "content": text}],
         }
+        if self.logprobs:
+            body.update(logprobs=True, top_logprobs=TOP_LOGPROBS)
         try:
-            reply = self._chat.complete(body).content
+            reply = Reply.from_choice(self._chat.complete(body).choice)
         except RequestFailed as error:
             with self._lock:
                 self.errors += 1
                 self._first_failure = self._first_failure or f"(no answer: {error})"
             self._check_usable()
             raise Undecided(f"no verdict from the judge: {error}") from None
-        record = json.dumps({"key": key, "model": self.model, "reply": reply}) + "\n"
         with self._lock:
-            self._cache[key] = reply
-            self.cache_path.parent.mkdir(parents=True, exist_ok=True)
-            with self.cache_path.open("a", encoding="utf-8") as handle:
-                handle.write(record)
+            self.requests += 1
+        self.cache.add(key, self.model, reply)
         return reply
 
-    def match(
-        self, fact: KeyFact, sentences: Sequence[str], siblings: Sequence[KeyFact] = ()
-    ) -> FactDecision:
-        """The judge's verdict; raises :class:`Undecided` on an unparsable reply."""
+    def _decision(self, pair: Pair, verdict: Verdict) -> FactDecision:
+        """The decision for a verdict: by its probability where the reply had one, else by its
+        text; the evidence is the sentence the judge named, else the sentences sharing most of
+        the fact's words."""
+        probability = verdict.probability if self.logprobs else None
+        present = verdict.present if probability is None else probability >= self.threshold
+        score = float(verdict.present) if probability is None else probability
+        if verdict.sentence is not None:
+            support = [verdict.sentence]
+        else:
+            support = _LEXICAL.features(pair.fact, pair.sentences, pair.siblings)[1]
+        return decision(pair.fact, pair.sentences, support, present, score, self.name)
+
+    def _failed(self, reply: Reply) -> None:
+        with self._lock:
+            self.failures += 1
+            self._first_failure = self._first_failure or reply.text
         self._check_usable()
-        reply = self._ask(prompt(fact.text, sentences))
-        try:
-            present, index = parse_verdict(reply, len(sentences))
-        except Undecided:
-            with self._lock:
-                self.failures += 1
-                self._first_failure = self._first_failure or reply
-            self._check_usable()
-            raise
+
+    def _verdict_ok(self) -> None:
         with self._lock:
             self.verdicts += 1
-        support = [index] if index is not None else []
-        return decision(fact, sentences, support, present, float(present), self.name)
+
+    def _one(self, pair: Pair) -> list[Outcome]:
+        """One request for one pair."""
+        try:
+            self._check_usable()
+            text = self.prompt.render(pair.sentences, [pair.fact.text])
+            reply = self._ask(text, self.max_tokens)
+            try:
+                verdict = read_verdict(reply, len(pair.sentences))
+            except Undecided:
+                self._failed(reply)
+                raise
+        except Undecided as error:
+            return [error]
+        self._verdict_ok()
+        return [self._decision(pair, verdict)]
+
+    def _summary(self, pairs: Sequence[Pair]) -> list[Outcome]:
+        """One request for all facts of one summary (``pairs`` share their sentences)."""
+        sentences = pairs[0].sentences
+        try:
+            self._check_usable()
+            text = self.prompt.render(sentences, [p.fact.text for p in pairs])
+            reply = self._ask(text, self.max_tokens * len(pairs) + 8)
+        except Undecided as error:
+            return [error] * len(pairs)
+        verdicts = read_verdicts(reply, len(pairs))
+        if not any(verdicts):
+            self._failed(reply)
+            unparsable = Undecided(f"unparsable judge reply: {reply.text[:200]!r}")
+            return [unparsable] * len(pairs)
+        self._verdict_ok()
+        return [
+            self._decision(pair, verdict)
+            if verdict is not None
+            else Undecided(f"the judge's reply has no line for fact {n}: {reply.text[:200]!r}")
+            for n, (pair, verdict) in enumerate(zip(pairs, verdicts, strict=True), 1)
+        ]
 
     def _check_usable(self) -> None:
         """Raise :class:`MatcherFailed` once :data:`GIVE_UP` requests, and no verdict, came back."""
         failed = self.failures + self.errors
         if failed >= GIVE_UP and not self.verdicts:
+            hint = " (a server that rejects logprobs needs logprobs=false)" if self.logprobs else ""
             raise MatcherFailed(
-                f"{self.name}: none of the judge's first {failed} replies was a JSON verdict "
-                f'({{"present": true or false, "sentence": N}}; {self.errors} got no answer); '
-                f"first: {self._first_failure[:200]!r}. Is the server up, and the model able to "
-                "follow the prompt?"
+                f"{self.name}: none of the judge's first {failed} replies was a verdict "
+                f"(the prompt's yes/no or JSON answer; {self.errors} got no answer); "
+                f"first: {self._first_failure[:200]!r}. Is the server up{hint}, and the model "
+                "able to follow the prompt?"
             )
 
-    def _match_pair(self, pair: Pair) -> FactDecision | Undecided:
-        try:
-            return self.match(pair.fact, pair.sentences, pair.siblings)
-        except Undecided as error:
-            return error
+    def match(
+        self, fact: KeyFact, sentences: Sequence[str], siblings: Sequence[KeyFact] = ()
+    ) -> FactDecision:
+        """The judge's verdict; raises :class:`Undecided` on an unparsable reply."""
+        return match_one(self.match_many, fact, sentences, siblings)
 
-    def match_many(self, pairs: Sequence[Pair]) -> list[FactDecision | Undecided]:
+    def _requests(self, pairs: Sequence[Pair]) -> list[list[int]]:
+        """Pair indices per request: one each, or runs of pairs on the same summary."""
+        if not self.prompt.per_summary:
+            return [[i] for i in range(len(pairs))]
+        groups: list[list[int]] = []
+        for i, pair in enumerate(pairs):
+            if groups and pairs[groups[-1][0]].sentences == pair.sentences:
+                groups[-1].append(i)
+            else:
+                groups.append([i])
+        return groups
+
+    def match_many(self, pairs: Sequence[Pair]) -> list[Outcome]:
         """Verdicts for many pairs, in order, ``concurrency`` requests at a time; undecided
         ones are returned as their error."""
-        if self.concurrency == 1 or len(pairs) < 2:
-            return [self._match_pair(pair) for pair in pairs]
-        with ThreadPoolExecutor(min(self.concurrency, len(pairs))) as pool:
-            return list(pool.map(self._match_pair, pairs))
+        started = time.perf_counter()
+        groups = self._requests(pairs)
+
+        def ask(group: list[int]) -> list[Outcome]:
+            if len(group) == 1 and not self.prompt.per_summary:
+                return self._one(pairs[group[0]])
+            return self._summary([pairs[i] for i in group])
+
+        try:
+            if self.concurrency == 1 or len(groups) < 2:
+                answers = [ask(g) for g in groups]
+            else:
+                with ThreadPoolExecutor(min(self.concurrency, len(groups))) as pool:
+                    answers = list(pool.map(ask, groups))
+        finally:
+            with self._lock:
+                self.seconds += time.perf_counter() - started
+        found: list[Outcome | None] = [None] * len(pairs)
+        for group, answer in zip(groups, answers, strict=True):
+            for i, outcome in zip(group, answer, strict=True):
+                found[i] = outcome
+        return [f for f in found if f is not None]
 
 
 @register_matcher("llm")
 def llm(
     model: str,
     base_url: str | None = None,
+    prompt: str | None = None,
+    logprobs: bool = True,
+    threshold: float = 0.5,
     cache: str = ".sumbench-cache/llm-verdicts.jsonl",
     replay: bool = False,
     api_key_env: str = "OPENAI_API_KEY",
     concurrency: int = 4,
     retries: int = 5,
     timeout: float = 60.0,
-    max_tokens: int = DEFAULT_MAX_TOKENS,
+    max_tokens: int | None = None,
 ) -> LLMMatcher:
-    """An OpenAI-compatible judge (key from the variable ``api_key_env`` names), asked
-    ``concurrency`` pairs at a time; verdicts cached and replayable."""
+    """An OpenAI-compatible judge (key from the variable ``api_key_env`` names); ``prompt`` is
+    a built-in prompt (yesno-v1, facts-v1, finesure-v1) or ``@template-file``; verdicts are
+    scored from log-probabilities where the server gives them, cached and replayable."""
     return LLMMatcher(
         model,
         base_url,
@@ -278,4 +330,7 @@ def llm(
         retries=retries,
         timeout=timeout,
         max_tokens=max_tokens,
+        prompt=prompt,
+        logprobs=logprobs,
+        threshold=threshold,
     )

@@ -10,10 +10,17 @@ from typing import Any
 import pytest
 
 from bench.scorers.matchers import Pair, Undecided, match_all, matchers
-from bench.scorers.matchers.llm import LLMMatcher, parse_verdict, prompt
+from bench.scorers.matchers._judge_prompts import BUILTIN
+from bench.scorers.matchers._judge_replies import Reply, read_verdict
+from bench.scorers.matchers.llm import LLMMatcher
 from bench.task import KeyFact
 
 from .pairs import COUNT, REFUSES, STATES, TROOPS, UNRELATED, decide
+
+
+def parse_verdict(reply: str, sentences: int) -> tuple[bool, int | None]:
+    verdict = read_verdict(Reply(reply), sentences)
+    return verdict.present, verdict.sentence
 
 
 def _judge(reply: Callable[[str], str], calls: list[str]) -> Any:
@@ -158,11 +165,12 @@ def test_llm_verdict_cache_tolerates_a_cut_last_line_and_names_a_broken_one(
     cache = tmp_path / "verdicts.jsonl"
     good = json.dumps({"key": "k1", "model": "judge", "reply": "{}"})
     cache.write_text(good + "\n" + '{"key": "k2", "rep')  # a run killed mid-write
-    assert LLMMatcher("judge", cache=cache, replay=True)._cache == {"k1": "{}"}
+    kept = LLMMatcher("judge", cache=cache, replay=True).cache
+    assert len(kept) == 1 and kept.get("k1") == Reply("{}")
     # The next run appends on a line of its own, and the file reads whole afterwards.
     judge = LLMMatcher("judge", "http://judge.test/v1", cache=cache, transport=_judge(_reply, []))
     assert decide(judge, TROOPS, [STATES]).present
-    assert len(LLMMatcher("judge", cache=cache, replay=True)._cache) == 2
+    assert len(LLMMatcher("judge", cache=cache, replay=True).cache) == 2
     cache.write_text("not json\n" + good + "\n")
     with pytest.raises(ValueError, match=r"verdicts.jsonl:1: not a verdict record"):
         LLMMatcher("judge", cache=cache, replay=True)
@@ -177,7 +185,7 @@ def test_llm_spec_parameters_are_checked() -> None:
     with pytest.raises(ValueError, match=r"matcher 'llm': .*'timeout'"):
         matchers.create("llm", model="judge", timeout="soon")
     assert matchers.create("llm", model="judge", max_tokens="64").name == (
-        "llm-v2:judge:finesure-v1:max_tokens=64"
+        "llm-v3:judge:yesno-v1:max_tokens=64"
     )
     judge = matchers.create("llm", model="judge", concurrency="8", max_tokens="32")
     assert isinstance(judge, LLMMatcher) and (judge.concurrency, judge.max_tokens) == (8, 32)
@@ -274,7 +282,7 @@ def test_llm_verdicts_are_cached_per_reply_length(tmp_path: Path) -> None:
 
 
 def test_llm_prompt_and_parse() -> None:
-    text = prompt("A fact.", ["One.", "Two."])
+    text = BUILTIN["finesure-v1"].render(["One.", "Two."], ["A fact."])
     assert "1. One.\n2. Two." in text and "Key fact: A fact." in text
     assert parse_verdict('{"present": false, "sentence": 9}', 2) == (False, None)
     with pytest.raises(Undecided):
