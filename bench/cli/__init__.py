@@ -20,6 +20,7 @@ from bench.cli.tasks import (
     tasks_show,
     tasks_validate,
 )
+from bench.cli.view import view
 
 __all__ = ["app"]
 
@@ -40,6 +41,7 @@ app.command("report")(report)
 app.command("compare")(compare)
 app.command("check")(check)
 app.command("merge")(merge)
+app.command("view")(view)
 app.add_typer(tasks_app, name="tasks")
 app.add_typer(systems_app, name="systems")
 app.add_typer(scorers_app, name="scorers")

@@ -4,6 +4,7 @@ static site, streaming the store through a temporary on-disk index so memory sta
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from bench.report.view.site import Chunker, metric_payload, prepare, write_data
 from bench.report.view.table import read_table
 from bench.report.view.texts import TextSource, load_error, locate, open_run_tasks, task_payload
 from bench.store import Store, StoreError
-from bench.task import TaskError
+from bench.task import Task, TaskError
 
 PROBLEMS_SHOWN = 5000
 """Problems listed on the problems page (all are counted; ``problems.jsonl`` holds them all)."""
@@ -35,6 +36,9 @@ class ViewOptions:
     """A second results folder: adds the diff page (second - first, as `sumbench compare`)."""
     chunk_bytes: int = 400_000
     chunk_tasks: int = 200
+    loaded: Sequence[Task] | None = None
+    """The run's tasks when the caller already holds them (``sumbench run`` on a task folder):
+    their texts are used as they are, without opening the task set again."""
 
 
 @dataclass(frozen=True)
@@ -54,11 +58,14 @@ def _texts(
 ) -> tuple[int, str]:
     """Load the texts of the run's tasks into the index; returns (tasks found, note)."""
     where: TextSource = locate(info, root, options.tasks, options.references)
-    if where.error:
+    given = options.loaded if not options.tasks else None
+    if given is not None:
+        where = TextSource(str((info.get("config") or {}).get("tasks")), where.references)
+    elif where.error:
         return 0, f"task texts not shown: {where.error}"
     found = 0
     try:
-        for task in open_run_tasks(info, where):
+        for task in given if given is not None else open_run_tasks(info, where):
             if index.has_task(task.id):
                 index.set_texts(task.id, task_payload(task, index.listed(task.id)))
                 found += 1

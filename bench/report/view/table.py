@@ -90,9 +90,8 @@ def _match(text: str, names: Sequence[str]) -> str | None:
 def _column_metric(label: str, metrics: Sequence[Metric]) -> str | None:
     for arrow in _ARROWS:
         label = label.removesuffix(arrow)
-    matches = [m.name for m in metrics if m.label == label]
-    shown = [m.name for m in metrics if m.label == label and m.shown]
-    return (shown or matches or [None])[0]
+    matches = sorted((not m.shown, i) for i, m in enumerate(metrics) if m.label == label)
+    return metrics[matches[0][1]].name if matches else None
 
 
 def read_table(path: Path, systems: Sequence[str], metrics: Sequence[Metric]) -> dict[str, Any]:

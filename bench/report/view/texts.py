@@ -90,10 +90,19 @@ def open_run_tasks(info: dict[str, Any], where: TextSource) -> Iterator[Task]:
 
 
 def paragraphs(text: str, language: str) -> list[list[str]]:
-    """The sentences of ``text`` by paragraph; flattened, they are ``split_sentences(text)``,
-    so a sentence index recorded by a scorer points at the same sentence here."""
-    found = [split_sentences(p, language) for p in _PARAGRAPH.split(text)]
-    return [p for p in found if p]
+    """The sentences of ``text`` (:func:`split_sentences`, so a sentence index a scorer recorded
+    points at the same sentence here) grouped by the blank lines between them."""
+    found: list[list[str]] = []
+    position = 0
+    for sentence in split_sentences(text, language):
+        start = text.find(sentence, position)
+        if start < 0:  # not verbatim in the text: keep it in the current paragraph
+            start = position
+        if not found or _PARAGRAPH.search(text, position, max(start, position)):
+            found.append([])
+        found[-1].append(sentence)
+        position = max(position, start + len(sentence))
+    return found
 
 
 def task_payload(task: Task, listed: dict[str, Any] | None) -> dict[str, Any]:

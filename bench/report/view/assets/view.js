@@ -591,13 +591,14 @@
   }
 
   function scoreTable(task, item) {
-    var table = el('table', { class: 'kv' });
+    var grid = el('div', { class: 'scoregrid' });
     M.metrics.forEach(function (m) {
       if (!Object.prototype.hasOwnProperty.call(item.scores, m.name)) return;
-      append(table, el('tr', null, el('td', null, el('a', { href: link(['dist', item.system, m.name]), text: m.label })),
-        el('td', { class: 'num', text: fmt(item.scores[m.name], m) })));
+      append(grid, el('a', { href: link(['dist', item.system, m.name]), title: 'per-item ' + m.label + ' of ' + item.system + (m.scorer ? ' (' + m.scorer + ')' : '') },
+        el('span', { class: 'muted', text: m.label + ' ' }), el('b', { class: 'num', text: fmt(item.scores[m.name], m) })));
     });
-    return table;
+    if (!grid.firstChild) append(grid, el('span', { class: 'empty', text: 'not scored' }));
+    return grid;
   }
 
   var META_FIRST = ['latency_s', 'prompt_tokens', 'completion_tokens', 'finish_reason', 'attempts', 'words', 'over_budget', 'truncated'];
@@ -747,7 +748,6 @@
     } else if (item.status === 'absent') {
       append(left, el('p', { class: 'banner', text: 'No summary stored for this item.' }));
     }
-    append(left, el('div', { class: 'panel' }, el('h3', { text: 'Scores' }), scoreTable(task, item)));
     item.samples.forEach(function (sample) {
       var panel = el('div', { class: 'panel' });
       append(panel, el('h3', { text: 'Summary' + (sample.sample ? ' (sample ' + sample.sample + ')' : '') }));
@@ -760,6 +760,7 @@
       var picked = pickedMarks(sample);
       if (picked.length) setTimeout(function () { highlight(root, picked); }, 0);
     });
+    append(left, el('div', { class: 'panel' }, el('h3', { text: 'Scores' }), scoreTable(task, item)));
     var problems = task.problems.filter(function (p) { return p.system === system; });
     if (problems.length) append(left, el('div', { class: 'panel' }, el('h3', { text: 'Problems' }), problemTable(problems)));
     append(left, referencesPanel(task));
@@ -804,12 +805,12 @@
     append(root, left);
     append(root, sourcesPanel(task));
     append(box, root);
-    append(left, keyFactsPanel(task, root, all.filter(function (s) { return hidden.indexOf(s) < 0; })));
     var cards = el('div', { class: 'cards' });
     task.items.filter(function (i) { return hidden.indexOf(i.system) < 0; }).forEach(function (item) {
       append(cards, summaryCard(task, item, root));
     });
-    append(left, el('h2', { text: 'Summaries' }), cards, referencesPanel(task));
+    append(left, el('h2', { text: 'Summaries' }), el('p', { class: 'muted', text: 'Click a summary sentence: the source sentences its faithfulness verdicts cite, or else the closest by word overlap, are highlighted.' }), cards);
+    append(left, el('h2', { text: 'Key facts' }), keyFactsPanel(task, root, all.filter(function (s) { return hidden.indexOf(s) < 0; })), referencesPanel(task));
     if (task.problems.length) append(left, el('h2', { text: 'Problems' }), problemTable(task.problems));
   }
 
@@ -833,7 +834,7 @@
 
   function keyFactsPanel(task, root, systems) {
     var facts = (task.texts || {}).keyfacts || [];
-    var panel = el('div', { class: 'panel' }, el('h3', { text: 'Key facts (' + facts.length + ')' }));
+    var panel = el('div', { class: 'panel' }, el('h3', { text: facts.length + ' key facts, and which summaries state them' }));
     if (!facts.length) { append(panel, el('p', { class: 'empty', text: 'No key facts for this task.' })); return panel; }
     var verdicts = {};
     task.items.forEach(function (item) {
