@@ -4,7 +4,6 @@ run) and, with ``--serve``, serve it on 127.0.0.1 and open the browser."""
 from __future__ import annotations
 
 import sys
-import webbrowser
 from pathlib import Path
 from typing import Annotated
 
@@ -12,7 +11,6 @@ import typer
 
 from bench.cli.errors import err, fail
 from bench.report.view import Site, ViewOptions, build_view
-from bench.report.view.serve import serve
 from bench.store import StoreError
 
 
@@ -74,6 +72,10 @@ def view(
     if not do_serve:
         typer.echo(site.index.resolve().as_uri())
         return
+    import webbrowser  # only here: they cost the command line's start-up otherwise
+
+    from bench.report.view.serve import serve
+
     try:
         server = serve(site.index.parent, port)
     except OSError as error:

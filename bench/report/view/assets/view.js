@@ -64,9 +64,13 @@
     return node;
   }
 
-  function append(node, child) {
+  function append(node) {
+    for (var i = 1; i < arguments.length; i++) appendOne(node, arguments[i]);
+  }
+
+  function appendOne(node, child) {
     if (child === null || child === undefined || child === false) return;
-    if (Array.isArray(child)) { child.forEach(function (c) { append(node, c); }); return; }
+    if (Array.isArray(child)) { child.forEach(function (c) { appendOne(node, c); }); return; }
     node.appendChild(typeof child === 'object' ? child : document.createTextNode(String(child)));
   }
 
@@ -622,13 +626,13 @@
     var present = facts.filter(function (f) { return f.present; }).length;
     var section = el('div');
     append(section, el('p', { class: 'muted', text: present + ' of ' + facts.length + ' key facts stated. Click a fact: the summary sentence that states it and the closest source sentences (word overlap) are highlighted.' }));
-    var table = el('table');
-    append(table, el('tr', null, ['fact', 'text', 'weight', 'verdict', 'score', 'evidence (summary sentence)', 'matcher'].map(function (h) { return el('th', { text: h }); })));
+    var table = el('table', { class: 'fixed facts' });
+    append(table, el('tr', null, ['key fact', 'weight', 'verdict', 'score', 'evidence (summary sentence)'].map(function (h, i) { return el('th', { class: i === 1 || i === 3 ? 'num' : null, text: h }); })));
     facts.filter(function (f) { return !filter || (filter === 'present') === f.present; }).forEach(function (f) {
       var fact = texts[f.fact_id];
-      var tr = el('tr', { class: 'pick' }, el('td', { class: 'mono', text: f.fact_id }), el('td', { text: fact ? fact.text : '(text not available)' }),
-        el('td', { class: 'num', text: f.weight === null ? '' : f.weight }), el('td', null, verdictTag(f.present ? 'present' : 'absent')),
-        el('td', { class: 'num', text: f.score === null ? '' : f.score.toFixed(2) }), el('td', { text: f.evidence }), el('td', { class: 'muted', text: f.matcher }));
+      var tr = el('tr', { class: 'pick' }, el('td', { class: 'fact' }, el('div', { class: 'mono muted', text: f.fact_id }), fact ? fact.text : '(text not available)'),
+        el('td', { class: 'num', text: f.weight === null ? '' : f.weight }), el('td', { title: 'decided by ' + f.matcher }, verdictTag(f.present ? 'present' : 'absent'), el('div', { class: 'muted small', text: f.matcher })),
+        el('td', { class: 'num', text: f.score === null ? '' : f.score.toFixed(2) }), el('td', { class: 'ev', text: f.evidence }));
       tr.addEventListener('click', function () {
         root.querySelectorAll('tr.picked').forEach(function (n) { n.classList.remove('picked'); });
         tr.classList.add('picked');
@@ -647,7 +651,7 @@
     claims.forEach(function (c) { counts[c.verdict] = (counts[c.verdict] || 0) + 1; });
     var section = el('div');
     append(section, el('p', { class: 'muted', text: Object.keys(counts).map(function (k) { return counts[k] + ' ' + k; }).join(', ') + '. Click a claim: its source evidence is highlighted.' }));
-    var table = el('table');
+    var table = el('table', { class: 'fixed claims' });
     append(table, el('tr', null, ['#', 'claim', 'verdict', 'score', 'evidence', 'backend'].map(function (h) { return el('th', { text: h }); })));
     claims.filter(function (c) { return !filter || c.verdict === filter; }).forEach(function (c) {
       var mark = claimMark(task, c);
@@ -698,7 +702,7 @@
         var make = SECTIONS[kind.name];
         append(holder, make ? make(task, item, sample, box, root, filter) : genericSection(item, kind, sample));
       }
-      out.push(el('h3', null, kind.title + ' ', verdictFilter(verdicts, route.query[key] || '', function (v) {
+      out.push(el('h3', { class: 'section' }, kind.title + ' ', verdictFilter(verdicts, route.query[key] || '', function (v) {
         var change = {}; change[key] = v; setQuery(route, change); draw(v);
       })));
       draw(route.query[key] || '');
@@ -819,7 +823,7 @@
     append(card, el('h3', null, el('a', { href: itemHref(task.id, item.system), text: item.system }),
       isBound(item.system) ? el('span', { class: 'muted', text: 'upper bound' }) : null));
     append(card, el('div', { class: 'scores' }, shownMetrics().filter(function (m) { return m.name in item.scores; }).map(function (m) {
-      return [el('a', { href: link(['dist', item.system, m.name]), text: m.label }), ' ' + fmt(item.scores[m.name], m) + '  '];
+      return [el('span', { class: 'pair' }, el('a', { href: link(['dist', item.system, m.name]), text: m.label }), ' ' + fmt(item.scores[m.name], m)), ' '];
     })));
     if (item.status === 'failed') append(card, el('p', { class: 'mono', text: 'failed: ' + item.error }));
     item.samples.forEach(function (sample) {
@@ -1027,6 +1031,7 @@
       window.addEventListener('hashchange', render);
       render();
       document.body.setAttribute('data-ready', '1');
+      if (window.performance && performance.mark) performance.mark('sumbench-ready');
     }).catch(function (e) {
       clear(main);
       append(main, el('p', { class: 'error', text: 'Cannot load the results: ' + (e.message || e) + '. Open index.html from the folder sumbench view wrote.' }));
