@@ -289,7 +289,7 @@
 
   function highlight(root, marks) {
     root.querySelectorAll('.sources .s').forEach(function (node) {
-      node.classList.remove('hl-near', 'hl-support', 'hl-contradict', 'hl-picked');
+      node.classList.remove('hl-near', 'hl-support', 'hl-contradict');
     });
     var first = null;
     marks.forEach(function (mark) {
