@@ -35,7 +35,6 @@ from bench.cli.options import (
 )
 from bench.cli.view import build_site
 from bench.report.build import build_report
-from bench.report.view import ViewOptions
 from bench.run import AUTO_PARALLEL_ITEMS, Notes, Run, RunError, RunOptions, RunStats, plan_run
 from bench.store import StoreError
 from bench.task import TaskError
@@ -167,6 +166,8 @@ def run(  # named as RunOptions' fields, but for charts, view and allow_failures
         raise fail(str(error)) from None
     typer.echo(table, nl=False)
     if view:  # a folder's tasks are in memory already; a table is read again
+        from bench.report.view import ViewOptions
+
         loaded = job.tasks if isinstance(job.tasks, list) else None
         build_site(folder, options=ViewOptions(loaded=loaded), required=False)
     _print_some("[red]failed:[/]", stats.errors, folder)

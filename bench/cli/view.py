@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from bench.cli.errors import err, fail
-from bench.report.view import Site, ViewOptions, build_view
 from bench.store import StoreError
+
+if TYPE_CHECKING:  # the site's modules load when a site is built, not with the command line
+    from bench.report.view import Site, ViewOptions
 
 
 def build_site(
@@ -22,6 +24,8 @@ def build_site(
 ) -> Site | None:
     """Build the site and say where it is; a store error is the command's error exit, or
     only a warning when the site is not ``required`` (a run's results stand without it)."""
+    from bench.report.view import build_view
+
     try:
         site = build_view(run_dir, out, options)
     except StoreError as error:
@@ -64,6 +68,8 @@ def view(
 ) -> None:
     """Build a self-contained results site (works from file://, no network) and print its
     address: the table, per-item distributions, tasks, summaries with evidence, problems."""
+    from bench.report.view import ViewOptions
+
     if out is None and other is not None:
         out = run_dir / f"view-vs-{other.resolve().name}"
     site = build_site(run_dir, out, ViewOptions(tasks, references, other))
