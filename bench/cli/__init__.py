@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "compare": ("bench.cli.results", "compare"),
     "check": ("bench.cli.results", "check"),
     "merge": ("bench.cli.results", "merge"),
+    "view": ("bench.cli.view", "view"),
 }
 """Top-level commands: name -> (module, function)."""
 

@@ -22,6 +22,7 @@ RefsOpt = Annotated[
     ),
 ]
 ChartsOpt = Annotated[bool, typer.Option(help="Write charts/ PNG files.")]
+ViewOpt = Annotated[bool, typer.Option(help="Build the results site view/ (see `sumbench view`).")]
 MetricsOpt = Annotated[
     list[str] | None,
     typer.Option(

@@ -18,8 +18,10 @@ from bench.cli.options import (
     ResamplesOpt,
     SeedOpt,
     TestOpt,
+    ViewOpt,
     resampling,
 )
+from bench.cli.view import build_site
 from bench.compare import compare_runs, run_notices
 from bench.compare import to_json as compare_json
 from bench.compare import to_markdown as compare_markdown
@@ -47,9 +49,10 @@ def report(
     test: Annotated[
         str | None, typer.Option("--test", help="Paired test (default: the run's).")
     ] = None,
+    view: ViewOpt = True,
 ) -> None:
-    """Rebuild tables and charts of a run from its stored rows alone, with the table options
-    the run used unless given."""
+    """Rebuild tables, charts and the results site of a run from its stored rows alone, with
+    the table options the run used unless given."""
     store = Store(run_dir)
     try:
         used = store.run_info().get("config", {}).get("report", {})
@@ -73,6 +76,8 @@ def report(
     except StoreError as error:
         raise fail(str(error)) from None
     typer.echo(table, nl=False)
+    if view:
+        build_site(run_dir)
 
 
 def compare(

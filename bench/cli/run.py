@@ -32,8 +32,10 @@ from bench.cli.options import (
     SeedOpt,
     SeparatorOpt,
     TestOpt,
+    ViewOpt,
 )
 from bench.inputs import MAX_DOCUMENT_BYTES
+from bench.cli.view import build_site
 from bench.report.build import build_report
 from bench.run import (
     AUTO_PARALLEL_ITEMS,
@@ -117,7 +119,7 @@ ScoreWorkersOpt = Annotated[
 ]
 
 
-def run(  # the parameters are named as RunOptions' fields, but for charts and allow_failures
+def run(  # named as RunOptions' fields, but for charts, view and allow_failures
     tasks: SourceOpt = None,
     preset: PresetOpt = None,
     mapping: MapOpt = None,
@@ -150,8 +152,10 @@ def run(  # the parameters are named as RunOptions' fields, but for charts and a
     level: LevelOpt = 0.95,
     seed: SeedOpt = 0,
     test: TestOpt = "sign-flip",
+    view: ViewOpt = True,
 ) -> None:
-    """Summarize every task with every system, score, store and print the results table."""
+    """Summarize every task with every system, score, store and print the results table
+    (and build the results site, view/)."""
     given = locals()
     options = RunOptions(
         **{f.name: given[f.name] for f in fields(RunOptions) if f.name in given},
@@ -189,6 +193,11 @@ def run(  # the parameters are named as RunOptions' fields, but for charts and a
     except StoreError as error:
         raise fail(str(error)) from None
     typer.echo(table, nl=False)
+    if view:  # a folder's tasks are in memory already; a table is read again
+        from bench.report.view import ViewOptions
+
+        loaded = job.tasks if isinstance(job.tasks, list) else None
+        build_site(folder, options=ViewOptions(loaded=loaded), required=False)
     _print_some("[red]failed:[/]", stats.errors, folder)
     err.print(
         f"generated {stats.generated}, cached {stats.cached}, reused {stats.reused}, "
