@@ -12,6 +12,7 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from bench.cli.dry_run import dry_run_table
 from bench.cli.errors import err, fail, fail_run, print_problems
 from bench.cli.options import (
     BaselineSystemOpt,
@@ -94,6 +95,34 @@ ScoreWorkersOpt = Annotated[
         f"for runs of {AUTO_PARALLEL_ITEMS}+ items with light scorers; else 1: in-process)."
     ),
 ]
+ExecutorOpt = Annotated[
+    str,
+    typer.Option(
+        help="Where items are generated and scored: local, or ray / ray:ADDRESS (a Ray cluster: "
+        "ray:auto, ray:HOST:PORT, ray:ray://HOST:10001; pip install 'sumbench[ray]')."
+    ),
+]
+PricesOpt = Annotated[
+    Path | None,
+    typer.Option(
+        help="Price table (YAML; dollars per million tokens per model): a Cost $ column, and "
+        "run.json records the spending."
+    ),
+]
+MaxCostOpt = Annotated[
+    float | None,
+    typer.Option(
+        help="Dollars: stop sending requests once this run spent this much (needs --prices); "
+        "the items left are recorded as not run and a resume does them."
+    ),
+]
+DryRunOpt = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run",
+        help="Estimate each system's tokens (and cost, with --prices) and exit; no request.",
+    ),
+]
 
 
 def run(  # the parameters are named as RunOptions' fields, but for charts and allow_failures
@@ -127,6 +156,10 @@ def run(  # the parameters are named as RunOptions' fields, but for charts and a
     level: LevelOpt = 0.95,
     seed: SeedOpt = 0,
     test: TestOpt = "paired-bootstrap",
+    executor: ExecutorOpt = "local",
+    prices: PricesOpt = None,
+    max_cost: MaxCostOpt = None,
+    dry_run: DryRunOpt = False,
 ) -> None:
     """Summarize every task with every system, score, store and print the results table."""
     given = locals()
@@ -141,6 +174,9 @@ def run(  # the parameters are named as RunOptions' fields, but for charts and a
     folder = job.store.root
     for warning in job.warnings:
         err.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    if dry_run:
+        typer.echo(dry_run_table(job), nl=False)
+        return
     err.print(
         f"{job.expected if job.expected is not None else 'streamed'} task(s) x "
         f"{len(job.systems)} system(s) x {len(job.scorers)} scorer(s) -> {folder}",
@@ -162,6 +198,9 @@ def run(  # the parameters are named as RunOptions' fields, but for charts and a
         raise fail(str(error)) from None
     typer.echo(table, nl=False)
     _print_some("[red]failed:[/]", stats.errors, folder)
+    _print_some("[yellow]not run:[/]", stats.not_run, folder, most=3)
+    if job.spending is not None:
+        err.print(f"spent ${job.spending.spent:.4f} on requests in this run", highlight=False)
     err.print(
         f"generated {stats.generated}, cached {stats.cached}, reused {stats.reused}, "
         f"scored {stats.scored}, failed {stats.errors.total}; results in {folder}",
@@ -169,6 +208,13 @@ def run(  # the parameters are named as RunOptions' fields, but for charts and a
     )
     if stats.errors and not allow_failures:
         raise typer.Exit(1)
+    if stats.not_run.total:
+        err.print(
+            f"[yellow]stopped at --max-cost[/]: {stats.not_run.total} item(s) not run; "
+            f"run again with --out {folder} (and a higher --max-cost) to do them",
+            highlight=False,
+        )
+        raise typer.Exit(3)
 
 
 def _execute(job: Run) -> RunStats:

@@ -1,6 +1,6 @@
 """Scorers; importing this package registers the built-in ones."""
 
-from bench.scorers import extractive, keyfacts, rouge
+from bench.scorers import cost, extractive, keyfacts, rouge
 from bench.scorers.base import (
     CannotScore,
     FactDecision,
@@ -17,6 +17,7 @@ __all__ = [
     "ItemScore",
     "Metric",
     "Scorer",
+    "cost",
     "extractive",
     "keyfacts",
     "register_scorer",
