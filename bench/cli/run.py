@@ -112,8 +112,10 @@ PricesOpt = Annotated[
 MaxCostOpt = Annotated[
     float | None,
     typer.Option(
-        help="Dollars: stop sending requests once this run spent this much (needs --prices); "
-        "the items left are recorded as not run and a resume does them."
+        help="Dollars: stop sending requests once this run spent this much (needs --prices; "
+        "requests already started finish and count, so the spend can pass it by up to one "
+        "batch per concurrent request); the items left are recorded as not run and a resume "
+        "does them."
     ),
 ]
 DryRunOpt = Annotated[

@@ -136,7 +136,9 @@ def _spending(
         raise RunError(str(error)) from None
     check_priced(prices, systems)
     if not any(setup.base == "cost" for setup in setups):
-        setups += build_scorers([ScorerEntry(scorer="cost", name="cost", params={"prices": path})])
+        setups += build_scorers(
+            [ScorerEntry(scorer="cost", name="cost", params={"prices": str(path)})]
+        )
     return Spending(prices, options.max_cost)
 
 
