@@ -199,6 +199,12 @@ def run(  # the parameters are named as RunOptions' fields, but for charts and a
     except StoreError as error:
         raise fail(str(error)) from None
     typer.echo(table, nl=False)
+    _finish(job, stats, allow_failures)
+
+
+def _finish(job: Run, stats: RunStats, allow_failures: bool) -> None:
+    """Say what failed, was not run and was spent, and exit with the run's code."""
+    folder = job.store.root
     _print_some("[red]failed:[/]", stats.errors, folder)
     _print_some("[yellow]not run:[/]", stats.not_run, folder, most=3)
     if job.spending is not None:
