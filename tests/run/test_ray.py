@@ -9,6 +9,9 @@ import json
 import os
 import random
 import signal
+import subprocess
+import sys
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -220,3 +223,53 @@ def test_adapter_errors_cross_from_the_workers_as_a_local_run_records_them(
     assert errors("ray")[0][1].startswith("AdapterError: ")
     info = Store(tmp_path / "ray").run_info()
     assert info["executor"]["systems"]["down"] == {"actors": 1}  # an API system: one actor
+
+
+SLOW_SCRIPT = """
+import json, sys, time
+request = json.load(sys.stdin)
+time.sleep(0.3)
+print(" ".join(request["documents"][0]["text"].split()[: request["budget"]]))
+"""
+
+
+def test_a_killed_driver_resumes_on_the_cluster_with_every_item_once(
+    cluster: Any, tmp_path: Path
+) -> None:
+    script = tmp_path / "slow.py"
+    script.write_text(SLOW_SCRIPT, encoding="utf-8")
+    tasks = generated_tasks(tmp_path / "tasks.jsonl", 40)
+    system = f"command:argv={sys.executable} {script},name=slow"
+    args = ["run", "--tasks", str(tasks), "--systems", system, "--scorers", "rouge"]
+    args += ["--no-charts", "--no-cache"]
+    ray_args = [*args, "--executor", f"ray:{cluster.address}", "--out", str(tmp_path / "ray")]
+    first = subprocess.Popen(
+        [sys.executable, "-m", "bench", *ray_args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    outputs = tmp_path / "ray" / "outputs.jsonl"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and first.poll() is None:
+        if outputs.exists() and len(outputs.read_text().splitlines()) >= 5:
+            break
+        time.sleep(0.05)
+    first.send_signal(signal.SIGKILL)
+    first.wait(timeout=10)
+    before = len(outputs.read_text().splitlines())
+    assert 5 <= before < 40, f"the kill landed at {before} items: too late to test"
+    second = subprocess.run(
+        [sys.executable, "-m", "bench", *ray_args], capture_output=True, text=True, timeout=180
+    )
+    assert second.returncode == 0, second.stderr[-2000:]
+    local = subprocess.run(
+        [sys.executable, "-m", "bench", *args, "--out", str(tmp_path / "local")],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert local.returncode == 0, local.stderr[-2000:]
+    assert second.stdout == local.stdout.replace(str(tmp_path / "local"), str(tmp_path / "ray"))
+    ids = sorted(r["task_id"] for r in Store(tmp_path / "ray").outputs())
+    assert ids == [f"task-{i:04d}" for i in range(40)]
+    assert score_rows(tmp_path / "ray") == score_rows(tmp_path / "local")
