@@ -158,6 +158,7 @@ class OpenAIChat(Summarizer):
                 "finish_reason": choice.get("finish_reason"),
                 "attempts": completion.attempts,
                 "model": data.get("model") or self.model,
+                "requested_model": self.model,
                 "words": min(words, limit),
                 **facts,
             },

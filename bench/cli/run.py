@@ -12,6 +12,7 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from bench.cli.dry_run import dry_run_table
 from bench.cli.errors import err, fail, fail_run, print_problems
 from bench.cli.options import (
     BaselineSystemOpt,
@@ -117,6 +118,36 @@ ScoreWorkersOpt = Annotated[
         f"for runs of {AUTO_PARALLEL_ITEMS}+ items with light scorers; else 1: in-process)."
     ),
 ]
+ExecutorOpt = Annotated[
+    str,
+    typer.Option(
+        help="Where items are generated and scored: local, or ray / ray:ADDRESS (a Ray cluster: "
+        "ray:auto, ray:HOST:PORT, ray:ray://HOST:10001; pip install 'sumbench[ray]')."
+    ),
+]
+PricesOpt = Annotated[
+    Path | None,
+    typer.Option(
+        help="Price table (YAML; dollars per million tokens per model): a Cost $ column, and "
+        "run.json records the spending."
+    ),
+]
+MaxCostOpt = Annotated[
+    float | None,
+    typer.Option(
+        help="Dollars: stop sending requests once this run spent this much (needs --prices; "
+        "requests already started finish and count, so the spend can pass it by up to one "
+        "batch per concurrent request); the items left are recorded as not run and a resume "
+        "does them."
+    ),
+]
+DryRunOpt = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run",
+        help="Estimate each system's tokens (and cost, with --prices) and exit; no request.",
+    ),
+]
 
 
 def run(  # named as RunOptions' fields, but for charts, view and allow_failures
@@ -153,6 +184,10 @@ def run(  # named as RunOptions' fields, but for charts, view and allow_failures
     seed: SeedOpt = 0,
     test: TestOpt = "sign-flip",
     view: ViewOpt = True,
+    executor: ExecutorOpt = "local",
+    prices: PricesOpt = None,
+    max_cost: MaxCostOpt = None,
+    dry_run: DryRunOpt = False,
 ) -> None:
     """Summarize every task with every system, score, store and print the results table
     (and build the results site, view/)."""
@@ -168,6 +203,9 @@ def run(  # named as RunOptions' fields, but for charts, view and allow_failures
     folder = job.store.root
     for warning in job.warnings:
         err.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    if dry_run:
+        typer.echo(dry_run_table(job), nl=False)
+        return
     err.print(
         f"{job.expected if job.expected is not None else 'streamed'} task(s) x "
         f"{len(job.systems)} system(s) x {len(job.scorers)} scorer(s) -> {folder}",
@@ -198,7 +236,16 @@ def run(  # named as RunOptions' fields, but for charts, view and allow_failures
 
         loaded = job.tasks if isinstance(job.tasks, list) else None
         build_site(folder, options=ViewOptions(loaded=loaded), required=False)
+    _finish(job, stats, allow_failures)
+
+
+def _finish(job: Run, stats: RunStats, allow_failures: bool) -> None:
+    """Say what failed, was not run and was spent, and exit with the run's code."""
+    folder = job.store.root
     _print_some("[red]failed:[/]", stats.errors, folder)
+    _print_some("[yellow]not run:[/]", stats.not_run, folder, most=3)
+    if job.spending is not None:
+        err.print(f"spent ${job.spending.spent:.4f} on requests in this run", highlight=False)
     err.print(
         f"generated {stats.generated}, cached {stats.cached}, reused {stats.reused}, "
         f"scored {stats.scored}, failed {stats.errors.total}; results in {folder}",
@@ -206,6 +253,13 @@ def run(  # named as RunOptions' fields, but for charts, view and allow_failures
     )
     if stats.errors and not allow_failures:
         raise typer.Exit(1)
+    if stats.not_run.total:
+        err.print(
+            f"[yellow]stopped at --max-cost[/]: {stats.not_run.total} item(s) not run; "
+            f"run again with --out {folder} (and a higher --max-cost) to do them",
+            highlight=False,
+        )
+        raise typer.Exit(3)
 
 
 def _execute(job: Run) -> RunStats:

@@ -53,7 +53,8 @@ def summary_table(
     bounds: Iterable[str],
     systems_order: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """One row per system (index ``system``): each metric's mean over tasks (unscaled), ``n``
+    """One row per system (index ``system``): each metric's mean over tasks (unscaled; the sum
+    for a :attr:`~bench.scorers.base.Metric.total` metric such as a cost), ``n``
     (the fewest tasks with a value over the metrics the system has) and ``bound``; bounds last."""
     names = [m.name for m in metrics]
     bound_set = set(bounds)
@@ -61,6 +62,10 @@ def summary_table(
     per_task = rows.groupby(["system", "metric", "task_id"])["value"].mean()
     by_metric = per_task.groupby(level=["system", "metric"])
     means = by_metric.mean().unstack("metric") if len(per_task) else pd.DataFrame()
+    totals = [m.name for m in metrics if m.total]
+    if totals and len(per_task):  # a cost: the system's sum over its tasks
+        sums = by_metric.sum().unstack("metric")
+        means[totals] = sums.reindex(columns=totals)
     counts = by_metric.count().unstack("metric") if len(per_task) else pd.DataFrame()
 
     systems = order_systems(scores["system"].astype(str), systems_order)

@@ -54,6 +54,9 @@ class RunConfig(_Strict):
         default=None, description="Generation cache folder, or false to disable it."
     )
     baseline_system: str | None = Field(default=None, description="System for † marks.")
+    prices: str | None = Field(
+        default=None, description="Price table (YAML): a Cost $ column and the run's spending."
+    )
 
 
 _VARIABLE = re.compile(r"\$\{(\w+)\}|\$(\w+)")

@@ -18,7 +18,8 @@ from types import FrameType
 from typing import Any
 
 from bench.cache import GenerationCache
-from bench.run.executors.local import LocalExecutor
+from bench.run.cost import Spending
+from bench.run.executors import make_executor
 from bench.run.generate import Batches, Generation
 from bench.run.options import ReportOptions
 from bench.run.provenance import check_compatible, now, run_info
@@ -95,6 +96,10 @@ class Run:
     """What planning found worth telling before the run starts."""
     report: ReportOptions = field(default_factory=ReportOptions)
     """How the run's table is built."""
+    executor: str = "local"
+    """Where items are generated and scored: ``local``, or ``ray[:ADDRESS]`` (a Ray cluster)."""
+    spending: Spending | None = None
+    """What this run's requests cost (``--prices``) and its limit (``--max-cost``)."""
 
     def execute(self, progress: Progress | None = None) -> RunStats:
         """Run every missing item; on interruption the store keeps what was done."""
@@ -102,11 +107,12 @@ class Run:
         started = now()
         recorder = Recorder(self.store, progress)
         recorder.open(self._info(previous, started, "running", recorder.stats))
-        executor = LocalExecutor(
-            self.systems, self.scorers, self.score_workers, self.score_deadline
+        gate = self.spending.gate if self.spending is not None else None
+        executor = make_executor(
+            self.executor, self.systems, self.scorers, self.score_workers, gate, self.score_deadline
         )
         scoring = Scoring(self.scorers, recorder, executor, self.score_deadline)
-        generation = Generation(recorder, scoring, self.cache)
+        generation = Generation(recorder, scoring, self.cache, self.spending)
         status = "interrupted"
         with sigterm_interrupts():
             try:
@@ -119,16 +125,20 @@ class Run:
                     scoring,
                     SCORING_QUEUE * self.score_workers,
                 )
-                status = "complete"
+                status = "complete" if not recorder.stats.not_run.total else "stopped"
             finally:
-                executor.stop_generating(complete=status == "complete")
+                executor.stop_generating(complete=status != "interrupted")
                 try:
                     if executor.scores_elsewhere:
                         # Keep what the scoring processes finished, even when interrupted.
-                        scoring.collect(wait_all=True, cancel=status != "complete")
+                        scoring.collect(wait_all=True, cancel=status == "interrupted")
                         executor.stop_scoring()
                 finally:
-                    recorder.close(self._info(previous, started, status, recorder.stats))
+                    info = self._info(previous, started, status, recorder.stats)
+                    describe = getattr(executor, "describe", None)
+                    if callable(describe):
+                        info["executor"] = {"name": self.executor, **describe()}
+                    recorder.close(info)
         return recorder.stats
 
     def unknown_id_warnings(self) -> list[str]:
@@ -141,9 +151,14 @@ class Run:
     def _info(
         self, previous: dict[str, Any] | None, started: str, status: str, stats: RunStats
     ) -> dict[str, Any]:
-        return run_info(
+        info = run_info(
             previous, started, status, stats.counts(), self.systems, self.scorers, self.config
         )
+        if self.spending is not None:
+            info["cost"] = self.spending.recorded(previous)
+        elif previous and "cost" in previous:  # resumed without --prices: keep what was spent
+            info["cost"] = previous["cost"]
+        return info
 
 
 def schedule(

@@ -87,12 +87,20 @@ class RunOptions:
     test: str = "sign-flip"
     """Paired test: sign-flip (exact up to 20 tasks), paired-bootstrap or
     approximate-randomization."""
+    executor: str = "local"
+    """Where items are generated and scored: ``local`` (this machine), or ``ray`` /
+    ``ray:ADDRESS`` (a Ray cluster; the ``[ray]`` extra)."""
+    prices: Path | None = None
+    """Price table (YAML, dollars per million tokens per model): adds the ``cost`` scorer
+    (a ``Cost $`` column) and run.json's spending."""
+    max_cost: float | None = None
+    """Dollars: stop sending requests of priced systems once this run has spent this much."""
     argv: list[str] = field(default_factory=list)
     """The command line, recorded in run.json."""
 
     def __post_init__(self) -> None:
         # A notebook passes folders as text; the plan works on paths.
-        for name in ("references", "config_file", "out", "cache_dir"):
+        for name in ("references", "config_file", "out", "cache_dir", "prices"):
             value = getattr(self, name)
             if isinstance(value, str):
                 object.__setattr__(self, name, Path(value))

@@ -13,9 +13,12 @@ from typing import Any
 
 from bench.analysis import Resampling
 from bench.cache import GenerationCache, default_cache_dir
+from bench.prices import PriceError, load_prices
 from bench.registry import UnknownNameError
-from bench.run.config import RunConfig, load_config
+from bench.run.config import RunConfig, ScorerEntry, load_config
+from bench.run.cost import Spending, check_priced
 from bench.run.errors import RunError
+from bench.run.executors import parse_executor
 from bench.run.loop import Run
 from bench.run.options import ReportOptions, RunOptions
 from bench.run.provenance import check_selection
@@ -66,6 +69,8 @@ def plan_run(options: RunOptions) -> Run:
         options.baseline_system or config.baseline_system,
         resampling,
     )
+    spending = _spending(options, config, systems, setups)
+    parse_executor(options.executor)
     _check_metrics(report.metrics, setups)
     selected = any(v is not None for v in (options.limit, options.sample, options.shard))
     warnings = list(selection_warnings)
@@ -90,6 +95,9 @@ def plan_run(options: RunOptions) -> Run:
         "cache": str(cache.root) if cache else None,
         "argv": list(options.argv),
         "report": report.recorded(),
+        "executor": options.executor,
+        "prices": spending.prices.path if spending else None,
+        "max_cost": options.max_cost,
     }
     check_selection(store, recorded["selection"])
     light = all(getattr(setup.scorer, "light", True) for setup in setups)
@@ -109,7 +117,31 @@ def plan_run(options: RunOptions) -> Run:
         selected=selected,
         warnings=warnings,
         report=report,
+        executor=options.executor,
+        spending=spending,
     )
+
+
+def _spending(
+    options: RunOptions, config: RunConfig, systems: list[System], setups: list[ScorerSetup]
+) -> Spending | None:
+    """With a price table: the spending of the run (and its limit), and the ``cost`` scorer
+    added to ``setups`` unless one is there."""
+    path = options.prices or (Path(config.prices) if config.prices else None)
+    if path is None:
+        if options.max_cost is not None:
+            raise RunError("--max-cost needs --prices FILE: the prices that turn tokens into $")
+        return None
+    try:
+        prices = load_prices(path)
+    except PriceError as error:
+        raise RunError(str(error)) from None
+    check_priced(prices, systems)
+    if not any(setup.base == "cost" for setup in setups):
+        setups += build_scorers(
+            [ScorerEntry(scorer="cost", name="cost", params={"prices": str(path)})]
+        )
+    return Spending(prices, options.max_cost)
 
 
 def _resampling(options: RunOptions) -> Resampling:

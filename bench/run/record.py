@@ -49,6 +49,8 @@ class RunStats:
     errors: Notes = field(default_factory=Notes)
     skipped: Notes = field(default_factory=Notes)
     warnings: Notes = field(default_factory=Notes)
+    not_run: Notes = field(default_factory=Notes)
+    """Items left out by a spending limit (``--max-cost``); a resumed run does them."""
 
     def counts(self) -> dict[str, int]:
         """The counts run.json records."""
@@ -60,12 +62,13 @@ class RunStats:
             "scored": self.scored,
             "errors": self.errors.total,
             "skipped": self.skipped.total,
+            **({"not_run": self.not_run.total} if self.not_run.total else {}),
         }
 
 
 Progress = Callable[[str, str], None]
-"""Called with (system name, "done" | "cached" | "reused" | "failed" | "skipped") as each
-item finishes."""
+"""Called with (system name, "done" | "cached" | "reused" | "failed" | "skipped" | "not run")
+as each item finishes."""
 
 
 @dataclass
@@ -238,6 +241,21 @@ class Recorder:
             )
         self.stats.skipped.append(f"{system.name} on {task.id}: {reason}")
         self.tick(system, "skipped")
+
+    def not_run(self, task: Task, system: System, reason: Exception) -> None:
+        """Record an item a spending limit left out: a problem of kind ``not_run``, no output
+        row, so a resumed run generates it."""
+        self.store.append_problem(
+            {
+                "kind": "not_run",
+                "task_id": task.id,
+                "system": system.name,
+                "message": str(reason),
+                "time": now(),
+            }
+        )
+        self.stats.not_run.append(f"{system.name} on {task.id}: {reason}")
+        self.tick(system, "not run")
 
     def outcome(self, task: Task, system: System, outcome: Outcome) -> None:
         """Store what one scorer made of an item: its skip, or its warnings, facts and scores."""

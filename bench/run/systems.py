@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bench.adapters import Adapter, Summarizer, adapters, is_bound
@@ -13,6 +13,11 @@ from bench.scorers import Scorer, scorers
 
 DEFAULT_SYSTEMS = ["lead", "random", "textrank", "lexrank", "oracle", "human"]
 DEFAULT_SCORERS = ["rouge", "keyfacts", "stats"]
+
+RESOURCES = {"num_cpus": 0.0, "num_gpus": 0.0, "replicas": 1.0}
+"""Parameters of a system that say where it runs on a cluster (``--executor ray``), not what it
+computes: they are taken out of the adapter's parameters, its display name and its identity
+(a run resumes with other resources), each with its least allowed value."""
 
 
 def parse_spec(spec: str) -> tuple[str, dict[str, str], str]:
@@ -63,6 +68,8 @@ class System:
     params: dict[str, str]
     adapter: Adapter
     origin: str
+    resources: dict[str, float] = field(default_factory=dict)
+    """Cluster resources asked for (:data:`RESOURCES`); empty: the executor's defaults."""
 
     @property
     def bound(self) -> bool:
@@ -118,6 +125,10 @@ def build_systems(specs: Iterable[Any]) -> list[System]:
             systems.append(spec)
             continue
         base, params, display = _resolve(spec, "adapter")
+        given = dict(params)
+        resources = _resources(params, display)
+        if resources and display == _display(base, given):  # not a name=... given
+            display = _display(base, params)
         entry = adapters.get(base)
         try:
             adapter = adapters.create(base, **params)
@@ -126,16 +137,37 @@ def build_systems(specs: Iterable[Any]) -> list[System]:
         expanded = adapter.expand() if isinstance(adapter, Summarizer) else None
         if expanded:
             systems.extend(
-                System(name, base, {**params, "system": name}, sub, entry.origin)
+                System(name, base, {**params, "system": name}, sub, entry.origin, resources)
                 for name, sub in expanded.items()
             )
         else:
-            systems.append(System(display, base, params, adapter, entry.origin))
+            systems.append(System(display, base, params, adapter, entry.origin, resources))
     names = [s.name for s in systems]
     duplicated = sorted({n for n in names if names.count(n) > 1})
     if duplicated:
         raise RunError(f"system name(s) used twice: {duplicated}; add name=... to tell them apart")
     return systems
+
+
+def _resources(params: dict[str, Any], display: str) -> dict[str, float]:
+    """Take :data:`RESOURCES` out of ``params`` (checked: numbers, ``replicas`` whole)."""
+    found: dict[str, float] = {}
+    for name, least in RESOURCES.items():
+        if name not in params:
+            continue
+        value = params.pop(name)
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = float("nan")
+        whole = name != "replicas" or number.is_integer()
+        if not (number >= least and whole and number < float("inf")):
+            kind = "a whole number" if name == "replicas" else "a number"
+            raise RunError(
+                f"system {display!r}: parameter {name!r} expects {kind} >= {least:g}, got {value!r}"
+            )
+        found[name] = number
+    return found
 
 
 def _resolve(spec: Any, kind: str) -> tuple[str, dict[str, Any], str]:

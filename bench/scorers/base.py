@@ -38,6 +38,8 @@ class Metric:
     digits: int = 1
     shown: bool = True
     """Whether tables show it by default (ROUGE precision/recall are stored but not shown)."""
+    total: bool = False
+    """Tables show the sum over a system's tasks instead of the mean (a cost)."""
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,12 @@ score worker, a pool of spawned scoring processes."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from bench.adapters import Summarizer
 from bench.request import Summary, SummaryRequest
-from bench.run.generate import call, concurrency
+from bench.run.generate import NotRun, call, concurrency
 from bench.run.record import Outcome
 from bench.run.score import score_in_process, scoring_pool
 from bench.run.systems import ScorerSetup, System
@@ -24,7 +24,10 @@ class LocalExecutor:
         setups: Sequence[ScorerSetup],
         score_workers: int,
         score_deadline: float | None = None,
+        gate: Callable[[System], str | None] | None = None,
     ) -> None:
+        self.gate = gate
+        """Asked as each batch starts: a reason (a spending limit reached) leaves it not run."""
         self._threads = {
             s.name: ThreadPoolExecutor(
                 max_workers=max(1, concurrency(s.adapter)), thread_name_prefix=f"sumbench-{s.name}"
@@ -45,7 +48,14 @@ class LocalExecutor:
         """Call ``system``'s adapter on a batch in one of its threads."""
         if not isinstance(system.adapter, Summarizer):
             raise TypeError(f"{system.name} is not a summarizer; it needs no generation call")
-        return self._threads[system.name].submit(call, system.adapter, requests)
+        return self._threads[system.name].submit(self._call, system, requests)
+
+    def _call(self, system: System, requests: list[SummaryRequest]) -> list[Summary | Exception]:
+        reason = self.gate(system) if self.gate is not None else None
+        if reason is not None:
+            return [NotRun(reason)] * len(requests)
+        assert isinstance(system.adapter, Summarizer)
+        return call(system.adapter, requests)
 
     def score(
         self, task: Task, summaries: list[Summary], names: list[str]

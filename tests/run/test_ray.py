@@ -1,0 +1,275 @@
+"""The Ray executor on a real two-node Ray cluster on 127.0.0.1 (``ray.cluster_utils``): the
+table equals a local run's byte for byte, a node killed mid-run loses and duplicates nothing,
+a worker that keeps dying fails only its items, with the attempts recorded."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench.run import RunOptions, plan_run
+from bench.store import Store
+from run.ray_functions import MARKS
+
+ray = pytest.importorskip("ray", reason="the Ray executor needs the [ray] extra")
+cluster_utils = pytest.importorskip("ray.cluster_utils")
+
+REPO = Path(__file__).resolve().parents[2]
+TESTS = Path(__file__).resolve().parents[1]
+NODE = {"num_cpus": 1, "object_store_memory": 100 * 1024**2}
+WORDS = [
+    "council",
+    "bridge",
+    "river",
+    "mayor",
+    "budget",
+    "vote",
+    "city",
+    "plan",
+    "road",
+    "school",
+    "water",
+    "park",
+    "station",
+    "tram",
+    "money",
+    "year",
+    "week",
+    "report",
+    "people",
+    "street",
+    "north",
+    "south",
+    "market",
+    "health",
+    "court",
+    "law",
+]
+
+
+@pytest.fixture(scope="module")
+def marks(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder where the workers' calls in flight leave a file named after their node."""
+    return tmp_path_factory.mktemp("marks")
+
+
+@pytest.fixture(scope="module")
+def cluster(marks: Path) -> Iterator[Any]:
+    """A head and a second node on this machine (one CPU each), the test process connected."""
+    made = cluster_utils.Cluster(
+        initialize_head=True, head_node_args={**NODE, "include_dashboard": False}
+    )
+    made.add_node(**NODE)
+    ray.init(
+        address=made.address,
+        runtime_env={"env_vars": {"PYTHONPATH": str(TESTS), MARKS: str(marks)}},
+        log_to_driver=False,
+        configure_logging=False,
+    )
+    made.wait_for_nodes()
+    yield made
+    ray.shutdown()
+    made.shutdown()
+
+
+def generated_tasks(path: Path, count: int, seed: int = 7) -> Path:
+    """A JSONL table of ``count`` tasks with made-up news text and one reference each."""
+    chance = random.Random(seed)
+
+    def sentence() -> str:
+        return " ".join(chance.choice(WORDS) for _ in range(chance.randint(6, 14))).capitalize()
+
+    with path.open("w", encoding="utf-8") as handle:
+        for index in range(count):
+            document = ". ".join(sentence() for _ in range(8)) + "."
+            reference = ". ".join(sentence() for _ in range(2)) + "."
+            row = {"id": f"task-{index:04d}", "documents": [document], "references": [reference]}
+            handle.write(json.dumps(row) + "\n")
+    return path
+
+
+def run(out: Path, executor: str, **options: Any) -> Any:
+    """Plan and execute a run with no generation cache (so both runs really generate)."""
+    job = plan_run(RunOptions(out=out, no_cache=True, executor=executor, **options))
+    return job, job.execute()
+
+
+def score_rows(folder: Path) -> list[tuple[str, ...]]:
+    """Every raw row of scores.csv, sorted (a duplicate would show twice)."""
+    lines = (folder / "scores.csv").read_text(encoding="utf-8").splitlines()[1:]
+    return sorted(tuple(line.split(",")) for line in lines)
+
+
+def test_the_bundled_benchmark_on_ray_gives_the_local_table_byte_for_byte(
+    cluster: Any, tmp_path: Path
+) -> None:
+    local, _ = run(tmp_path / "local", "local", tasks=str(REPO / "tasks"))
+    remote, stats = run(tmp_path / "ray", "ray", tasks=str(REPO / "tasks"))
+    for folder in (local.store, remote.store):
+        from bench.report.build import build_report
+
+        build_report(folder, charts=False)
+    assert (tmp_path / "ray" / "table.md").read_bytes() == (
+        tmp_path / "local" / "table.md"
+    ).read_bytes()
+    assert score_rows(tmp_path / "ray") == score_rows(tmp_path / "local")
+    assert stats.errors.total == 0 and stats.generated == 30 and stats.scored == 90
+    info = Store(tmp_path / "ray").run_info()
+    assert info["executor"]["name"] == "ray"
+    assert info["executor"]["units"]["units"] >= 20 + 30  # 20 batches, 30 items scored
+
+
+def test_a_node_killed_mid_run_loses_and_duplicates_nothing(
+    cluster: Any, marks: Path, tmp_path: Path
+) -> None:
+    tasks = generated_tasks(tmp_path / "tasks.jsonl", 2000)
+    options: dict[str, Any] = {
+        "tasks": str(tasks),
+        "systems": ["python:function=run.ray_functions:first_words,name=first"],
+        "scorers": ["rouge"],
+    }
+    _, local_stats = run(tmp_path / "local", "local", **options)
+    doomed = cluster.add_node(**NODE)
+    cluster.wait_for_nodes()
+    done = Counter[str]()
+
+    killed: list[int] = []
+
+    def progress(system: str, status: str) -> None:
+        done[status] += 1
+        count = sum(done.values())
+        if killed or count < 400:
+            return
+        # past a fifth of the way, once a call is in flight on the node, the node goes and
+        # so do the worker processes in the middle of a call there (a worker can otherwise
+        # finish its call after its node's raylet died: nothing would be lost to retry)
+        in_flight = list(marks.glob(f"{doomed.node_id}.*"))
+        if in_flight or count >= 1800:
+            cluster.remove_node(doomed, allow_graceful=False)
+            for mark in in_flight:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(int(mark.name.split(".")[1]), signal.SIGKILL)
+            killed.append(count)
+
+    job = plan_run(RunOptions(out=tmp_path / "ray", no_cache=True, executor="ray", **options))
+    stats = job.execute(progress)
+    assert done == {"done": 2000} and killed and killed[0] < 1800, killed
+    assert stats.errors.total == 0 and stats.generated == 2000 and stats.scored == 2000
+    from bench.report.build import build_report
+
+    tables = [build_report(Store(tmp_path / name), charts=False) for name in ("local", "ray")]
+    assert tables[0] == tables[1]
+    assert score_rows(tmp_path / "ray") == score_rows(tmp_path / "local")
+    outputs = Store(tmp_path / "ray").outputs()
+    assert sorted(r["task_id"] for r in outputs) == [f"task-{i:04d}" for i in range(2000)]
+    assert local_stats.generated == 2000
+    info = Store(tmp_path / "ray").run_info()
+    assert info["status"] == "complete"
+    assert info["executor"]["units"]["retried"] >= 1, "no unit was running on the killed node"
+
+
+def test_a_worker_that_dies_every_time_fails_only_its_items_after_bounded_retries(
+    cluster: Any, tmp_path: Path
+) -> None:
+    tasks = generated_tasks(tmp_path / "tasks.jsonl", 8)
+    options: dict[str, Any] = {
+        "tasks": str(tasks),
+        "systems": ["python:function=run.ray_functions:crash_on_one,name=fragile"],
+        "scorers": ["rouge"],
+    }
+    _, stats = run(tmp_path / "ray", "ray", **options)
+    assert stats.generated == 7 and stats.errors.total == 1
+    failed = [r for r in Store(tmp_path / "ray").outputs() if r.get("error")]
+    assert [r["task_id"] for r in failed] == ["task-0003"]
+    assert failed[0]["attempts"] == 4  # the first try and RETRIES more
+    assert "Ray worker died on each of 4 attempts" in failed[0]["error"]
+    info = Store(tmp_path / "ray").run_info()
+    assert info["executor"]["units"]["retried"] == 3
+    assert info["executor"]["units"]["lost"] == 1
+
+
+def test_adapter_errors_cross_from_the_workers_as_a_local_run_records_them(
+    cluster: Any, tmp_path: Path
+) -> None:
+    from clients.chat_server import closed_port
+
+    tasks = generated_tasks(tmp_path / "tasks.jsonl", 3)
+    spec = (
+        f"openai:base_url=http://127.0.0.1:{closed_port()}/v1,model=m,api_key_env=none,"
+        "retries=0,name=down"
+    )
+    options: dict[str, Any] = {"tasks": str(tasks), "systems": [spec], "scorers": ["rouge"]}
+    _, local_stats = run(tmp_path / "local", "local", **options)
+    _, ray_stats = run(tmp_path / "ray", "ray", **options)
+    assert ray_stats.errors.total == local_stats.errors.total == 3
+
+    def errors(name: str) -> list[tuple[str, str, int]]:
+        rows = Store(tmp_path / name).outputs()
+        return sorted((r["task_id"], r["error"], r["attempts"]) for r in rows)
+
+    assert errors("ray") == errors("local")
+    assert errors("ray")[0][1].startswith("AdapterError: ")
+    info = Store(tmp_path / "ray").run_info()
+    assert info["executor"]["systems"]["down"] == {"actors": 1}  # an API system: one actor
+
+
+SLOW_SCRIPT = """
+import json, sys, time
+request = json.load(sys.stdin)
+time.sleep(0.3)
+print(" ".join(request["documents"][0]["text"].split()[: request["budget"]]))
+"""
+
+
+def test_a_killed_driver_resumes_on_the_cluster_with_every_item_once(
+    cluster: Any, tmp_path: Path
+) -> None:
+    script = tmp_path / "slow.py"
+    script.write_text(SLOW_SCRIPT, encoding="utf-8")
+    tasks = generated_tasks(tmp_path / "tasks.jsonl", 40)
+    system = f"command:argv={sys.executable} {script},name=slow"
+    args = ["run", "--tasks", str(tasks), "--systems", system, "--scorers", "rouge"]
+    args += ["--no-charts", "--no-cache"]
+    ray_args = [*args, "--executor", f"ray:{cluster.address}", "--out", str(tmp_path / "ray")]
+    first = subprocess.Popen(
+        [sys.executable, "-m", "bench", *ray_args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    outputs = tmp_path / "ray" / "outputs.jsonl"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and first.poll() is None:
+        if outputs.exists() and len(outputs.read_text().splitlines()) >= 5:
+            break
+        time.sleep(0.05)
+    first.send_signal(signal.SIGKILL)
+    first.wait(timeout=10)
+    before = len(outputs.read_text().splitlines())
+    assert 5 <= before < 40, f"the kill landed at {before} items: too late to test"
+    second = subprocess.run(
+        [sys.executable, "-m", "bench", *ray_args], capture_output=True, text=True, timeout=180
+    )
+    assert second.returncode == 0, second.stderr[-2000:]
+    local = subprocess.run(
+        [sys.executable, "-m", "bench", *args, "--out", str(tmp_path / "local")],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert local.returncode == 0, local.stderr[-2000:]
+    assert second.stdout == local.stdout.replace(str(tmp_path / "local"), str(tmp_path / "ray"))
+    ids = sorted(r["task_id"] for r in Store(tmp_path / "ray").outputs())
+    assert ids == [f"task-{i:04d}" for i in range(40)]
+    assert score_rows(tmp_path / "ray") == score_rows(tmp_path / "local")
