@@ -77,6 +77,8 @@ class Outcome:
     facts: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     skip: str | None = None
+    claims: list[dict[str, Any]] = field(default_factory=list)
+    """Per-sentence faithfulness verdicts (columns of ``claims.csv``)."""
 
 
 Stored = tuple[str | None, list[Summary]]
@@ -262,6 +264,10 @@ class Recorder:
         self.store.append_facts(
             {"task_id": task.id, "system": system.name, **row} for row in outcome.facts
         )
+        if outcome.claims:
+            self.store.append_claims(
+                {"task_id": task.id, "system": system.name, **row} for row in outcome.claims
+            )
         self.store.append_scores(
             (task.id, system.name, setup, metric, value) for metric, value in outcome.values.items()
         )

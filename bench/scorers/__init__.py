@@ -1,6 +1,6 @@
 """Scorers; importing this package registers the built-in ones."""
 
-from bench.scorers import extractive, keyfacts, rouge
+from bench.scorers import extractive, faithfulness, keyfacts, rouge
 from bench.scorers.base import (
     CannotScore,
     FactDecision,
@@ -18,6 +18,7 @@ __all__ = [
     "Metric",
     "Scorer",
     "extractive",
+    "faithfulness",
     "keyfacts",
     "register_scorer",
     "rouge",

@@ -44,6 +44,9 @@ class Support:
     """The backend's degree of support in [0, 1] (0 for a contradiction); ``None`` without one."""
     evidence: tuple[int, ...] = ()
     """Indexes of the premise sentences that support or contradict the claim."""
+    coverage: float = 0.0
+    """How much of the claim the evidence sentences hold, even when a veto makes the score 0
+    (which document a not-mentioned claim comes closest to)."""
     reason: str = ""
     """Why the verdict is not ``supported`` (e.g. "number 50 not in the source"), or the judge's
     error category."""

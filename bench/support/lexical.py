@@ -1,17 +1,12 @@
 """The lexical backend: no model, judged on words.
 
-Two directions, one judge:
-
-- a key fact against a summary (:data:`FACTS`, the ``lexical-v2`` key-fact matcher): the share
-  of the fact's content words, weighted by how rare they are among the task's facts, anywhere in
-  the summary; its numbers and dates must be there and its polarity must agree.
-- a summary sentence against a source document (:data:`SOURCES`): the claim is aligned with its
-  best source sentence and, for a claim that spans two, the sentence holding most of its other
-  words; its score is the share of its content words (weighted by inverse sentence frequency in
-  the document) in those sentences times the share of its word pairs in the best one (who did
-  what to whom). A content word the document never uses, or a number or date missing from the
-  aligned sentences, makes it unsupported; a negation, a different count of the same thing or an
-  antonym of its verb in the aligned sentences makes it contradicted.
+A summary sentence against a source document: the claim is aligned with its best source
+sentence and, for a claim that spans two, the sentence holding most of its other words; its score
+is the share of its content words (weighted by inverse sentence frequency in the document) in
+those sentences times the share of its word pairs found there (who did what to whom). A content
+word the document never uses, or a number or date missing from the aligned sentences, makes it
+unsupported; a negation, a different count of the same thing or an antonym of its verb in the
+aligned sentences makes it contradicted.
 """
 
 from __future__ import annotations
@@ -32,78 +27,18 @@ from bench.support.base import (
 from bench.support.lexicon import (
     canonical_set,
     canonical_words,
-    claim_weights,
-    content_words,
-    cover,
     detokenize,
-    names,
     polarity_clash,
     stems,
 )
-from bench.support.numbers import counts, dates, missing_dates, missing_numbers, quantities
+from bench.support.numbers import counts, dates, quantities
 from bench.support.premise import Premise, claim_pairs
 from bench.support.synonyms import canonical, opposite
 
-FACTS_THRESHOLD = 0.575
-"""``lexical-v2``'s share of a key fact's weighted content words that makes it present."""
 SOURCES_THRESHOLD = 0.5
 """Support score from which a summary sentence counts as supported by a source (refit on your
-judgments with ``sumbench calibrate``)."""
+judgments)."""
 VERSION = "v1"
-
-
-def fact_features(
-    premise: Premise, claim: str, context: Sequence[str] = ()
-) -> tuple[dict[str, float], list[int]]:
-    """``lexical-v2``'s named features of a key fact against a summary, and the sentences that
-    hold its words (the calibrated matchers fit on these)."""
-    weights = claim_weights(claim, context)
-    total = sum(weights.values()) or 1.0
-    bags = premise.bags
-    found = {w for w in weights if w in premise.words}
-    support = cover(found, weights, bags)
-    by_sentence = [sum(weights[w] for w in found & bag) for bag in bags]
-    best = max(by_sentence, default=0.0)
-    mean = total / (len(weights) or 1)
-    # Only the fact's distinctive words in its main sentence decide the polarity.
-    key_words = {w for w in found if weights[w] >= mean}
-    summary = " ".join(premise.sentences)
-    claim_names = names(claim)
-    plain = content_words(claim)
-    feats = {
-        "coverage": sum(weights[w] for w in found) / total,
-        "sentence_coverage": best / total,
-        "plain_coverage": (
-            sum(1 for w in plain if canonical(w) in premise.words) / (len(plain) or 1)
-        ),
-        "numbers_missing": float(bool(missing_numbers(claim, summary))),
-        "dates_missing": float(bool(missing_dates(claim, summary))),
-        "names_found": (
-            sum(1 for n in claim_names if n in premise.words) / len(claim_names)
-            if claim_names
-            else 1.0
-        ),
-        "contradiction": float(
-            best > 0
-            and polarity_clash(claim, premise.sentences, by_sentence.index(best), key_words)
-        ),
-        "fact_words": float(len(weights)),
-    }
-    return feats, support
-
-
-def judge_fact(premise: Premise, claim: str, context: Sequence[str], threshold: float) -> Support:
-    """A key fact against a summary, as ``lexical-v2`` decides it."""
-    feats, support = fact_features(premise, claim, context)
-    score = feats["coverage"]
-    if feats["contradiction"]:
-        return Support(CONTRADICTED, 0.0, tuple(support), "stated with the opposite polarity")
-    if feats["numbers_missing"] or feats["dates_missing"]:
-        what = "number" if feats["numbers_missing"] else "date"
-        return Support(NOT_MENTIONED, 0.0, (), f"a {what} of the claim is not in the premise")
-    if score >= threshold:
-        return Support(SUPPORTED, score, tuple(support))
-    return Support(NOT_MENTIONED, score, (), "too few of its words")
 
 
 @dataclass(frozen=True)
@@ -143,23 +78,42 @@ def contradiction(premise: Premise, claim: str, found: Alignment, words: Sequenc
     key = {w for w in words if w in premise.bags[found.best]}
     if polarity_clash(claim, shown, 0 if found.window[0] == found.best else 1, key):
         return "the source states the opposite"
-    stated = {(value, _noun(noun)) for value, noun, approx in counts(claim) if not approx}
-    if stated:
-        said = {
-            (value, _noun(noun))
-            for i in found.window
-            for value, noun, approx in counts(premise.sentences[i])
-            if not approx
-        }
-        for value, noun in stated - said:
-            other = sorted(v for v, n in said if n == noun and v != value)
-            if other:
-                return f"the source gives {number_text(other[0])} {noun}, not {number_text(value)}"
+    clash = count_clash(claim, [premise.sentences[i] for i in found.window])
+    if clash:
+        return clash
     window_words = frozenset().union(*(premise.bags[i] for i in found.window))
     for word in canonical_set(claim) - window_words:
         antonym = opposite(word)
         if antonym is not None and antonym in window_words:
             return f"the source says {antonym!r} where the claim says {word!r}"
+    return ""
+
+
+ESTIMATE_MARGIN = 0.25
+"""Two estimates of one count ("about 20%", "around 40%") clash when they differ by more than
+this share of the larger."""
+
+
+def count_clash(claim: str, sentences: Sequence[str]) -> str:
+    """Why ``sentences`` give a different count of something the claim counts, or ``""``:
+    exact counts differ, or an estimate is over :data:`ESTIMATE_MARGIN` away (bounds such as
+    "more than 30" never clash)."""
+    said: dict[str, list[tuple[float, str]]] = {}
+    for sentence in sentences:
+        for value, noun, kind in counts(sentence):
+            if kind != "bound":
+                said.setdefault(_noun(noun), []).append((value, kind))
+    for value, noun, kind in counts(claim):
+        given = said.get(_noun(noun), [])
+        if kind == "bound" or not given or any(v == value for v, _ in given):
+            continue
+        close = [
+            v
+            for v, k in given
+            if (k or kind) and abs(v - value) <= ESTIMATE_MARGIN * max(abs(v), abs(value))
+        ]
+        if not close:
+            return f"the source gives {number_text(given[0][0])} {noun}, not {number_text(value)}"
     return ""
 
 
@@ -177,26 +131,31 @@ def judge_source(premise: Premise, claim: str, threshold: float) -> Support:
     text = detokenize(claim)
     words = canonical_words(text)
     if not premise.sentences:
-        return Support(NOT_MENTIONED, 0.0, (), "the source is empty")
+        return Support(NOT_MENTIONED, 0.0, (), reason="the source is empty")
     if not words:
         words = tuple(dict.fromkeys(stems(text)))
         if not words:
-            return Support(NOT_MENTIONED, 0.0, (), "no words to check")
+            return Support(NOT_MENTIONED, 0.0, (), reason="no words to check")
     # A word the source states by its opposite ("fell" where it says "rose") is aligned as
     # that opposite, so the antonym check below sees the sentence that states it.
     words = tuple(_as_opposite(premise, w) for w in words)
     found = align(premise, words, text)
     score = found.coverage * found.order
-    if found.coverage >= threshold:
-        why = contradiction(premise, text, found, words)
+    # A wrong number is checked for a clash on the sentence the other words align with.
+    wordish = [w for w in words if not any(c.isdigit() for c in w)] or words
+    plain = align(premise, wordish, text) if len(wordish) < len(words) else found
+    if plain.coverage >= threshold:
+        why = contradiction(premise, text, plain, wordish)
         if why:
-            return Support(CONTRADICTED, 0.0, found.window, why)
+            return Support(CONTRADICTED, 0.0, plain.window, plain.coverage, why)
     why = _unsupported(premise, text, words, found)
     if why:
-        return Support(NOT_MENTIONED, 0.0, found.window, why)
+        return Support(NOT_MENTIONED, 0.0, found.window, found.coverage, why)
     if score >= threshold:
-        return Support(SUPPORTED, score, found.window)
-    return Support(NOT_MENTIONED, score, found.window, "too few of its words, or not in order")
+        return Support(SUPPORTED, score, found.window, found.coverage)
+    return Support(
+        NOT_MENTIONED, score, found.window, found.coverage, "too few of its words, or not in order"
+    )
 
 
 def _as_opposite(premise: Premise, word: str) -> str:
@@ -224,34 +183,26 @@ def _unsupported(premise: Premise, claim: str, words: Sequence[str], found: Alig
 
 
 class LexicalBackend:
-    """The lexical judge in both directions; ``direction`` says which."""
+    """The lexical judge of summary sentences against source documents."""
 
     light = True
 
-    def __init__(self, direction: str = "sources", threshold: float | None = None) -> None:
-        if direction not in ("sources", "facts"):
-            raise ValueError(f"direction must be 'sources' or 'facts', got {direction!r}")
-        self.direction = direction
-        default = SOURCES_THRESHOLD if direction == "sources" else FACTS_THRESHOLD
-        self.threshold = default if threshold is None else threshold
-        self.name = f"lexical-{VERSION}" if direction == "sources" else "lexical-v2"
+    def __init__(self, threshold: float | None = None) -> None:
+        self.threshold = SOURCES_THRESHOLD if threshold is None else threshold
+        self.name = f"lexical-{VERSION}"
 
     def judge(
         self, premises: Sequence[Premise], claims: Sequence[str], context: Sequence[str] = ()
     ) -> list[ClaimSupport | Undecided]:
-        """Every claim against every premise."""
-        found: list[ClaimSupport | Undecided] = []
-        for claim in claims:
-            if self.direction == "facts":
-                verdicts = tuple(judge_fact(p, claim, context, self.threshold) for p in premises)
-            else:
-                verdicts = tuple(judge_source(p, claim, self.threshold) for p in premises)
-            found.append(ClaimSupport(claim, verdicts))
-        return found
+        """Every claim against every premise (``context`` is not used)."""
+        return [
+            ClaimSupport(claim, tuple(judge_source(p, claim, self.threshold) for p in premises))
+            for claim in claims
+        ]
 
 
 @register_backend("lexical")
-def lexical(threshold: float | None = None, direction: str = "sources") -> LexicalBackend:
-    """Words, numbers, dates and names of the claim in the aligned premise sentences; negation,
-    count and antonym checks (no model)."""
-    return LexicalBackend(direction, threshold)
+def lexical(threshold: float | None = None) -> LexicalBackend:
+    """Words, numbers and dates of the claim in the aligned source sentences; negation, count
+    and antonym checks (no model)."""
+    return LexicalBackend(threshold)

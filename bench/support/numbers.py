@@ -123,33 +123,19 @@ def quantities(text: str, word_one: bool = True) -> frozenset[float]:
     return frozenset(value for value, _, _ in _values(_TOKEN.findall(text), word_one))
 
 
-APPROXIMATE = frozenset(
-    [
-        "over",
-        "about",
-        "around",
-        "nearly",
-        "almost",
-        "some",
-        "roughly",
-        "approximately",
-        "under",
-        "than",
-        "least",
-        "to",
-        "up",
-        "estimated",
-        "circa",
-    ]
+BOUNDS = frozenset(["over", "under", "than", "least", "to", "up", "below", "above"])
+"""Words before a number that make it a bound ("more than 30", "up to 20", "at least 5")."""
+ESTIMATES = frozenset(
+    ["about", "around", "nearly", "almost", "some", "roughly", "approximately", "estimated"]
 )
-"""Words before a number that make it a bound or an estimate ("more than 30", "up to 20")."""
+"""Words before a number that make it an estimate ("about 20%", "some 99%")."""
 _COUNTED_STOPWORDS = frozenset(["of", "the", "a", "an", "and", "or", "to", "in", "on", "at", "per"])
 
 
 @lru_cache(maxsize=1 << 15)
-def counts(text: str) -> frozenset[tuple[float, str, bool]]:
-    """(number, the word it counts, whether it is approximate) for each number followed by a
-    word: "more than 30 nations" -> (30.0, "nations", True). The counted word is the first word
+def counts(text: str) -> frozenset[tuple[float, str, str]]:
+    """(number, the word it counts, "bound" / "estimate" / "") for each number followed by a
+    word: "more than 30 nations" -> (30.0, "nations", "bound"). The counted word is the first word
     after the number that is not "of", "the", ..., lowercased."""
     parts = _TOKEN.findall(text)
     found = set()
@@ -159,7 +145,8 @@ def counts(text: str) -> frozenset[tuple[float, str, bool]]:
         if not after:
             continue
         before = parts[start - 1].lower() if start else ""
-        found.add((value, after[0], before in APPROXIMATE))
+        kind = "bound" if before in BOUNDS else "estimate" if before in ESTIMATES else ""
+        found.add((value, after[0], kind))
     return frozenset(found)
 
 
