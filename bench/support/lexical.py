@@ -11,6 +11,7 @@ aligned sentences makes it contradicted.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -57,12 +58,12 @@ class Alignment:
 def align(premise: Premise, words: Sequence[str], claim: str) -> Alignment:
     """The best sentence by weighted words, plus the one holding most of the rest."""
     weights = {w: premise.weight(w) for w in words}
-    total = sum(weights.values())
+    total = math.fsum(weights.values())
     bags = premise.bags
-    gains = [sum(weights[w] for w in weights.keys() & bag) for bag in bags]
+    gains = [math.fsum(weights[w] for w in weights.keys() & bag) for bag in bags]
     best = max(range(len(bags)), key=gains.__getitem__)
     left = weights.keys() - bags[best]
-    more = [sum(weights[w] for w in left & bag) for bag in bags]
+    more = [math.fsum(weights[w] for w in left & bag) for bag in bags]
     second = max(range(len(bags)), key=more.__getitem__)
     window = (best, second) if more[second] > 0 else (best,)
     held = gains[best] + (more[second] if len(window) > 1 else 0.0)
