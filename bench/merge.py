@@ -19,6 +19,8 @@ from typing import Any
 
 from bench.signature import measurement
 from bench.store import (
+    CLAIM_COLUMNS,
+    CLAIMS_FILE,
     FACT_COLUMNS,
     FACTS_FILE,
     OUTPUTS_FILE,
@@ -57,6 +59,9 @@ def merge_runs(stores: Sequence[Store], out: Store) -> dict[str, Any]:
     _copy_outputs(stores, out)
     _copy_csv(stores, out, SCORES_FILE, SCORE_COLUMNS, key_columns=3)
     _copy_csv(stores, out, FACTS_FILE, FACT_COLUMNS, key_columns=None)
+    if any((Path(s.root) / CLAIMS_FILE).is_file() for s in stores):
+        _append_all(Path(out.root) / CLAIMS_FILE, iter([_csv_text([CLAIM_COLUMNS])]))
+        _copy_csv(stores, out, CLAIMS_FILE, CLAIM_COLUMNS, key_columns=None)
     _copy_lines(stores, out, PROBLEMS_FILE)
     _copy_tasks(stores, out)
     info = _merged_info(stores, infos, systems, setups, tasks)

@@ -2,8 +2,9 @@
 
 ``results/<run>/`` holds ``run.json`` (config, versions, signatures, metric catalog),
 ``outputs.jsonl`` (summaries), ``scores.csv`` (long: task_id, system, scorer, metric, value),
-``facts.csv`` (per key-fact decisions), ``problems.jsonl`` (errors, skips, warnings), then the
-tables and charts rebuilt from those rows.
+``facts.csv`` (per key-fact decisions), ``claims.csv`` (per summary-sentence faithfulness
+verdicts, when the ``faithfulness`` scorer ran), ``problems.jsonl`` (errors, skips, warnings),
+then the tables and charts rebuilt from those rows.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ RUN_FILE = "run.json"
 OUTPUTS_FILE = "outputs.jsonl"
 SCORES_FILE = "scores.csv"
 FACTS_FILE = "facts.csv"
+CLAIMS_FILE = "claims.csv"
 PROBLEMS_FILE = "problems.jsonl"
 TASKS_FILE = "tasks.jsonl"
 
@@ -39,6 +41,24 @@ FACT_COLUMNS = [
     "matcher",
     "score",
 ]
+CLAIM_COLUMNS = [
+    "task_id",
+    "system",
+    "sample",
+    "sentence",
+    "claim",
+    "verdict",
+    "score",
+    "document",
+    "evidence",
+    "supported_by",
+    "contradicted_by",
+    "attributed",
+    "reason",
+    "backend",
+]
+"""``claims.csv``: one verdict per summary sentence; ``document`` and ``evidence`` are the
+source sentences behind it, ``supported_by`` / ``contradicted_by`` space-separated document ids."""
 OPTIONAL_FACT_COLUMNS = ("score",)
 """Columns that ``facts.csv`` files written by earlier versions lack: read as empty, and rows
 appended to such a file (a resumed old run) leave them out."""
@@ -101,6 +121,7 @@ class Store:
             _repair_tail(path)
             if not path.exists() or path.stat().st_size == 0:
                 self._append(path, _csv_text([columns]))
+        _repair_tail(self.root / CLAIMS_FILE)  # written only by runs that check faithfulness
         for name in (OUTPUTS_FILE, PROBLEMS_FILE, TASKS_FILE):
             _repair_tail(self.root / name)
             (self.root / name).touch()
@@ -164,6 +185,17 @@ class Store:
         if text:
             self._append(self.root / FACTS_FILE, text)
 
+    def append_claims(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        """Append per-sentence faithfulness verdicts (columns of :data:`CLAIM_COLUMNS`); the
+        file and its header are made with the first rows."""
+        path = self.root / CLAIMS_FILE
+        text = _csv_text([[_cell(r.get(c)) for c in CLAIM_COLUMNS] for r in rows])
+        if not text:
+            return
+        if not path.exists() or path.stat().st_size == 0:
+            text = _csv_text([CLAIM_COLUMNS]) + text
+        self._append(path, text)
+
     def append_problem(self, record: Mapping[str, Any]) -> None:
         """Record an adapter error, a skipped score or a warning."""
         self._append(self.root / PROBLEMS_FILE, json.dumps(record, ensure_ascii=False) + "\n")
@@ -223,6 +255,15 @@ class Store:
         frame["sample"] = frame["sample"].fillna("").astype(str)
         frame["evidence"] = frame["evidence"].fillna("").astype(str)
         return _last_per_key(frame, ["task_id", "system", "sample", "fact_id", "matcher"])
+
+    def claims(self) -> pd.DataFrame:
+        """Faithfulness verdict rows (the last row per task, system, sample, sentence and
+        backend); empty when the run did not check faithfulness."""
+        frame = self._csv(CLAIMS_FILE, CLAIM_COLUMNS, {"score": "float64", "sentence": "int64"})
+        for column in ("sample", "document", "evidence", "supported_by", "contradicted_by"):
+            frame[column] = frame[column].fillna("").astype(str)
+        frame["attributed"] = frame["attributed"].astype(str).str.lower().isin(["true", "1"])
+        return _last_per_key(frame, ["task_id", "system", "sample", "sentence", "backend"])
 
     def _csv(self, name: str, columns: list[str], dtypes: dict[str, str]) -> pd.DataFrame:
         path = self.root / name

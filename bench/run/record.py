@@ -82,6 +82,8 @@ class Outcome:
     skip: str | None = None
     timeout: float | None = None
     """Seconds the scorer ran before it was stopped at the per-item deadline."""
+    claims: list[dict[str, Any]] = field(default_factory=list)
+    """Per-sentence faithfulness verdicts (columns of ``claims.csv``)."""
 
 
 Stored = tuple[str | None, list[Summary]]
@@ -285,6 +287,10 @@ class Recorder:
         self.store.append_facts(
             {"task_id": task.id, "system": system.name, **row} for row in outcome.facts
         )
+        if outcome.claims:
+            self.store.append_claims(
+                {"task_id": task.id, "system": system.name, **row} for row in outcome.claims
+            )
         self.store.append_scores(
             (task.id, system.name, setup, metric, value) for metric, value in outcome.values.items()
         )

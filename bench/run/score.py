@@ -49,6 +49,7 @@ def _compute(setup: ScorerSetup, task: Task, summaries: list[Summary]) -> Outcom
         return Outcome(setup.name, skip=reasons[0])
     totals: dict[str, float] = {}
     facts: list[dict[str, Any]] = []
+    claims: list[dict[str, Any]] = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -69,10 +70,11 @@ def _compute(setup: ScorerSetup, task: Task, summaries: list[Summary]) -> Outcom
                     }
                     for f in item.facts
                 )
+                claims.extend({"sample": sample, **c.row()} for c in item.claims)
         except CannotScore as reason:
             return Outcome(setup.name, skip=str(reason))
     values = {metric: total / len(summaries) for metric, total in totals.items()}
-    return Outcome(setup.name, values, facts, [str(w.message) for w in caught])
+    return Outcome(setup.name, values, facts, [str(w.message) for w in caught], claims=claims)
 
 
 _PROCESS_SCORERS: dict[str, ScorerSetup] = {}

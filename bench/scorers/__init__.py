@@ -1,6 +1,6 @@
 """Scorers; importing this package registers the built-in ones."""
 
-from bench.scorers import bertscore, cost, extractive, keyfacts, rouge
+from bench.scorers import bertscore, cost, extractive, faithfulness, keyfacts, rouge
 from bench.scorers.base import (
     CannotScore,
     FactDecision,
@@ -20,6 +20,7 @@ __all__ = [
     "bertscore",
     "cost",
     "extractive",
+    "faithfulness",
     "keyfacts",
     "register_scorer",
     "rouge",

@@ -9,8 +9,9 @@ its numbers, e.g. ``rouge:v0.1.2|tok:default|stem:porter|lsum:pysbd|refs:max``
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from bench.registry import Registry
 from bench.request import Summary
@@ -61,6 +62,9 @@ class ItemScore:
 
     values: dict[str, float]
     facts: list[FactDecision] = field(default_factory=list)
+    claims: Sequence[Any] = ()
+    """Per-sentence verdicts of the ``faithfulness`` scorer
+    (:class:`bench.support.sources.SentenceVerdict`), written to ``claims.csv``."""
 
 
 class Scorer(ABC):

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from bench.scorers._tokens import stem, tokens
-from bench.scorers.matchers._numbers import missing_numbers, quantities
-from bench.scorers.matchers._synonyms import canonical
 from bench.scorers.matchers.lexical import STOPWORDS, LexicalMatcher, canonical_set, fact_weights
+from bench.support.numbers import missing_numbers, quantities
+from bench.support.synonyms import canonical
 from bench.task import KeyFact
 
 WINDOW = 12

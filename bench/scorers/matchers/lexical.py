@@ -11,15 +11,15 @@ from functools import lru_cache
 
 from bench.scorers._tokens import stem, tokens
 from bench.scorers.base import FactDecision
-from bench.scorers.matchers._negation import (
+from bench.scorers.matchers.base import decision, register_matcher
+from bench.support.negation import (
     is_negation,
     negated,
     negated_near,
     words_with_apostrophes,
 )
-from bench.scorers.matchers._numbers import missing_dates, missing_numbers
-from bench.scorers.matchers._synonyms import canonical
-from bench.scorers.matchers.base import decision, register_matcher
+from bench.support.numbers import missing_dates, missing_numbers
+from bench.support.synonyms import canonical
 from bench.task import KeyFact
 
 _STOPWORD_TEXT = """

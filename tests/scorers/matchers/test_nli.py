@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from bench.scorers.matchers import Pair, Undecided, match_all, matchers
-from bench.scorers.matchers._negation import negated
 from bench.scorers.matchers.nli import NLIMatcher
+from bench.support.negation import negated
 
 from .pairs import REFUSES, STATES, TROOPS, UNRELATED, decide
 

@@ -92,20 +92,16 @@ def _number(token: str) -> float | None:
     return float(value) if value is not None else None
 
 
-@lru_cache(maxsize=1 << 15)
-def quantities(text: str, word_one: bool = True) -> frozenset[float]:
-    """Every number ``text`` states, with scale words applied ("2.9 million" -> 2900000.0).
-
-    ``word_one=False`` skips a bare "one", which is more often a pronoun ("the listings include
-    one for ...") than a count; "one million" and "1" still count."""
-    found: set[float] = set()
-    parts = _TOKEN.findall(text)
+def _values(parts: list[str], word_one: bool) -> list[tuple[float, int, int]]:
+    """(value, index of its first part, index of its last part) of every number in ``parts``."""
+    found: list[tuple[float, int, int]] = []
     index = 0
     while index < len(parts):
         value = _number(parts[index])
         if value is None:
             index += 1
             continue
+        start = index
         following = parts[index + 1].lower() if index + 1 < len(parts) else ""
         if not word_one and parts[index].lower() == "one" and following not in _SCALES:
             index += 1
@@ -113,8 +109,44 @@ def quantities(text: str, word_one: bool = True) -> frozenset[float]:
         if following in _SCALES and not (following in {"m", "k"} and not parts[index][0].isdigit()):
             value *= _SCALES[following]
             index += 1
-        found.add(value)
+        found.append((value, start, index))
         index += 1
+    return found
+
+
+@lru_cache(maxsize=1 << 15)
+def quantities(text: str, word_one: bool = True) -> frozenset[float]:
+    """Every number ``text`` states, with scale words applied ("2.9 million" -> 2900000.0).
+
+    ``word_one=False`` skips a bare "one", which is more often a pronoun ("the listings include
+    one for ...") than a count; "one million" and "1" still count."""
+    return frozenset(value for value, _, _ in _values(_TOKEN.findall(text), word_one))
+
+
+BOUNDS = frozenset(["over", "under", "than", "least", "to", "up", "below", "above"])
+"""Words before a number that make it a bound ("more than 30", "up to 20", "at least 5")."""
+ESTIMATES = frozenset(
+    ["about", "around", "nearly", "almost", "some", "roughly", "approximately", "estimated"]
+)
+"""Words before a number that make it an estimate ("about 20%", "some 99%")."""
+_COUNTED_STOPWORDS = frozenset(["of", "the", "a", "an", "and", "or", "to", "in", "on", "at", "per"])
+
+
+@lru_cache(maxsize=1 << 15)
+def counts(text: str) -> frozenset[tuple[float, str, str]]:
+    """(number, the word it counts, "bound" / "estimate" / "") for each number followed by a
+    word: "more than 30 nations" -> (30.0, "nations", "bound"). The counted word is the first word
+    after the number that is not "of", "the", ..., lowercased."""
+    parts = _TOKEN.findall(text)
+    found = set()
+    for value, start, end in _values(parts, False):
+        after = [p.lower() for p in parts[end + 1 : end + 3] if p.isalpha()]
+        after = [w for w in after if w not in _COUNTED_STOPWORDS]
+        if not after:
+            continue
+        before = parts[start - 1].lower() if start else ""
+        kind = "bound" if before in BOUNDS else "estimate" if before in ESTIMATES else ""
+        found.add((value, after[0], kind))
     return frozenset(found)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench.scorers.matchers._negation import negated
+from bench.support.negation import negated
 
 
 def test_negation_counts() -> None:

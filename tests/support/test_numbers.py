@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench.scorers.matchers._numbers import missing_numbers, quantities
+from bench.support.numbers import missing_numbers, quantities
 
 
 def test_numbers_normalised() -> None:

@@ -89,3 +89,38 @@ CANONICAL = _canonical_map()
 def canonical(stemmed: str) -> str:
     """The group's stem for a stemmed token, or the token itself."""
     return CANONICAL.get(stemmed, stemmed)
+
+
+_OPPOSITES = """
+win lose
+rise fall
+increase decrease
+higher lower
+accept reject
+guilty innocent
+convicted acquitted
+arrive depart
+allow ban
+male female
+north south
+east west
+""".strip()
+
+
+def _opposite_map() -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for line in _OPPOSITES.splitlines():
+        first, second = (canonical(stem(w)) for w in line.split())
+        mapping[first] = second
+        mapping[second] = first
+    return mapping
+
+
+OPPOSITES = _opposite_map()
+"""Canonical stem -> the canonical stem of its opposite (a small list of pairs news text states
+either way: won / lost, rose / fell, guilty / innocent)."""
+
+
+def opposite(word: str) -> str | None:
+    """The opposite of a canonical stem, when it has one in :data:`OPPOSITES`."""
+    return OPPOSITES.get(word)

@@ -1,0 +1,209 @@
+"""The lexical backend: no model, judged on words.
+
+A summary sentence against a source document: the claim is aligned with its best source
+sentence and, for a claim that spans two, the sentence holding most of its other words; its score
+is the share of its content words (weighted by inverse sentence frequency in the document) in
+those sentences times the share of its word pairs found there (who did what to whom). A content
+word the document never uses, or a number or date missing from the aligned sentences, makes it
+unsupported; a negation, a different count of the same thing or an antonym of its verb in the
+aligned sentences makes it contradicted.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bench.scorers._tokens import stem
+from bench.support.base import (
+    CONTRADICTED,
+    NOT_MENTIONED,
+    SUPPORTED,
+    ClaimSupport,
+    Support,
+    Undecided,
+    register_backend,
+)
+from bench.support.lexicon import (
+    canonical_set,
+    canonical_words,
+    detokenize,
+    polarity_clash,
+    stems,
+)
+from bench.support.numbers import counts, dates, quantities
+from bench.support.premise import Premise, claim_pairs
+from bench.support.synonyms import canonical, opposite
+
+SOURCES_THRESHOLD = 0.5
+"""Support score from which a summary sentence counts as supported by a source (refit on your
+judgments)."""
+VERSION = "v1"
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """A claim's best source sentence, the window of sentences holding its words, and how much
+    of it they hold."""
+
+    best: int
+    window: tuple[int, ...]
+    coverage: float
+    """Weighted share of the claim's content words in the window."""
+    order: float
+    """Share of the claim's adjacent word pairs in the best sentence."""
+
+
+def align(premise: Premise, words: Sequence[str], claim: str) -> Alignment:
+    """The best sentence by weighted words, plus the one holding most of the rest."""
+    weights = {w: premise.weight(w) for w in words}
+    total = math.fsum(weights.values())
+    bags = premise.bags
+    gains = [math.fsum(weights[w] for w in weights.keys() & bag) for bag in bags]
+    best = max(range(len(bags)), key=gains.__getitem__)
+    left = weights.keys() - bags[best]
+    more = [math.fsum(weights[w] for w in left & bag) for bag in bags]
+    second = max(range(len(bags)), key=more.__getitem__)
+    window = (best, second) if more[second] > 0 else (best,)
+    held = gains[best] + (more[second] if len(window) > 1 else 0.0)
+    pairs = claim_pairs(claim)
+    shown = frozenset().union(*(premise.pairs[i] for i in window))
+    order = len(pairs & shown) / len(pairs) if pairs else 1.0
+    return Alignment(best, tuple(sorted(window)), held / total if total else 0.0, order)
+
+
+def contradiction(premise: Premise, claim: str, found: Alignment, words: Sequence[str]) -> str:
+    """Why the aligned sentences state the opposite of the claim, or ``""``."""
+    shown = [premise.sentences[i] for i in found.window]
+    key = {w for w in words if w in premise.bags[found.best]}
+    if polarity_clash(claim, shown, 0 if found.window[0] == found.best else 1, key):
+        return "the source states the opposite"
+    clash = count_clash(claim, [premise.sentences[i] for i in found.window])
+    if clash:
+        return clash
+    window_words = frozenset().union(*(premise.bags[i] for i in found.window))
+    for word in canonical_set(claim) - window_words:
+        antonym = opposite(word)
+        if antonym is not None and antonym in window_words:
+            return f"the source says {antonym!r} where the claim says {word!r}"
+    return ""
+
+
+ESTIMATE_MARGIN = 0.25
+"""Two estimates of one count ("about 20%", "around 40%") clash when they differ by more than
+this share of the larger."""
+
+
+def count_clash(claim: str, sentences: Sequence[str]) -> str:
+    """Why ``sentences`` give a different count of something the claim counts, or ``""``:
+    exact counts differ, or an estimate is over :data:`ESTIMATE_MARGIN` away (bounds such as
+    "more than 30" never clash)."""
+    said: dict[str, list[tuple[float, str]]] = {}
+    for sentence in sentences:
+        for value, noun, kind in counts(sentence):
+            if kind != "bound":
+                said.setdefault(_noun(noun), []).append((value, kind))
+    for value, noun, kind in counts(claim):
+        given = said.get(_noun(noun), [])
+        if kind == "bound" or not given or any(v == value for v, _ in given):
+            continue
+        close = [
+            v
+            for v, k in given
+            if (k or kind) and abs(v - value) <= ESTIMATE_MARGIN * max(abs(v), abs(value))
+        ]
+        if not close:
+            return f"the source gives {number_text(given[0][0])} {noun}, not {number_text(value)}"
+    return ""
+
+
+def number_text(value: float) -> str:
+    """A number as a reader writes it: 40000000.0 -> "40,000,000", 2.5 -> "2.5"."""
+    return f"{value:,.0f}" if value == int(value) else f"{value:g}"
+
+
+def _noun(word: str) -> str:
+    return canonical(stem(word))
+
+
+def judge_source(premise: Premise, claim: str, threshold: float) -> Support:
+    """A summary sentence against one source document."""
+    text = detokenize(claim)
+    words = canonical_words(text)
+    if not premise.sentences:
+        return Support(NOT_MENTIONED, 0.0, (), reason="the source is empty")
+    if not words:
+        words = tuple(dict.fromkeys(stems(text)))
+        if not words:
+            return Support(NOT_MENTIONED, 0.0, (), reason="no words to check")
+    # A word the source states by its opposite ("fell" where it says "rose") is aligned as
+    # that opposite, so the antonym check below sees the sentence that states it.
+    words = tuple(_as_opposite(premise, w) for w in words)
+    found = align(premise, words, text)
+    score = found.coverage * found.order
+    # A wrong number is checked for a clash on the sentence the other words align with.
+    wordish = [w for w in words if not any(c.isdigit() for c in w)] or words
+    plain = align(premise, wordish, text) if len(wordish) < len(words) else found
+    if plain.coverage >= threshold:
+        why = contradiction(premise, text, plain, wordish)
+        if why:
+            return Support(CONTRADICTED, 0.0, plain.window, plain.coverage, why)
+    why = _unsupported(premise, text, words, found)
+    if why:
+        return Support(NOT_MENTIONED, 0.0, found.window, found.coverage, why)
+    if score >= threshold:
+        return Support(SUPPORTED, score, found.window, found.coverage)
+    return Support(
+        NOT_MENTIONED, score, found.window, found.coverage, "too few of its words, or not in order"
+    )
+
+
+def _as_opposite(premise: Premise, word: str) -> str:
+    if word in premise.words:
+        return word
+    antonym = opposite(word)
+    return antonym if antonym is not None and antonym in premise.words else word
+
+
+def _unsupported(premise: Premise, claim: str, words: Sequence[str], found: Alignment) -> str:
+    """The first word, number or date of the claim the source does not state, as a reason."""
+    novel = [w for w in words if w not in premise.words]
+    if novel:
+        listed = ", ".join(repr(w) for w in novel[:3])
+        return f"{listed} {'is' if len(novel) == 1 else 'are'} not in the source"
+    numbers = quantities(claim, False) - frozenset().union(
+        *(premise.numbers[i] for i in found.window)
+    )
+    if numbers:
+        return f"the number {number_text(min(numbers))} is not in the aligned source sentences"
+    days = dates(claim) - frozenset().union(*(premise.dates[i] for i in found.window))
+    if days:
+        return f"the date {sorted(days)[0]!r} is not in the aligned source sentences"
+    return ""
+
+
+class LexicalBackend:
+    """The lexical judge of summary sentences against source documents."""
+
+    light = True
+
+    def __init__(self, threshold: float | None = None) -> None:
+        self.threshold = SOURCES_THRESHOLD if threshold is None else threshold
+        self.name = f"lexical-{VERSION}"
+
+    def judge(
+        self, premises: Sequence[Premise], claims: Sequence[str], context: Sequence[str] = ()
+    ) -> list[ClaimSupport | Undecided]:
+        """Every claim against every premise (``context`` is not used)."""
+        return [
+            ClaimSupport(claim, tuple(judge_source(p, claim, self.threshold) for p in premises))
+            for claim in claims
+        ]
+
+
+@register_backend("lexical")
+def lexical(threshold: float | None = None) -> LexicalBackend:
+    """Words, numbers and dates of the claim in the aligned source sentences; negation, count
+    and antonym checks (no model)."""
+    return LexicalBackend(threshold)

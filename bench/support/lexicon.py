@@ -1,0 +1,137 @@
+"""Words as the lexical backend compares them: rouge-score tokens, Porter stems mapped to a
+canonical form (irregular verbs, a few near-synonyms), stopwords, names, and the greedy choice of
+the fewest sentences that hold a claim's words."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Collection, Sequence
+from functools import lru_cache
+
+from bench.scorers._tokens import stem, tokens
+from bench.support.negation import is_negation, negated, negated_near, words_with_apostrophes
+from bench.support.synonyms import canonical
+
+_STOPWORD_TEXT = """
+a about also am an and any are as at be because been being both but by can could did do does
+doing during each either for from further had has have having he her here hers herself him
+himself his how i if in into is it its itself just let me my myself of on once or ought our ours
+ourselves per she should so some such than that the their theirs them themselves then there these
+they this those through to until upon us very via was we were what when where which while who
+whom whose why will with within would yet you your yours yourself yourselves
+s t d ll m re ve
+"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+"""English function words left out of a claim's content words (lowercase, unstemmed).
+
+The last line holds contraction pieces (it's -> it s). Negations, numbers and words of
+direction or degree (not, no, more, after, up) stay content words."""
+
+
+@lru_cache(maxsize=1 << 16)
+def stems(text: str) -> tuple[str, ...]:
+    """rouge-score tokens of ``text``, Porter-stemmed."""
+    return tuple(tokens(text, stem=True))
+
+
+def content_words(text: str) -> list[str]:
+    """Distinct stemmed tokens of ``text`` that are not stopwords, in order of appearance."""
+    found = [stem(t) for t in tokens(text) if t not in STOPWORDS]
+    return list(dict.fromkeys(found))
+
+
+@lru_cache(maxsize=1 << 16)
+def canonical_words(text: str) -> tuple[str, ...]:
+    """Distinct canonical stems of the content words of ``text``, in order."""
+    return tuple(dict.fromkeys(canonical(w) for w in content_words(text)))
+
+
+@lru_cache(maxsize=1 << 16)
+def canonical_set(text: str) -> frozenset[str]:
+    """Canonical stems of every token of ``text`` (stopwords too)."""
+    return frozenset(canonical(w) for w in stems(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def canonical_sequence(text: str) -> tuple[str, ...]:
+    """Canonical stems of every token of ``text``, in order (for word pairs)."""
+    return tuple(canonical(w) for w in stems(text))
+
+
+def claim_weights(claim: str, context: Sequence[str]) -> dict[str, float]:
+    """Content words of ``claim`` weighted by inverse frequency among the ``context`` claims
+    (the claim among them): the words that set a key fact apart from its siblings."""
+    words = canonical_words(claim) or tuple(dict.fromkeys(stems(claim)))
+    texts = set(context) | {claim}
+    frequency: Counter[str] = Counter()
+    for text in texts:
+        frequency.update(set(canonical_words(text)))
+    n = len(texts)
+    return {w: math.log((n + 1) / (frequency[w] + 0.5)) for w in words}
+
+
+def names(text: str) -> list[str]:
+    """Canonical stems of capitalised words after the first (people, places, organisations)."""
+    found = re.findall(r"\b[A-Z][a-zA-Z]+", text)[1:]
+    kept = (canonical(stem(w.lower())) for w in found if w.lower() not in STOPWORDS)
+    return list(dict.fromkeys(kept))
+
+
+def cover(
+    found: Collection[str], weights: dict[str, float], bags: Sequence[frozenset[str]]
+) -> list[int]:
+    """The fewest sentences (greedy, heaviest first) holding every found word, in order."""
+    left = set(found)
+    chosen: list[int] = []
+    while left:
+        gains = [sum(weights[w] for w in left & bag) for bag in bags]
+        best = max(range(len(bags)), key=gains.__getitem__)
+        if gains[best] <= 0:
+            break
+        chosen.append(best)
+        left -= bags[best]
+    return sorted(chosen)
+
+
+def polarity_clash(claim: str, sentences: Sequence[str], main: int, key: Collection[str]) -> bool:
+    """Whether the premise states the claim with the opposite polarity: the claim's negated words
+    appear only without a negation ("did not tip" vs "tipped"), or the main sentence negates the
+    claim's distinctive ``key`` words ("refused to send troops")."""
+    if negated(claim):
+        claim_words = words_with_apostrophes(claim)
+        # The first content word after each negation is what the claim denies ("did not tip").
+        denied = {
+            canonical(
+                stem(
+                    next(
+                        w
+                        for w in [*claim_words[i + 1 :], "-"]
+                        if w == "-" or (w not in STOPWORDS and not is_negation(w))
+                    )
+                )
+            )
+            for i, w in enumerate(claim_words)
+            if is_negation(w)
+        } - {"-"}
+        shown = [s for s in sentences if denied & canonical_set(s)]
+        return bool(shown) and not any(negated(s) for s in shown)
+    main_words = words_with_apostrophes(sentences[main])
+    return negated_near(main_words, lambda w: canonical(stem(w)) in key)
+
+
+_PTB = {"-lrb-": "(", "-rrb-": ")", "-lsb-": "[", "-rsb-": "]", "-lcb-": "{", "-rcb-": "}"}
+_BRACKET = re.compile(r"-[lr][rsc]b-", re.IGNORECASE)
+_SPLIT_CLITIC = re.compile(r"(?<=\w) (n't|'s|'re|'ve|'ll|'d|'m)\b", re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"\[UNK\]|<unk>|\bUNK\b", re.IGNORECASE)
+_GLUED = re.compile(r"(?<=[a-z0-9][.!?])([\"”’]?)(?=[A-Z])")
+
+
+def detokenize(text: str) -> str:
+    """Undo the tokenization marks news corpora carry ("does n't", "-LRB-", "UNK"), so they are
+    not read as words, and put a space where a sentence end is glued to the next ("died.He")."""
+    text = _BRACKET.sub(lambda m: _PTB[m.group(0).lower()], text)
+    text = _SPLIT_CLITIC.sub(r"\1", text)
+    text = _PLACEHOLDER.sub(" ", text)
+    return _GLUED.sub(r"\1 ", text)

@@ -1,0 +1,65 @@
+"""The lexical support backend: claims against a source, with verdict, score and evidence."""
+
+from __future__ import annotations
+
+from bench.support import CONTRADICTED, NOT_MENTIONED, SUPPORTED, Premise, backends
+
+SOURCE = (
+    "The council met on Tuesday in Leeds. "
+    "It approved a budget of 40 million pounds for new schools. "
+    "The mayor said the plan would be finished by 2028. "
+    "Opposition members voted against the plan."
+)
+
+
+def judge(claim: str, source: str = SOURCE) -> tuple[str, float | None, tuple[int, ...], str]:
+    backend = backends.create("lexical")
+    [result] = backend.judge([Premise.of_text(source, "d1")], [claim])
+    assert not isinstance(result, Exception)
+    [support] = result.by_premise
+    return support.verdict, support.score, support.evidence, support.reason
+
+
+def test_paraphrase_of_a_source_sentence_is_supported_with_that_sentence_as_evidence() -> None:
+    verdict, score, evidence, _ = judge("The council approved a budget of 40 million pounds.")
+    assert verdict == SUPPORTED
+    assert score is not None and score >= 0.5
+    assert 1 in evidence
+
+
+def test_a_wrong_number_is_not_supported_and_the_reason_names_it() -> None:
+    verdict, _, _, reason = judge("The council approved a budget of 60 million pounds.")
+    assert verdict != SUPPORTED
+    assert "60" in reason
+
+
+def test_a_claim_about_something_the_source_never_mentions_is_not_mentioned() -> None:
+    verdict, _, _, reason = judge("The council also closed three hospitals.")
+    assert verdict == NOT_MENTIONED
+    assert "hospit" in reason
+
+
+def test_a_negated_claim_the_source_states_positively_is_contradicted() -> None:
+    verdict, score, evidence, _ = judge("The council did not approve a budget for new schools.")
+    assert verdict == CONTRADICTED
+    assert score == 0.0
+    assert 1 in evidence
+
+
+def test_an_antonym_of_the_source_verb_is_contradicted() -> None:
+    source = "Shares in the company rose sharply on Monday after the results."
+    verdict, _, _, reason = judge("Shares in the company fell sharply on Monday.", source)
+    assert verdict == CONTRADICTED
+    assert "fall" in reason or "rise" in reason
+
+
+def test_a_claim_spanning_two_source_sentences_is_supported_by_both() -> None:
+    verdict, _, evidence, _ = judge("The council met in Leeds and approved a budget for schools.")
+    assert verdict == SUPPORTED
+    assert set(evidence) == {0, 1}
+
+
+def test_an_empty_source_supports_nothing() -> None:
+    verdict, _, _, reason = judge("The council met.", "")
+    assert verdict == NOT_MENTIONED
+    assert "empty" in reason
