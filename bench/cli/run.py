@@ -35,8 +35,8 @@ from bench.cli.options import (
     TestOpt,
     ViewOpt,
 )
-from bench.inputs import MAX_DOCUMENT_BYTES
 from bench.cli.view import build_site
+from bench.inputs import MAX_DOCUMENT_BYTES
 from bench.report.build import build_report
 from bench.run import (
     AUTO_PARALLEL_ITEMS,

@@ -184,8 +184,6 @@ def export_command(
     """Write a task set as rows that `--tasks` reads back identically."""
     from bench.export import ExportError, export_tasks
     from bench.run.selection import table_options
-    from bench.sampling import select
-    from bench.tasksets import open_tasks
 
     if fmt not in EXPORT_FORMATS:
         raise fail(f"unknown format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
@@ -206,7 +204,6 @@ def presets_command(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also print notes.")] = False,
 ) -> None:
     """One line per preset: name, hub source, column mapping, separator, budget."""
-    from bench.presets import list_presets
 
     for preset in list_presets():
         separator = repr(preset.separator) if preset.separator else "-"
