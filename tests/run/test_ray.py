@@ -26,6 +26,8 @@ from run.ray_functions import MARKS
 ray = pytest.importorskip("ray", reason="the Ray executor needs the [ray] extra")
 cluster_utils = pytest.importorskip("ray.cluster_utils")
 
+pytestmark = pytest.mark.slow  # a cluster started and nodes killed: over a minute
+
 REPO = Path(__file__).resolve().parents[2]
 TESTS = Path(__file__).resolve().parents[1]
 NODE = {"num_cpus": 1, "object_store_memory": 100 * 1024**2}
