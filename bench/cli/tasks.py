@@ -27,7 +27,6 @@ from bench.cli.options import (
 )
 from bench.inputs import MAX_DOCUMENT_BYTES, limit_from_mb
 from bench.presets import list_presets
-from bench.run import table_options
 from bench.sampling import select
 from bench.task import KeyFact, Reference, Task, TaskError, TaskFile, load_tasks
 from bench.tasksets import check_task_set, open_tasks
@@ -71,6 +70,8 @@ def tasks_validate(
 ) -> None:
     """Report every problem with file (or row), field and what was expected, reading the task set
     as `sumbench run` does; exit 1 on errors."""
+    from bench.run.selection import table_options  # the run package: only when it runs
+
     try:
         limit = limit_from_mb(max_document_mb)
         options, preset_source = table_options(

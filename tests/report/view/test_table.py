@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from bench.analysis import metric_catalog
+from bench.analysis import Resampling, metric_catalog
 from bench.report.build import build_report
 from bench.report.view.table import note_segments, read_table
 from bench.scorers.base import Metric
@@ -24,7 +24,12 @@ def _plain_cells(line: str) -> list[str]:
 def test_every_cell_equals_table_md(viewer_run: Path, tmp_path: Path) -> None:
     run = tmp_path / "run"
     shutil.copytree(viewer_run, run)
-    build_report(Store(run), charts=False, baseline_system="lead", ci_style="brackets")
+    # the bootstrap marks differences at 5 tasks (the exact sign-flip test cannot), so the
+    # table has daggers to read back
+    bootstrap = Resampling(method="paired-bootstrap")
+    build_report(
+        Store(run), charts=False, resampling=bootstrap, baseline_system="lead", ci_style="brackets"
+    )
     text = (run / "table.md").read_text()
     table = read_table(run / "table.md", SYSTEMS, metric_catalog(Store(run)))
     lines = [line for line in text.splitlines() if line.startswith("|")]
@@ -51,7 +56,10 @@ def test_every_cell_equals_table_md(viewer_run: Path, tmp_path: Path) -> None:
         None,
     ]
     notes = ["".join(s["text"] for s in n["segments"]) for n in table["notes"]]
-    assert "†: significantly different from lead (paired bootstrap, p < 0.05)." in notes
+    assert (
+        "†: significantly different from lead (paired bootstrap, 1000 resamples, p < 0.05)."
+        in notes
+    )
     assert any(n["bullet"] and n["segments"][0].get("code") for n in table["notes"])
 
 
