@@ -62,7 +62,15 @@ def test_view_of_a_folder_that_is_not_a_run_exits_2(tmp_path: Path) -> None:
 def test_serve_answers_on_loopback_until_interrupted(bundled_run: Path, tmp_path: Path) -> None:
     command = [sys.executable, "-m", "bench.cli", "view", str(bundled_run)]
     command += ["--out", str(tmp_path / "site"), "--serve", "--port", "0", "--no-open"]
-    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # Ctrl-C as in a terminal: a suite started in the background (`cmd &`) passes SIGINT
+        # down ignored, and Python then installs no KeyboardInterrupt handler
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     try:
         assert child.stdout is not None
         line = child.stdout.readline()
