@@ -484,6 +484,9 @@ def _driver(tmp_path: Path) -> tuple[subprocess.Popen[bytes], Path, Path]:
         start_new_session=True,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        # Ctrl-C as in a terminal: a suite started in the background (`cmd &`) passes SIGINT
+        # down ignored, and Python then installs no KeyboardInterrupt handler
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     return process, tmp_path / "run", pids
 

@@ -167,7 +167,8 @@ def test_a_node_killed_mid_run_loses_and_duplicates_nothing(
 
     job = plan_run(RunOptions(out=tmp_path / "ray", no_cache=True, executor="ray", **options))
     stats = job.execute(progress)
-    assert done == {"done": 2000} and killed and killed[0] < 1800, killed
+    # the node went mid-run (by 1,800 items at the latest, with 200 or more still to do)
+    assert done == {"done": 2000} and killed and killed[0] <= 1800, killed
     assert stats.errors.total == 0 and stats.generated == 2000 and stats.scored == 2000
     from bench.report.build import build_report
 
