@@ -24,14 +24,9 @@ from bench.scorers.base import (
 )
 from bench.scorers.matchers import DEFAULT_MATCHER, Matcher, Pair, Undecided, match_all, matchers
 from bench.scorers.matchers.base import EVIDENCE_JOINER, decision
-from bench.scorers.matchers.lexical import (
-    STOPWORDS,
-    LexicalMatcher,
-    LexicalMatcherV1,
-    content_words,
-    match_patterns,
-)
+from bench.scorers.matchers.lexical import LexicalMatcher, LexicalMatcherV1, match_patterns
 from bench.signature import Signature
+from bench.support.lexicon import STOPWORDS, content_words
 from bench.task import KeyFact, Task
 from bench.text import split_sentences
 

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from bench.scorers._tokens import stem, tokens
-from bench.scorers.matchers.lexical import STOPWORDS, LexicalMatcher, canonical_set, fact_weights
+from bench.scorers.matchers.lexical import LexicalMatcher, fact_weights
+from bench.support.lexicon import STOPWORDS, canonical_set
 from bench.support.numbers import missing_numbers, quantities
 from bench.support.synonyms import canonical
 from bench.task import KeyFact

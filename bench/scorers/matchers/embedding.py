@@ -17,11 +17,8 @@ import numpy.typing as npt
 from bench.scorers._tokens import stem
 from bench.scorers.base import FactDecision
 from bench.scorers.matchers.base import Pair, Undecided, decision, match_one, register_matcher
-from bench.scorers.matchers.lexical import (
-    STOPWORDS,
-    LexicalMatcher,
-    fact_weights,
-)
+from bench.scorers.matchers.lexical import LexicalMatcher, fact_weights
+from bench.support.lexicon import STOPWORDS
 from bench.support.synonyms import canonical
 from bench.task import KeyFact
 

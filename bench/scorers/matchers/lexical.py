@@ -9,9 +9,11 @@ from collections import Counter
 from collections.abc import Collection, Sequence
 from functools import lru_cache
 
-from bench.scorers._tokens import stem, tokens
+from bench.scorers._tokens import stem
 from bench.scorers.base import FactDecision
 from bench.scorers.matchers.base import decision, register_matcher
+from bench.support.lexicon import STOPWORDS, canonical_set, content_words, stems
+from bench.support.lexicon import canonical_words as _canonical_words
 from bench.support.negation import (
     is_negation,
     negated,
@@ -21,44 +23,6 @@ from bench.support.negation import (
 from bench.support.numbers import missing_dates, missing_numbers
 from bench.support.synonyms import canonical
 from bench.task import KeyFact
-
-_STOPWORD_TEXT = """
-a about also am an and any are as at be because been being both but by can could did do does
-doing during each either for from further had has have having he her here hers herself him
-himself his how i if in into is it its itself just let me my myself of on once or ought our ours
-ourselves per she should so some such than that the their theirs them themselves then there these
-they this those through to until upon us very via was we were what when where which while who
-whom whose why will with within would yet you your yours yourself yourselves
-s t d ll m re ve
-"""
-STOPWORDS = frozenset(_STOPWORD_TEXT.split())
-"""English function words left out of a fact's content words (lowercase, unstemmed).
-
-The last line holds contraction pieces (it's -> it s). Negations, numbers and words of
-direction or degree (not, no, more, after, up) stay content words."""
-
-
-@lru_cache(maxsize=1 << 16)
-def stems(text: str) -> tuple[str, ...]:
-    """rouge-score tokens of ``text``, Porter-stemmed."""
-    return tuple(tokens(text, stem=True))
-
-
-def content_words(text: str) -> list[str]:
-    """Distinct stemmed tokens of ``text`` that are not stopwords, in order of appearance."""
-    found = [stem(t) for t in tokens(text) if t not in STOPWORDS]
-    return list(dict.fromkeys(found))
-
-
-@lru_cache(maxsize=1 << 16)
-def _canonical_words(text: str) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(canonical(w) for w in content_words(text)))
-
-
-@lru_cache(maxsize=1 << 16)
-def canonical_set(text: str) -> frozenset[str]:
-    """Canonical stems of every token of ``text`` (stopwords too)."""
-    return frozenset(canonical(w) for w in stems(text))
 
 
 def _contains(haystack: Sequence[str], needle: Sequence[str]) -> bool:
