@@ -66,6 +66,15 @@ def _until(page: Any, condition: str, seconds: float = 15) -> None:
         page.wait_for_timeout(50)
 
 
+def _shown_item(page: Any, task: str, system: str) -> None:
+    """Wait until the item page of ``task``/``system`` is drawn, not only routed: the hash
+    changes before the page renders, and until its task file has loaded the previous page's
+    summary is still there while the keys are not bound yet (a key pressed then is lost)."""
+    _until(page, f"location.hash === '#/item/{task}/{system}'")
+    page.wait_for_selector(f"body[data-page=item] h1:has-text('{system} on {task}')")
+    page.wait_for_selector("body[data-page=item] .summary")
+
+
 def _open(page: Any, site: Path, route: str = "") -> None:
     page.goto((site / "index.html").as_uri() + route)
     page.wait_for_selector("body[data-ready]", timeout=15000)
@@ -180,17 +189,13 @@ def test_keyboard_walks_the_list_and_the_systems(page: Any, site: Path) -> None:
     page.keyboard.press("j")
     assert page.locator("table tbody tr.sel td:nth-child(2)").text_content() == ids[1]
     page.keyboard.press("Enter")
-    _until(page, f"location.hash === '#/item/{ids[1]}/lead'")
-    page.wait_for_selector("body[data-page=item] .summary")
+    _shown_item(page, ids[1], "lead")
     page.keyboard.press("j")
-    _until(page, f"location.hash === '#/item/{ids[2]}/lead'")
-    page.wait_for_selector("body[data-page=item] .summary")
+    _shown_item(page, ids[2], "lead")
     page.keyboard.press("k")
-    _until(page, f"location.hash === '#/item/{ids[1]}/lead'")
-    page.wait_for_selector("body[data-page=item] .summary")
+    _shown_item(page, ids[1], "lead")
     page.keyboard.press("l")
-    _until(page, f"location.hash === '#/item/{ids[1]}/random'")
-    page.wait_for_selector("body[data-page=item] .summary")
+    _shown_item(page, ids[1], "random")
     page.keyboard.press("t")
     page.wait_for_selector("table.results")
 
