@@ -15,7 +15,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -238,6 +238,29 @@ class Store:
         """Every summary record, in the order written (a later record of an item wins)."""
         return _read_jsonl(self.root / OUTPUTS_FILE)
 
+    def output_offsets(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        """Every summary record with the byte offset of its line, read a line at a time (a
+        resumed run indexes a large folder without holding its summaries)."""
+        path = self.root / OUTPUTS_FILE
+        if not path.is_file():
+            return
+        offset = 0
+        with path.open("rb") as handle:
+            for number, line in enumerate(handle, 1):
+                if line.strip():
+                    yield offset, _json_line(path, number, line)
+                offset += len(line)
+
+    def outputs_at(self, offsets: Sequence[int]) -> list[dict[str, Any]]:
+        """The summary records whose lines start at ``offsets`` (from :meth:`output_offsets`)."""
+        path = self.root / OUTPUTS_FILE
+        found = []
+        with path.open("rb") as handle:
+            for offset in offsets:
+                handle.seek(offset)
+                found.append(_json_line(path, None, handle.readline()))
+        return found
+
     def problems(self) -> list[dict[str, Any]]:
         """Every problem record."""
         return _read_jsonl(self.root / PROBLEMS_FILE)
@@ -247,6 +270,33 @@ class Store:
         replaces the earlier one."""
         frame = self._csv(SCORES_FILE, SCORE_COLUMNS, {"value": "float64"})
         return _last_per_key(frame, ["task_id", "system", "scorer", "metric"])
+
+    def scored_items(self) -> dict[tuple[str, str], set[str]]:
+        """The scorers with rows stored for each (task, system): what a resumed run need not
+        score again, read without holding the score rows (categorical columns)."""
+        path = self.root / SCORES_FILE
+        if not path.is_file() or path.stat().st_size == 0:
+            return {}
+        columns = ["task_id", "system", "scorer"]
+        try:
+            frame = pd.read_csv(
+                path,
+                usecols=columns,
+                dtype="category",
+                keep_default_na=False,
+                nrows=_complete_rows(path),
+            ).drop_duplicates()
+        except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as error:
+            raise StoreError(
+                f"{path}: not a valid {SCORES_FILE} ({error}); expected the columns "
+                f"{', '.join(SCORE_COLUMNS)}"
+            ) from error
+        found: dict[tuple[str, str], set[str]] = {}
+        for task_id, system, scorer in zip(
+            frame["task_id"], frame["system"], frame["scorer"], strict=True
+        ):
+            found.setdefault((task_id, system), set()).add(scorer)
+        return found
 
     def facts(self) -> pd.DataFrame:
         """Key-fact decision rows (the last row per task, system, sample, fact and matcher)."""
@@ -338,10 +388,15 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
         return []
     records = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            records.append(json.loads(line))
-        except json.JSONDecodeError as error:
-            raise StoreError(f"{path}, line {number}: invalid JSON ({error})") from error
+        if line.strip():
+            records.append(_json_line(path, number, line))
     return records
+
+
+def _json_line(path: Path, number: int | None, line: str | bytes) -> dict[str, Any]:
+    try:
+        record: dict[str, Any] = json.loads(line)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        where = f", line {number}" if number is not None else ""
+        raise StoreError(f"{path}{where}: invalid JSON ({error})") from error
+    return record

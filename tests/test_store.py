@@ -118,3 +118,41 @@ def test_a_facts_file_of_an_earlier_version_reads_and_resumes_without_scores(
     assert lines[0] + "\n" == legacy and lines[-1] == "t2,lead,,f,1.0,False,,lexical-v2"
     facts = store.facts()
     assert facts["task_id"].tolist() == ["t1", "t2"] and facts["score"].isna().all()
+
+
+def test_output_offsets_find_each_record_again_without_holding_the_file(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    store.open()
+    texts = ["Été à Kyiv.", "Second «summary» — 35 nations.", "Third."]
+    store.append_outputs(
+        [{"task_id": f"t{i}", "system": "lead", "summary": t} for i, t in enumerate(texts)]
+    )
+    store.sync()
+    indexed = list(store.output_offsets())
+    assert [record["summary"] for _, record in indexed] == texts
+    offsets = [offset for offset, _ in indexed]
+    assert [r["summary"] for r in store.outputs_at(offsets[::-1])] == texts[::-1]
+    (tmp_path / "outputs.jsonl").write_text('{"a": 1}\n{oops\n')
+    with pytest.raises(StoreError, match=r"outputs.jsonl, line 2"):
+        list(store.output_offsets())
+
+
+def test_scored_items_lists_the_scorers_stored_per_item(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    store.open()
+    store.append_scores(
+        [
+            ("t1", "lead", "rouge", "rouge1_f", 0.5),
+            ("t1", "lead", "rouge", "rouge2_f", 0.2),
+            ("t1", "lead", "stats", "words", 30.0),
+            ("t2", "lead", "rouge", "rouge1_f", 0.4),
+            ("t1", "random", "stats", "words", 12.0),
+        ]
+    )
+    store.sync()
+    assert store.scored_items() == {
+        ("t1", "lead"): {"rouge", "stats"},
+        ("t2", "lead"): {"rouge"},
+        ("t1", "random"): {"stats"},
+    }
+    assert Store(tmp_path / "empty").scored_items() == {}

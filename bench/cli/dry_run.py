@@ -6,7 +6,7 @@ from __future__ import annotations
 from bench.run import Run
 from bench.run.cost import CHARS_PER_TOKEN, TOKENS_PER_WORD, estimate
 from bench.run.generate import item_key
-from bench.run.record import group_outputs
+from bench.run.record import index_outputs
 
 
 def _money(value: float | None) -> str:
@@ -16,7 +16,7 @@ def _money(value: float | None) -> str:
 def dry_run_table(job: Run) -> str:
     """A Markdown table of the estimate, one row per system that calls a summarizer, and a
     line saying how tokens were estimated."""
-    done = set(group_outputs(job.store.outputs())) if job.store.exists() else set()
+    done = set(index_outputs(job.store.output_offsets())) if job.store.exists() else set()
     prices = job.spending.prices if job.spending is not None else None
     rows = estimate(job.tasks, job.systems, done, job.cache, prices, item_key)
     lines = [

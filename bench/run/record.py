@@ -7,7 +7,7 @@ to the store nor knows about the other's bookkeeping.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,6 +88,8 @@ class Outcome:
 
 Stored = tuple[str | None, list[Summary]]
 """An item's summaries in the store, with the cache key they were made under."""
+StoredAt = tuple[str | None, tuple[int, ...]]
+"""Where an item's summaries are in ``outputs.jsonl`` (line offsets), with their cache key."""
 
 
 class Recorder:
@@ -98,7 +100,7 @@ class Recorder:
         self.store = store
         self.progress = progress
         self.stats = RunStats()
-        self._done: dict[tuple[str, str], Stored] = {}
+        self._done: dict[tuple[str, str], StoredAt] = {}
         self._scored: dict[tuple[str, str], set[str]] = {}
         self._skipped: set[tuple[str, str, str | None]] = set()
         self._listed: dict[str, str | None] = {}
@@ -108,12 +110,8 @@ class Recorder:
         """Create (or repair) the folder, write ``info`` as run.json and read what it holds."""
         self.store.open()
         self.store.write_run(info)
-        self._done = group_outputs(self.store.outputs())
-        scores = self.store.scores()
-        for task_id, name, scorer in zip(
-            scores["task_id"], scores["system"], scores["scorer"], strict=True
-        ):
-            self._scored.setdefault((task_id, name), set()).add(scorer)
+        self._done = index_outputs(self.store.output_offsets())
+        self._scored = self.store.scored_items()
         self._skipped = {
             (p["task_id"], p["system"], p.get("scorer"))
             for p in self.store.problems()
@@ -150,8 +148,17 @@ class Recorder:
         )
 
     def take_stored(self, task: Task, system: System) -> Stored | None:
-        """The item's summaries already in the store (once: a resumed item is handled once)."""
-        return self._done.pop((task.id, system.name), None)
+        """The item's summaries already in the store (once: a resumed item is handled once),
+        read from the store when asked for."""
+        found = self._done.pop((task.id, system.name), None)
+        if found is None:
+            return None
+        key, offsets = found
+        summaries = [
+            Summary(text=r["summary"], meta=r.get("meta") or {}, reference_id=r.get("reference_id"))
+            for r in self.store.outputs_at(offsets)
+        ]
+        return key, summaries
 
     def reused(self) -> None:
         """Count an item whose stored summaries are used again."""
@@ -344,30 +351,17 @@ def sample_name(summary: Summary, index: int, count: int) -> str:
     return "" if count == 1 else str(index)
 
 
-def group_outputs(records: list[dict[str, Any]]) -> dict[tuple[str, str], Stored]:
-    """Summaries already in the store by (task, system), with the key they were made under;
-    the last attempt of an item wins."""
-    attempts: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for record in records:
+def index_outputs(records: Iterable[tuple[int, dict[str, Any]]]) -> dict[tuple[str, str], StoredAt]:
+    """Where the summaries already in the store are, by (task, system), with the key they were
+    made under; the last attempt of an item wins (an error or a new key starts a new one)."""
+    attempts: dict[tuple[str, str], tuple[str | None, bool, list[int]]] = {}
+    for offset, record in records:
         item = (record["task_id"], record["system"])
-        group = attempts.setdefault(item, [])
-        if record.get("error") or (
-            group and (group[-1].get("error") or group[-1].get("key") != record.get("key"))
-        ):
-            group.clear()
-        group.append(record)
-    grouped: dict[tuple[str, str], Stored] = {}
-    for item, group in attempts.items():
-        if group and not group[-1].get("error"):
-            grouped[item] = (
-                group[-1].get("key"),
-                [
-                    Summary(
-                        text=r["summary"],
-                        meta=r.get("meta") or {},
-                        reference_id=r.get("reference_id"),
-                    )
-                    for r in group
-                ],
-            )
-    return grouped
+        key, error = record.get("key"), bool(record.get("error"))
+        last = attempts.get(item)
+        offsets = [] if last is None or error or last[1] or last[0] != key else last[2]
+        offsets.append(offset)
+        attempts[item] = (key, error, offsets)
+    return {
+        item: (key, tuple(offsets)) for item, (key, error, offsets) in attempts.items() if not error
+    }

@@ -12,7 +12,7 @@ from bench.text import split_sentences
 
 def final_attempt(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The records of an item's last attempt, as a resumed run reads them
-    (:func:`bench.run.record.group_outputs`): an error or a new cache key starts a new one."""
+    (:func:`bench.run.record.index_outputs`): an error or a new cache key starts a new one."""
     group: list[dict[str, Any]] = []
     for record in records:
         if record.get("error") or (
