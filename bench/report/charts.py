@@ -4,9 +4,12 @@
 
 from __future__ import annotations
 
+import functools
 import math
+import multiprocessing
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -18,9 +21,9 @@ from matplotlib.patches import Patch
 
 from bench.analysis import Analysis, MetricMarks
 from bench.report.escape import one_line
-from bench.report.fact_heatmaps import fact_heatmaps
+from bench.report.fact_heatmaps import fact_groups, task_heatmap
 from bench.report.figure import caption, literal_text, rotate_labels, save_figure
-from bench.report.significance_chart import significance_matrices
+from bench.report.significance_chart import significance_metrics, significance_png
 from bench.report.tables import order_systems
 from bench.stats import Interval
 
@@ -257,14 +260,59 @@ def write_charts(
     return the paths. The ROUGE chart draws the intervals of ``analysis``."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    paths = []
+    jobs: list[Callable[[], Path | list[Path] | None]] = []
     if rouge_metrics(scores, metrics):
         marks = analysis.marks if analysis else None
-        paths.append(rouge_chart(scores, metrics, out / ROUGE_FILE, systems_order, marks))
-    if analysis is not None:
-        paths += significance_matrices(
-            scores, metrics, list(bounds), analysis.resampling, out, systems_order
+        jobs.append(
+            functools.partial(rouge_chart, scores, metrics, out / ROUGE_FILE, systems_order, marks)
         )
+    if analysis is not None:
+        for metric in significance_metrics(scores, metrics):
+            jobs.append(
+                functools.partial(
+                    significance_png,
+                    scores,
+                    metric,
+                    list(bounds),
+                    analysis.resampling,
+                    out,
+                    systems_order,
+                )
+            )
     if not facts.empty:
-        paths += fact_heatmaps(facts, out, systems_order)
+        for task_id, group in fact_groups(facts):
+            jobs.append(functools.partial(task_heatmap, task_id, group, out, systems_order))
+    paths: list[Path] = []
+    for made in draw_all(jobs):
+        if isinstance(made, list):
+            paths += made
+        elif made is not None:
+            paths.append(made)
     return paths
+
+
+PARALLEL_FROM = 4
+"""Figures from which drawing is shared among processes (a forked process starts in ~20 ms;
+one figure takes 0.1-0.5 s to lay out and render)."""
+_JOBS: list[Callable[[], Any]] = []
+
+
+def draw_all(jobs: list[Callable[[], Any]]) -> list[Any]:
+    """Each job's result, in order: drawn by up to one process per core where processes can be
+    forked (the jobs and their data are inherited, not pickled), else one after another."""
+    workers = min(len(jobs), os.cpu_count() or 1, 4)
+    methods = multiprocessing.get_all_start_methods()
+    if len(jobs) < PARALLEL_FROM or workers < 2 or "fork" not in methods:
+        return [job() for job in jobs]
+    global _JOBS
+    _JOBS = jobs
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            return list(pool.map(_draw, range(len(jobs))))
+    finally:
+        _JOBS = []
+
+
+def _draw(index: int) -> Any:
+    return _JOBS[index]()

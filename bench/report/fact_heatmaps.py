@@ -103,7 +103,6 @@ def _heatmap(task_id: str, facts: pd.DataFrame, path: Path, systems: list[str]) 
     return save_figure(fig, path)
 
 
-@literal_text
 def fact_heatmaps(
     facts: pd.DataFrame,
     out_dir: str | os.PathLike[str],
@@ -114,6 +113,14 @@ def fact_heatmaps(
     the matcher's score) and ``keyfacts-<task_id>.html`` (each decision with its evidence)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for task_id, group in fact_groups(facts):
+        paths += task_heatmap(task_id, group, out, systems_order)
+    return paths
+
+
+def fact_groups(facts: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """The decisions of each task, typed for drawing, in order of first appearance."""
     frame = facts.assign(
         task_id=facts["task_id"].astype(str),
         system=facts["system"].astype(str),
@@ -122,11 +129,18 @@ def fact_heatmaps(
     )
     if "score" in frame:
         frame["score"] = pd.to_numeric(frame["score"], errors="coerce")
-    paths = []
-    for task_id, group in frame.groupby("task_id", sort=False):
-        present = set(group["system"])
-        systems = [s for s in order_systems(present, systems_order) if s in present]
-        name = f"keyfacts-{safe_name(str(task_id))}"
-        paths.append(_heatmap(str(task_id), group, out / f"{name}.png", systems))
-        paths.append(evidence_page(str(task_id), group, out / f"{name}.html", systems))
-    return paths
+    return [(str(task_id), group) for task_id, group in frame.groupby("task_id", sort=False)]
+
+
+@literal_text
+def task_heatmap(
+    task_id: str, group: pd.DataFrame, out: Path, systems_order: Sequence[str] | None = None
+) -> list[Path]:
+    """``keyfacts-<task_id>.png`` and ``.html`` in ``out`` from the task's decisions."""
+    present = set(group["system"])
+    systems = [s for s in order_systems(present, systems_order) if s in present]
+    name = f"keyfacts-{safe_name(task_id)}"
+    return [
+        _heatmap(task_id, group, out / f"{name}.png", systems),
+        evidence_page(task_id, group, out / f"{name}.html", systems),
+    ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import math
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -18,14 +19,14 @@ td.no{background:#f0f0f0}td.none{background:#d9d9d9}.ev{font-size:11px;color:#33
 max-width:22em}.score{font-weight:bold}"""
 
 
-def _evidence_cell(cell: pd.DataFrame) -> str:
+def _evidence_cell(cell: list[dict[str, Any]]) -> str:
     """One (fact, system) cell: verdict, score and evidence of each decision (sample)."""
-    if cell.empty:
+    if not cell:
         return '<td class="none">–</td>'
-    share = float(cell["present"].to_numpy(dtype=float).mean())
+    share = sum(float(row["present"]) for row in cell) / len(cell)
     kind = "yes" if share == 1 else "no" if share == 0 else "part"
     lines = []
-    for row in cell.to_dict("records"):
+    for row in cell:
         sample = row.get("sample", "")
         label = f"{html.escape(str(sample))}: " if isinstance(sample, str) and sample else ""
         verdict = "present" if float(row["present"]) >= 0.5 else "absent"
@@ -37,19 +38,22 @@ def _evidence_cell(cell: pd.DataFrame) -> str:
             f'<div>{label}<span class="score">{verdict}{shown}</span> '
             f'<span class="ev">{html.escape(evidence)}</span></div>'
         )
-    matcher = html.escape(str(cell["matcher"].iloc[0])) if "matcher" in cell else ""
+    matcher = html.escape(str(cell[0]["matcher"])) if "matcher" in cell[0] else ""
     return f'<td class="{kind}" title="{matcher}">{"".join(lines)}</td>'
 
 
 def evidence_page(task_id: str, facts: pd.DataFrame, path: Path, systems: list[str]) -> Path:
     """``keyfacts-<task>.html``: every decision's verdict, score and supporting sentence(s)."""
-    fact_ids = list(dict.fromkeys(facts["fact_id"]))
-    cells = {key: group for key, group in facts.groupby(["fact_id", "system"], sort=False)}
+    cells: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for record in facts.to_dict("records"):
+        decision = {str(k): v for k, v in record.items()}
+        cells.setdefault((decision["fact_id"], decision["system"]), []).append(decision)
+    fact_ids = list(dict.fromkeys(fact for fact, _ in cells))
     head = "".join(f"<th>{html.escape(s)}</th>" for s in systems)
     rows = []
     for fact in fact_ids:
-        row = "".join(_evidence_cell(cells.get((fact, s), facts.iloc[0:0])) for s in systems)
-        rows.append(f"<tr><th>{html.escape(fact)}</th>{row}</tr>")
+        line = "".join(_evidence_cell(cells.get((fact, s), [])) for s in systems)
+        rows.append(f"<tr><th>{html.escape(fact)}</th>{line}</tr>")
     title = html.escape(f"Key facts: {task_id}")
     page = (
         f'<!doctype html><html><head><meta charset="utf-8"><title>{title}</title>'

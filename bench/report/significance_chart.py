@@ -117,7 +117,6 @@ def significance_data(
     )
 
 
-@literal_text
 def significance_matrices(
     scores: pd.DataFrame,
     metrics: Sequence[Metric],
@@ -131,17 +130,35 @@ def significance_matrices(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     bound_list = list(bounds)
-    present = set(scores["metric"].astype(str))
     paths = []
-    for metric in metrics:
-        if metric.higher_is_better is None or metric.name not in present:
-            continue
-        data = significance_data(scores, metric, bound_list, resampling, systems_order)
-        if data is None:
-            continue
-        path = out / f"{SIGNIFICANCE_PREFIX}{safe_name(metric.name)}.png"
-        paths.append(save_figure(_significance_figure(data, resampling), path))
+    for metric in significance_metrics(scores, metrics):
+        path = significance_png(scores, metric, bound_list, resampling, out, systems_order)
+        if path is not None:
+            paths.append(path)
     return paths
+
+
+def significance_metrics(scores: pd.DataFrame, metrics: Sequence[Metric]) -> list[Metric]:
+    """The directed metrics among ``metrics`` that have rows: those a matrix may be drawn for."""
+    present = set(scores["metric"].astype(str))
+    return [m for m in metrics if m.higher_is_better is not None and m.name in present]
+
+
+@literal_text
+def significance_png(
+    scores: pd.DataFrame,
+    metric: Metric,
+    bounds: list[str],
+    resampling: Resampling,
+    out: Path,
+    systems_order: Sequence[str] | None = None,
+) -> Path | None:
+    """``significance-<metric>.png`` in ``out``; ``None`` with fewer than 2 systems or tasks."""
+    data = significance_data(scores, metric, bounds, resampling, systems_order)
+    if data is None:
+        return None
+    path = out / f"{SIGNIFICANCE_PREFIX}{safe_name(metric.name)}.png"
+    return save_figure(_significance_figure(data, resampling), path)
 
 
 def format_p(p: float) -> str:

@@ -32,6 +32,10 @@ def test_a_cell_is_coloured_by_the_share_of_samples_present() -> None:
     facts = make_facts()
     facts["present"] = facts["present"].astype(float)
     human = facts[(facts["system"] == "human") & (facts["task_id"] == "t1")]
-    assert _evidence_cell(human[human["fact_id"] == "who"]).startswith('<td class="yes"')
-    assert _evidence_cell(human[human["fact_id"] == "what"]).startswith('<td class="part"')
-    assert _evidence_cell(facts.iloc[0:0]) == '<td class="none">–</td>'
+    assert _evidence_cell(human[human["fact_id"] == "who"].to_dict("records")).startswith(
+        '<td class="yes"'
+    )
+    assert _evidence_cell(human[human["fact_id"] == "what"].to_dict("records")).startswith(
+        '<td class="part"'
+    )
+    assert _evidence_cell([]) == '<td class="none">–</td>'
