@@ -9,6 +9,11 @@ computed with each splitter (``rouge:split=punkt`` against ``rouge:split=pysbd``
 differences are summarised in points (x100). Last, each splitter's time per 700 words on the
 source documents (each text made new so no cache serves it), and on them repeated 8 times (a
 linear splitter takes 8 times as long).
+
+Where ``../shared/data/faithfulness-dev`` is beside the checkout (FRANK's validation split: real
+CNN/DailyMail and BBC/XSum articles, their reference highlights and 671 system summaries; not
+part of the repository), the same agreement table for its text, and rougeLsum F of each system
+summary against its reference with either splitter.
 """
 
 from __future__ import annotations
@@ -23,7 +28,10 @@ sys.path.insert(0, str(ROOT))
 
 from bench.request import Summary  # noqa: E402
 from bench.scorers.rouge import Rouge  # noqa: E402
+from bench.task import Document, Reference, Task  # noqa: E402
 from bench.tasksets import iter_tasks  # noqa: E402
+
+NEWS = ROOT.parent / "shared" / "data" / "faithfulness-dev" / "judgments.jsonl"
 from bench.text import split_sentences  # noqa: E402
 
 
@@ -51,6 +59,32 @@ def per_700_words(texts: list[str], splitter: str, rounds: int = 5) -> float:
     return 1000 * best * 700 / words
 
 
+def table(groups: dict[str, list[str]]) -> None:
+    """The agreement table, a row per group of texts."""
+    print("| Texts | n | split identically | Punkt sentences | pysbd sentences |")
+    print("| :-- | --: | --: | --: | --: |")
+    for name, texts in groups.items():
+        n, same, a, b = agreement(texts)
+        print(f"| {name} | {n} | {same} ({same / n:.0%}) | {a} | {b} |")
+
+
+def lsum_differences(name: str, pairs: list[tuple[Task, str]]) -> None:
+    """rougeLsum F of each (task, summary) with Punkt minus with pysbd, summarised in points."""
+    scorers = {s: Rouge(types=["rougeLsum"], split=s) for s in ("punkt", "pysbd")}
+    diffs = []
+    for task, text in pairs:
+        summary = Summary(text=text)
+        f = {s: sc.score(task, summary).values["rougeLsum_f"] for s, sc in scorers.items()}
+        diffs.append(100 * (f["punkt"] - f["pysbd"]))
+    changed = sum(1 for d in diffs if d != 0)
+    print(
+        f"\nrougeLsum F of {len(diffs)} {name}, Punkt minus pysbd (points): "
+        f"{changed} changed, mean {sum(diffs) / len(diffs):+.3f}, "
+        f"mean |diff| {sum(abs(d) for d in diffs) / len(diffs):.3f}, "
+        f"largest |diff| {max(abs(d) for d in diffs):.3f}"
+    )
+
+
 def main() -> int:
     tasks = {t.id: t for t in iter_tasks(str(ROOT / "tasks"), references=ROOT / "references")}
     rows = [
@@ -64,24 +98,34 @@ def main() -> int:
         "reference summaries": [r.text for t in tasks.values() for r in t.references],
         "system summaries": [r["summary"] for r in rows],
     }
-    print("| Texts | n | split identically | Punkt sentences | pysbd sentences |")
-    print("| :-- | --: | --: | --: | --: |")
-    for name, texts in groups.items():
-        n, same, a, b = agreement(texts)
-        print(f"| {name} | {n} | {same} ({same / n:.0%}) | {a} | {b} |")
-    scorers = {s: Rouge(types=["rougeLsum"], split=s) for s in ("punkt", "pysbd")}
-    diffs = []
-    for row in rows:
-        task, summary = tasks[row["task_id"]], Summary(text=row["summary"])
-        f = {s: sc.score(task, summary).values["rougeLsum_f"] for s, sc in scorers.items()}
-        diffs.append(100 * (f["punkt"] - f["pysbd"]))
-    changed = sum(1 for d in diffs if d != 0)
-    print(
-        f"\nrougeLsum F of {len(diffs)} stored summaries, Punkt minus pysbd (points): "
-        f"{changed} changed, mean {sum(diffs) / len(diffs):+.3f}, "
-        f"mean |diff| {sum(abs(d) for d in diffs) / len(diffs):.3f}, "
-        f"largest |diff| {max(abs(d) for d in diffs):.3f}"
-    )
+    table(groups)
+    lsum_differences("stored summaries", [(tasks[r["task_id"]], r["summary"]) for r in rows])
+    if NEWS.is_file():
+        news = [json.loads(line) for line in NEWS.read_text().splitlines() if line.strip()]
+        articles = {r["article_id"]: r for r in news}
+        print(f"\nFRANK validation split ({len(articles)} CNN/DailyMail and XSum articles):\n")
+        table(
+            {
+                "articles": [r["article"] for r in articles.values()],
+                "reference summaries": [r["reference"] for r in articles.values()],
+                "system summaries": [r["summary"] for r in news],
+            }
+        )
+        pairs = [
+            (
+                Task(
+                    id="news",
+                    title="",
+                    documents=[Document(id="article", text=r["article"])],
+                    references=[Reference(id="ref", text=r["reference"])],
+                    instructions="",
+                    budget=100,
+                ),
+                r["summary"],
+            )
+            for r in news
+        ]
+        lsum_differences("FRANK system summaries (against the reference)", pairs)
     sources = groups["source documents"]
     print("\nms per 700 words of the source documents (x1, and each repeated 8 times):")
     for splitter in ("punkt", "pysbd"):
