@@ -150,7 +150,7 @@ def write_judgments(judgments: Iterable[Judgment], path: Path) -> None:
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
     found = []
-    for line, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for line, text in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):
         if not text.strip():
             continue
         try:

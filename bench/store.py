@@ -206,7 +206,7 @@ class Store:
 
     def listed_tasks(self) -> dict[str, str | None]:
         """Ids of the tasks recorded so far, with the hash of their gold."""
-        return {r["id"]: r.get("gold") for r in _read_jsonl(self.root / TASKS_FILE)}
+        return {r["id"]: r.get("gold") for r in _iter_jsonl(self.root / TASKS_FILE)}
 
     def tasks(self) -> list[dict[str, Any]]:
         """The task records (id, document hashes, reference and key-fact counts)."""
@@ -277,25 +277,23 @@ class Store:
         path = self.root / SCORES_FILE
         if not path.is_file() or path.stat().st_size == 0:
             return {}
-        columns = ["task_id", "system", "scorer"]
-        try:
-            frame = pd.read_csv(
-                path,
-                usecols=columns,
-                dtype="category",
-                keep_default_na=False,
-                nrows=_complete_rows(path),
-            ).drop_duplicates()
-        except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as error:
-            raise StoreError(
-                f"{path}: not a valid {SCORES_FILE} ({error}); expected the columns "
-                f"{', '.join(SCORE_COLUMNS)}"
-            ) from error
         found: dict[tuple[str, str], set[str]] = {}
-        for task_id, system, scorer in zip(
-            frame["task_id"], frame["system"], frame["scorer"], strict=True
-        ):
-            found.setdefault((task_id, system), set()).add(scorer)
+        names: dict[str, str] = {}  # one string per scorer name, not one per row
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = csv.reader(handle)
+            header = next(rows, [])
+            try:
+                at = [header.index(c) for c in ("task_id", "system", "scorer")]
+            except ValueError:
+                raise StoreError(
+                    f"{path}: not a valid {SCORES_FILE}; expected the columns "
+                    f"{', '.join(SCORE_COLUMNS)}"
+                ) from None
+            for row in rows:
+                if len(row) != len(header):
+                    continue  # a line cut short by a crash (open() drops it)
+                scorer = names.setdefault(row[at[2]], row[at[2]])
+                found.setdefault((row[at[0]], row[at[1]]), set()).add(scorer)
         return found
 
     def facts(self) -> pd.DataFrame:
@@ -384,13 +382,17 @@ def _csv_text(rows: Iterable[Iterable[Any]]) -> str:
 
 
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    return list(_iter_jsonl(path))
+
+
+def _iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """The records of a JSON Lines file, read a line at a time."""
     if not path.is_file():
-        return []
-    records = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.strip():
-            records.append(_json_line(path, number, line))
-    return records
+        return
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if line.strip():
+                yield _json_line(path, number, line)
 
 
 def _json_line(path: Path, number: int | None, line: str | bytes) -> dict[str, Any]:

@@ -156,3 +156,13 @@ def test_scored_items_lists_the_scorers_stored_per_item(tmp_path: Path) -> None:
         ("t1", "random"): {"stats"},
     }
     assert Store(tmp_path / "empty").scored_items() == {}
+
+
+def test_a_summary_holding_a_unicode_line_separator_reads_back_whole(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    store.open()
+    text = "First line\u2028second line\u2029third."
+    store.append_outputs([{"task_id": "t1", "system": "lead", "summary": text}])
+    store.sync()
+    assert [r["summary"] for r in store.outputs()] == [text]
+    assert [r["summary"] for _, r in store.output_offsets()] == [text]

@@ -40,7 +40,7 @@ def _json_records(path: str, text: str) -> Iterator[tuple[str, Any]]:
         for number, item in enumerate(items, start=1):
             yield f"item {number}", item
         return
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):  # not splitlines: U+2028 is text
         if not line.strip():
             continue
         try:

@@ -80,6 +80,13 @@ def test_a_single_system_file_needs_no_system(tmp_path: Path) -> None:
     assert Precomputed(path).summarize(request("t1")).text == "Alpha on one.\nSecond line."
 
 
+def test_a_unicode_line_separator_inside_a_summary_is_text(tmp_path: Path) -> None:
+    path = tmp_path / "outputs.jsonl"
+    row = {"task_id": "t1", "system": "s", "summary": "One\u2028two\u2029three."}
+    path.write_text(json.dumps(row, ensure_ascii=False) + "\r\n", encoding="utf-8")
+    assert Precomputed(str(path)).summarize(request("t1")).text == "One\u2028two\u2029three."
+
+
 def test_a_repeated_identical_row_is_accepted(tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "outputs.jsonl", [ROWS[1], ROWS[1]])
     assert Precomputed(path).summarize(request("t2")).text == "Alpha on two."
