@@ -143,3 +143,40 @@ def write(
                 cells = [v.index, v.sentence, v.verdict, v.score, v.document, v.evidence, v.reason]
                 writer.writerow([s.judgment.id, *cells, label])
     typer.echo(f"wrote {out}/meta.md, meta.json, meta_summaries.csv, meta_claims.csv", err=True)
+
+
+DEFAULT_CALIBRATION = "faithfulness-calibration.yaml"
+
+
+def run_calibrate(
+    file: Path, *, fields: dict[str, str], objective: str, folds: int, out: Path
+) -> None:
+    """Fit the lexical knobs, print in-sample and cross-validated figures, write the YAML."""
+    from bench import faithcal
+
+    judgments = load(file, fields)
+    points = len(faithcal.grid_points())
+    typer.echo(f"scoring {len(judgments)} summaries at {points} grid points ...", err=True)
+
+    def progress(done: int, total: int) -> None:
+        if done % 10 == 0 or done == total:
+            typer.echo(f"  {done}/{total}", err=True)
+
+    try:
+        fitted = faithcal.calibrate(judgments, objective=objective, k=folds, progress=progress)
+    except faithcal.CalibrationError as error:
+        raise fail(f"cannot calibrate on {file}: {error}") from None
+    typer.echo(f"objective: {faithcal.describe(objective)}")
+    typer.echo(
+        f"defaults {faithcal.DEFAULTS}: in-sample {fitted.default_in_sample:.3f}, "
+        f"held-out mean over {folds} folds by article {fitted.default_cross_validated:.3f}"
+    )
+    typer.echo(
+        f"fitted {fitted.params}: in-sample {fitted.in_sample:.3f}, cross-validated "
+        f"{fitted.cross_validated:.3f} (knobs refitted without each held-out fold)"
+    )
+    for n, (params, held, default) in enumerate(fitted.folds, 1):
+        typer.echo(f"  fold {n}: fitted {params} -> {held:.3f} held out (defaults {default:.3f})")
+    out.write_text(fitted.to_yaml(), encoding="utf-8")
+    typer.echo(f"use: --scorers {fitted.spec}  (or --config {out})")
+    typer.echo(f"wrote {out}", err=True)

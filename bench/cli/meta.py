@@ -260,9 +260,36 @@ def calibrate_command(
             "(calibrated-v2, calibrated-embed-v2).",
         ),
     ] = 1,
+    field: Annotated[
+        list[str] | None,
+        typer.Option(help="Faithfulness judgments: read FIELD from another name; repeat."),
+    ] = None,
+    objective: Annotated[
+        str,
+        typer.Option(
+            help="Faithfulness judgments: maximise 'spearman' (partial Spearman of faithful "
+            "with the human score) or 'balanced-accuracy' (of faithful_all vs the label)."
+        ),
+    ] = "spearman",
+    folds: Annotated[
+        int, typer.Option(min=2, help="Faithfulness judgments: cross-validation folds.")
+    ] = 5,
 ) -> None:
     """Fit the calibrated matchers on labelled judgments; use the file with
-    ``--scorers keyfacts:calibration=FILE`` (and ``matcher=`` the fitted matcher)."""
+    ``--scorers keyfacts:calibration=FILE`` (and ``matcher=`` the fitted matcher).
+
+    On faithfulness judgments (see ``sumbench meta --help``) it fits the lexical faithfulness
+    backend's threshold, novel and order knobs instead, with cross-validation by article, and
+    writes a YAML (default faithfulness-calibration.yaml) with the --scorers spec to use.
+    """
+    fields = faith_cli.field_mapping(field or [])
+    faith_file = faith_cli.faithfulness_file(judgments, fields)
+    if faith_file is not None:
+        target = Path(faith_cli.DEFAULT_CALIBRATION) if out == Path("calibration.json") else out
+        faith_cli.run_calibrate(
+            faith_file, fields=fields, objective=objective, folds=folds, out=target
+        )
+        return
     found = read_judgments(judgments)
     pairs = meta.judged_pairs(found)
     gold = meta.gold_labels(found)
