@@ -280,3 +280,18 @@ def test_meta_command_takes_a_backend_spec_and_reports_bad_ones(tmp_path: Path) 
     rows[3]["factuality"] = "n/a"
     broken = CliRunner().invoke(_app(), ["meta", str(write(tmp_path / "b.jsonl", rows))])
     assert broken.exit_code == 2 and "b.jsonl:4: field `score` / `factuality`" in broken.output
+
+
+DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "faithfulness-dev"
+
+
+@pytest.mark.skipif(not DEV.is_dir(), reason="faithfulness dev data not present")
+def test_dev_data_reproduces_the_published_figures() -> None:
+    judgments = load_faith_judgments(DEV / "judgments.jsonl")
+    run = faithmeta.score_judgments(Faithfulness(), judgments)
+    report = faithmeta.evaluate(run, metrics=["FactCC", "BertScore P Art"], resamples=10)
+    spearman = {r.metric: r.spearman.value for r in report.rows if r.subset == "all"}
+    assert spearman["FactCC"] == pytest.approx(0.268, abs=0.001)  # FRANK's README figure
+    assert spearman["BertScore P Art"] == pytest.approx(0.213, abs=0.001)
+    assert spearman["faithful"] == pytest.approx(0.369, abs=0.001)  # the README's figure
+    assert report.summaries == 671 and report.unscored == []
