@@ -119,3 +119,63 @@ def correlate(
             )
             found.append(Correlation(names[0], names[1], lvl, kind, value, low, high))
     return found
+
+
+# ------------------------------------------------ FRANK's measure: partial correlation by group
+
+
+def demeaned(values: npt.ArrayLike, groups: npt.ArrayLike) -> FloatArray:
+    """``values`` less the mean of their group (FRANK's control for the system)."""
+    x = np.asarray(values, dtype=float)
+    codes = np.unique(np.asarray(groups), return_inverse=True)[1].ravel()
+    means = np.bincount(codes, weights=x) / np.bincount(codes)
+    result: FloatArray = x - means[codes]
+    return result
+
+
+def partial_correlation(
+    metric: npt.ArrayLike, human: npt.ArrayLike, groups: npt.ArrayLike, kind: str = "pearson"
+) -> float:
+    """Correlation of metric and human score after subtracting each group's (system's) mean
+    from both, as FRANK (Pagnoni et al., 2021) measures factuality metrics; ``nan`` when
+    either is constant within every group."""
+    m, h = demeaned(metric, groups), demeaned(human, groups)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return float(correlation(m, h, kind))
+
+
+def balanced_accuracy(predicted: npt.ArrayLike, truth: npt.ArrayLike) -> float:
+    """Mean of the recall of the positive and of the negative class; ``nan`` when one class
+    is absent from ``truth``."""
+    p = np.asarray(predicted, dtype=bool)
+    t = np.asarray(truth, dtype=bool)
+    if t.all() or not t.any():
+        return math.nan
+    return float((p[t].mean() + (~p[~t]).mean()) / 2)
+
+
+def cluster_resamples(
+    clusters: npt.ArrayLike, resamples: int, seed: int = 0
+) -> list[npt.NDArray[np.intp]]:
+    """Row indexes of ``resamples`` bootstrap samples that draw whole clusters (e.g. every
+    summary of an article) with replacement; seeded, so every statistic sees the same draws."""
+    labels = np.asarray(clusters)
+    codes = np.unique(labels, return_inverse=True)[1].ravel()
+    members = [np.flatnonzero(codes == k) for k in range(int(codes.max()) + 1 if codes.size else 0)]
+    rng = np.random.default_rng(seed)
+    found = []
+    for _ in range(resamples):
+        picked = rng.integers(0, len(members), len(members))
+        rows = [members[i] for i in picked]
+        found.append(np.concatenate(rows) if rows else np.array([], dtype=np.intp))
+    return found
+
+
+def percentile_interval(draws: npt.ArrayLike, level: float = 0.95) -> tuple[float, float]:
+    """The central ``level`` interval of bootstrap ``draws`` (``nan`` draws left out)."""
+    x = np.asarray(draws, dtype=float)
+    x = x[~np.isnan(x)]
+    if not x.size:
+        return math.nan, math.nan
+    tail = (1 - level) / 2
+    return float(np.quantile(x, tail)), float(np.quantile(x, 1 - tail))

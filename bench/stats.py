@@ -27,8 +27,12 @@ import numpy.typing as npt
 from bench.correlation import CORRELATIONS as CORRELATIONS
 from bench.correlation import LEVELS as LEVELS
 from bench.correlation import Correlation as Correlation
+from bench.correlation import balanced_accuracy as balanced_accuracy
+from bench.correlation import cluster_resamples as cluster_resamples
 from bench.correlation import correlate as correlate
 from bench.correlation import correlation as correlation
+from bench.correlation import partial_correlation as partial_correlation
+from bench.correlation import percentile_interval as percentile_interval
 from bench.signature import Signature
 from bench.signflip import EXACT_MAX_TASKS, exact_p_values, monte_carlo_p_values, subset_means
 from bench.signflip import TIE_RTOL as _TIE_RTOL

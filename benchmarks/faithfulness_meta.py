@@ -1,139 +1,76 @@
 """Reproduce the faithfulness figures on the dev data (issue 17): FRANK's validation split.
 
     python benchmarks/faithfulness_meta.py [../shared/data/faithfulness-dev] [--boot 1000]
+        [--backend lexical] [--articles N]
 
-For the ``faithfulness`` scorer's lexical backend (defaults, nothing fitted on this data) and,
-side by side on the same rows, FactCC as FRANK ships it: FRANK's measure (partial Pearson and
-Spearman with the human ``factuality``, controlling for the system: each system's mean is
-subtracted from both), per dataset (cnndm, xsum); balanced accuracy of ``faithful_all`` against
-``all_factual``; system-level Kendall tau; 95% bootstrap intervals over articles; and the time
-per summary-sentence. Nothing is fitted, so there is no in-sample / cross-validated split to
-report: the figures are the untuned default's.
+The same library path as ``sumbench meta DATA --metric FactCC --metric "BertScore P Art"``:
+the ``faithfulness`` scorer with the backend of ``--backend`` (a support backend name and its
+key=value parameters, e.g. ``llm:model=qwen,base_url=http://127.0.0.1:8765/v1,cache=PATH``;
+default ``lexical`` with its defaults) and, side by side on the same rows, FactCC and BERTScore
+precision as FRANK ships them: FRANK's measure (partial Pearson and Spearman with the human
+``factuality``, controlling for the system), per dataset (cnndm, xsum) and pooled; balanced
+accuracy of ``faithful_all`` against ``all_factual``; system-level Kendall tau; 95% bootstrap
+intervals over articles; and the time per summary-sentence. ``--articles N`` keeps the first N/2
+cnndm and N/2 xsum articles in sorted article_id order (all their summaries).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-import numpy as np
-from scipy import stats
-
-from bench.scorers.faithfulness import judge_summary, summary_values
-from bench.support import backends
-from bench.task import Document, Task
+from bench import faithmeta
+from bench.faithjudgments import FaithJudgment
+from bench.report.faith_meta import estimate
+from bench.run import parse_spec
+from bench.scorers.faithfulness import Faithfulness
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "faithfulness-dev"
-METRICS = ("faithful", "mean_support")
+PUBLISHED = {"FactCC": "FactCC (FRANK's release)", "BertScore P Art": "BERTScore P (FRANK's)"}
 
 
-def load(folder: Path) -> list[dict[str, Any]]:
-    """The judged rows of ``judgments.jsonl``."""
-    with (folder / "judgments.jsonl").open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
+def first_articles(judgments: Sequence[FaithJudgment], n: int) -> list[FaithJudgment]:
+    """Every summary of the first N/2 cnndm and N/2 xsum articles in sorted article_id order
+    (cnndm takes the odd one)."""
+    keep: set[str] = set()
+    for subset, count in (("cnndm", n - n // 2), ("xsum", n // 2)):
+        keep |= set(sorted({j.doc_id for j in judgments if j.subset == subset})[:count])
+    return [j for j in judgments if j.doc_id in keep]
 
 
-def score_rows(rows: Sequence[dict[str, Any]]) -> tuple[dict[str, np.ndarray], float, int]:
-    """Each row's metrics, and the seconds and summary-sentences they took."""
-    backend = backends.create("lexical")
-    found: dict[str, list[float]] = {m: [] for m in (*METRICS, "faithful_all")}
-    sentences = 0
-    start = time.perf_counter()
-    for row in rows:
-        task = Task(
-            id=row["id"].replace(":", "-"),
-            title="",
-            documents=[Document(id="article", text=row["article"])],
-            instructions="",
-            budget=100,
-        )
-        claims = [s for s in row["summary_sentences"] if s.strip()] or [row["summary"]]
-        verdicts = judge_summary(backend, task, claims)
-        values = summary_values(task, " ".join(claims), verdicts)
-        found["faithful"].append(values["faithful"])
-        found["faithful_all"].append(values["faithful_all"])
-        found["mean_support"].append(float(np.mean([v.score for v in verdicts])))
-        sentences += len(claims)
-    return {k: np.array(v) for k, v in found.items()}, time.perf_counter() - start, sentences
+def scorer_of(spec: str) -> Faithfulness:
+    """The faithfulness scorer over the backend ``NAME[:key=value,...]``."""
+    name, params, _ = parse_spec(spec)
+    return Faithfulness(name, **params)
 
 
-def partial(metric: np.ndarray, human: np.ndarray, systems: np.ndarray) -> tuple[float, float]:
-    """FRANK's partial Pearson and Spearman, controlling for the system."""
-    m, h = metric.astype(float).copy(), human.astype(float).copy()
-    for system in np.unique(systems):
-        at = systems == system
-        m[at] -= m[at].mean()
-        h[at] -= h[at].mean()
-    return float(stats.pearsonr(m, h)[0]), float(stats.spearmanr(m, h)[0])
-
-
-def balanced_accuracy(predicted: np.ndarray, truth: np.ndarray) -> float:
-    """Mean of the recall of each class."""
-    pos, neg = truth == 1, truth == 0
-    return float(((predicted[pos] == 1).mean() + (predicted[neg] == 0).mean()) / 2)
-
-
-def system_tau(metric: np.ndarray, human: np.ndarray, systems: np.ndarray) -> float:
-    """Kendall tau between system means (systems of both datasets together)."""
-    names = np.unique(systems)
-    ours = [metric[systems == s].mean() for s in names]
-    theirs = [human[systems == s].mean() for s in names]
-    return float(stats.kendalltau(ours, theirs)[0])
-
-
-def bootstrap(
-    rows: Sequence[dict[str, Any]], metric: np.ndarray, boot: int, seed: int = 0
-) -> tuple[float, float]:
-    """95% interval of the partial Spearman, resampling articles."""
-    articles = np.array([r["article_id"] for r in rows])
-    human = np.array([r["factuality"] for r in rows])
-    systems = np.array([r["system"] for r in rows])
-    groups = [np.flatnonzero(articles == a) for a in np.unique(articles)]
-    rng = np.random.default_rng(seed)
-    found = []
-    for _ in range(boot):
-        picked = np.concatenate([groups[i] for i in rng.integers(0, len(groups), len(groups))])
-        found.append(partial(metric[picked], human[picked], systems[picked])[1])
-    low, high = np.percentile(found, [2.5, 97.5])
-    return float(low), float(high)
-
-
-def report(rows: Sequence[dict[str, Any]], scores: dict[str, np.ndarray], boot: int) -> None:
-    """Print every figure, ours and FactCC's, overall and per dataset."""
-    human = np.array([r["factuality"] for r in rows])
-    systems = np.array([r["system"] for r in rows])
-    datasets = np.array([r["dataset"] for r in rows])
-    factcc = np.array([r["published_metrics"].get("FactCC", np.nan) for r in rows], dtype=float)
-    columns = {
-        "faithfulness (lexical-v1): faithful": scores["faithful"],
-        "faithfulness (lexical-v1): mean support score": scores["mean_support"],
-        "FactCC (FRANK's release)": factcc,
+def report(found: faithmeta.FaithMetaReport, backend: str) -> None:
+    """Print every figure, ours and the published metrics', overall and per dataset."""
+    labels = {
+        "faithful": f"faithfulness ({backend}): faithful",
+        "support": f"faithfulness ({backend}): mean support score",
+        **PUBLISHED,
     }
-    print(f"{'metric':48} {'subset':7} {'n':>4} {'pPearson':>9} {'pSpearman':>10}  95% CI")
-    for label, values in columns.items():
-        for subset in ("all", "cnndm", "xsum"):
-            at = np.ones(len(rows), bool) if subset == "all" else datasets == subset
-            at &= ~np.isnan(values)
-            pp, ps = partial(values[at], human[at], systems[at])
-            chosen = [r for r, keep in zip(rows, at, strict=True) if keep]
-            low, high = bootstrap(chosen, values[at], boot) if subset == "all" else (np.nan,) * 2
-            interval = f"[{low:.3f}, {high:.3f}]" if subset == "all" else ""
-            print(f"{label:48} {subset:7} {at.sum():4d} {pp:9.3f} {ps:10.3f}  {interval}")
-    truth = np.array([r["all_factual"] for r in rows])
-    print(
-        f"\nbalanced accuracy of faithful_all vs all_factual: "
-        f"{balanced_accuracy(scores['faithful_all'], truth):.3f} "
-        f"(all: {len(rows)} rows, {int(truth.sum())} all-factual)"
-    )
-    for label, values in columns.items():
-        ok = ~np.isnan(values)
-        tau = system_tau(values[ok], human[ok], systems[ok])
-        print(f"system-level Kendall tau, {label}: {tau:.3f}")
+    print(f"{'metric':48} {'subset':7} {'n':>4} {'pPearson':>9} {'pSpearman':>22}")
+    for subset in ("all", "cnndm", "xsum"):
+        for row in (r for r in found.rows if r.subset == subset and r.metric in labels):
+            print(
+                f"{labels[row.metric]:48} {subset:7} {row.n:4d} {row.pearson.value:9.3f} "
+                f"{estimate(row.spearman):>22}"
+            )
+    for row in (r for r in found.rows if r.metric == "faithful_all" and r.balanced):
+        print(
+            f"\nbalanced accuracy of faithful_all vs all_factual, {row.subset}: "
+            f"{estimate(row.balanced)} ({row.n} rows)",
+            end="",
+        )
+    print("\n")
+    for row in (r for r in found.rows if r.subset == "all" and r.metric in labels):
+        print(f"system-level Kendall tau, {labels[row.metric]}: {estimate(row.tau)}")
+    if found.unscored:
+        print(f"\ncould not score {len(found.unscored)} summaries, e.g. {found.unscored[0]}")
 
 
 def main() -> None:
@@ -141,16 +78,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", nargs="?", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--boot", type=int, default=1000, help="bootstrap resamples")
+    parser.add_argument("--backend", default="lexical", help="NAME[:key=value,...]")
+    parser.add_argument("--articles", type=int, default=None, help="first N/2 cnndm + N/2 xsum")
     args = parser.parse_args()
-    rows = load(args.data)
-    scores, seconds, sentences = score_rows(rows)
-    report(rows, scores, args.boot)
-    load_avg = os.getloadavg()[0]
+    judgments = faithmeta.load_faith_judgments(args.data / "judgments.jsonl")
+    if args.articles is not None:
+        judgments = first_articles(judgments, args.articles)
+    scorer = scorer_of(args.backend)
+    run = faithmeta.score_judgments(scorer, judgments)
+    metrics = list(PUBLISHED)
+    found = faithmeta.evaluate(run, metrics=metrics, resamples=args.boot)
+    report(found, scorer.backend.name)
     print(
-        f"\n{1000 * seconds / sentences:.2f} ms per summary-sentence ({sentences} sentences, "
-        f"{len(rows)} summaries, first pass incl. splitting each article once; "
-        f"1-min load average {load_avg:.2f} on {os.cpu_count()} cores)"
+        f"\n{1000 * run.seconds / max(run.sentences, 1):.2f} ms per summary-sentence "
+        f"({run.sentences} sentences, {len(judgments)} summaries of "
+        f"{len({j.doc_id for j in judgments})} articles, {run.seconds:.1f} s, first pass incl. "
+        f"splitting each article once; 1-min load average {os.getloadavg()[0]:.2f} on "
+        f"{os.cpu_count()} cores)"
     )
+    print(f"{found.scorer} · {found.signature}")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from bench import meta
+from bench.cli import faithmeta as faith_cli
 from bench.cli.errors import fail
 from bench.registry import UnknownNameError
 from bench.report import meta as meta_report
@@ -123,13 +124,36 @@ def meta_command(
         Path | None,
         typer.Option("--out", help="Folder for meta.md, meta.tex, meta.json and meta.png."),
     ] = None,
-    resamples: Annotated[int, typer.Option(help="Bootstrap resamples.")] = 1000,
+    resamples: Annotated[
+        int, typer.Option("--resamples", "--boot", help="Bootstrap resamples.")
+    ] = 1000,
     seed: Annotated[int, typer.Option(help="Seed of the resampling.")] = 0,
     level: Annotated[float, typer.Option(help="Confidence level of intervals.")] = 0.95,
     soft: Annotated[
         bool,
         typer.Option(help="Also correlate each matcher's mean score per summary (a soft recall)."),
     ] = False,
+    scorer: Annotated[
+        str,
+        typer.Option(
+            help="Faithfulness judgments: the scorer and backend to evaluate, e.g. "
+            "faithfulness:backend=lexical,threshold=0.6."
+        ),
+    ] = faith_cli.DEFAULT_SCORER,
+    field: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Faithfulness judgments: read FIELD from another name in the file, e.g. "
+            "score=my_score; repeat."
+        ),
+    ] = None,
+    metric: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Faithfulness judgments: another metric of the rows' `metrics` to report beside "
+            "the scorer's (default: all); repeat."
+        ),
+    ] = None,
 ) -> None:
     """Agreement of key-fact matchers and metrics with human judgments.
 
@@ -144,7 +168,34 @@ def meta_command(
     labels: one 0/1 per annotator (the gold label is their majority, ties absent); scores: any
     per-summary human scores; facts or scores may be empty. The key-fact dev data folder
     (REALSumm format) is read as it is.
+
+    Faithfulness judgments (rows with a source `document`) are scored by --scorer instead:
+
+    \b
+    {"doc_id": "a1", "system": "s1", "document": "source ...", "summary": "text ...",
+     "sentences": ["unit 1", "unit 2"], "score": 0.5, "label": 0, "sentence_labels": [1, 0],
+     "subset": "news", "metrics": {"FactCC": 0.61}}
+
+    score, label or sentence_labels is required; FRANK's fields (article_id, article,
+    summary_sentences, factuality, all_factual, dataset, published_metrics) are read as they
+    are, other names through --field.
     """
+    fields = faith_cli.field_mapping(field or [])
+    faith_file = faith_cli.faithfulness_file(judgments, fields)
+    if faith_file is not None:
+        if matcher or run is not None:
+            raise fail("--matcher and --run apply to key-fact judgments, not faithfulness ones")
+        faith_cli.run_meta(
+            faith_file,
+            fields=fields,
+            scorer_spec=scorer,
+            metrics=metric,
+            resamples=resamples,
+            level=level,
+            seed=seed,
+            out=out,
+        )
+        return
     found = read_judgments(judgments)
     if not found:
         raise fail(f"{judgments}: no judgments")
@@ -209,9 +260,36 @@ def calibrate_command(
             "(calibrated-v2, calibrated-embed-v2).",
         ),
     ] = 1,
+    field: Annotated[
+        list[str] | None,
+        typer.Option(help="Faithfulness judgments: read FIELD from another name; repeat."),
+    ] = None,
+    objective: Annotated[
+        str,
+        typer.Option(
+            help="Faithfulness judgments: maximise 'spearman' (partial Spearman of faithful "
+            "with the human score) or 'balanced-accuracy' (of faithful_all vs the label)."
+        ),
+    ] = "spearman",
+    folds: Annotated[
+        int, typer.Option(min=2, help="Faithfulness judgments: cross-validation folds.")
+    ] = 5,
 ) -> None:
     """Fit the calibrated matchers on labelled judgments; use the file with
-    ``--scorers keyfacts:calibration=FILE`` (and ``matcher=`` the fitted matcher)."""
+    ``--scorers keyfacts:calibration=FILE`` (and ``matcher=`` the fitted matcher).
+
+    On faithfulness judgments (see ``sumbench meta --help``) it fits the lexical faithfulness
+    backend's threshold, novel and order knobs instead, with cross-validation by article, and
+    writes a YAML (default faithfulness-calibration.yaml) with the --scorers spec to use.
+    """
+    fields = faith_cli.field_mapping(field or [])
+    faith_file = faith_cli.faithfulness_file(judgments, fields)
+    if faith_file is not None:
+        target = Path(faith_cli.DEFAULT_CALIBRATION) if out == Path("calibration.json") else out
+        faith_cli.run_calibrate(
+            faith_file, fields=fields, objective=objective, folds=folds, out=target
+        )
+        return
     found = read_judgments(judgments)
     pairs = meta.judged_pairs(found)
     gold = meta.gold_labels(found)

@@ -9,6 +9,7 @@ disagreement between the documents without attributing it; 0 for a single docume
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from bench.params import invalid
@@ -16,8 +17,14 @@ from bench.request import Summary
 from bench.scorers._tokens import MIN_KEPT_SHARE, kept_share
 from bench.scorers.base import CannotScore, ItemScore, Metric, Need, Scorer, register_scorer
 from bench.signature import Signature
-from bench.support import DEFAULT_BACKEND, SupportBackend, Undecided, backends
-from bench.support.base import CONTRADICTED, SUPPORTED
+from bench.support.base import (
+    CONTRADICTED,
+    DEFAULT_BACKEND,
+    SUPPORTED,
+    SupportBackend,
+    Undecided,
+    backends,
+)
 from bench.support.lexicon import detokenize, names
 from bench.support.numbers import quantities
 from bench.support.premise import Premise
@@ -73,17 +80,22 @@ class Faithfulness(Scorer):
     def score(self, task: Task, summary: Summary) -> ItemScore:
         """One verdict per summary sentence; raises CannotScore for an empty summary, one in a
         script the tokenizer drops, or a backend that reaches no verdict (never scored)."""
-        sentences = [s for s in split_sentences(summary.text, task.language) if s.strip()]
-        if not sentences:
+        return self.judge(task, summary.text)
+
+    def judge(self, task: Task, text: str, sentences: Sequence[str] = ()) -> ItemScore:
+        """Score ``text`` sentence by sentence: ``sentences`` are its units when given (a human
+        judgment's), else it is split; raises CannotScore as :meth:`score` does."""
+        units = [s for s in (sentences or split_sentences(text, task.language)) if s.strip()]
+        if not units:
             raise CannotScore("the summary is empty: nothing to check against the sources")
-        kept = kept_share(summary.text)
+        kept = kept_share(text)
         if kept is not None and kept < MIN_KEPT_SHARE:
             raise CannotScore(
                 f"the tokenizer keeps only {kept:.0%} of the summary's characters (a script it "
                 "drops): the lexical judge cannot read it"
             )
-        verdicts = judge_summary(self.backend, task, sentences)
-        return ItemScore(values=summary_values(task, summary.text, verdicts), claims=verdicts)
+        verdicts = judge_summary(self.backend, task, units)
+        return ItemScore(values=summary_values(task, text, verdicts), claims=verdicts)
 
 
 def judge_summary(

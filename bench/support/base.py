@@ -91,4 +91,5 @@ def decided(results: Sequence[ClaimSupport | Undecided]) -> list[ClaimSupport]:
 
 
 backends: Registry[SupportBackend] = Registry("support backend", "sumbench.support")
+DEFAULT_BACKEND = "lexical"
 register_backend = backends.register

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 from bench.scorers._tokens import stem
 from bench.support.base import (
@@ -127,32 +128,89 @@ def _noun(word: str) -> str:
     return canonical(stem(word))
 
 
-def judge_source(premise: Premise, claim: str, threshold: float) -> Support:
-    """A summary sentence against one source document."""
+@dataclass(eq=False)
+class Measure:
+    """What the lexical judge measures of a claim against a premise before any threshold is
+    applied (cached, so refitting thresholds re-judges without re-aligning)."""
+
+    premise: Premise
+    text: str
+    words: tuple[str, ...]
+    found: Alignment
+    """The alignment of every content word of the claim."""
+    plain: Alignment
+    """The alignment of its words without digits (where a wrong number is checked)."""
+    wordish: tuple[str, ...]
+
+    @cached_property
+    def clash(self) -> str:
+        """Why the sentences aligned with the claim's words state its opposite, or ``""``."""
+        return contradiction(self.premise, self.text, self.plain, self.wordish)
+
+    @cached_property
+    def novel(self) -> tuple[str, ...]:
+        """The claim's words the premise never uses."""
+        return tuple(w for w in self.words if w not in self.premise.words)
+
+    @cached_property
+    def unstated(self) -> str:
+        """The first number or date of the claim the aligned sentences do not state, as a
+        reason, or ``""``."""
+        return _unstated(self.premise, self.text, self.found)
+
+
+@lru_cache(maxsize=8192)
+def measure(premise: Premise, claim: str) -> Measure | str:
+    """The claim's alignment with the premise, or why there is nothing to align."""
     text = detokenize(claim)
     words = canonical_words(text)
     if not premise.sentences:
-        return Support(NOT_MENTIONED, 0.0, (), reason="the source is empty")
+        return "the source is empty"
     if not words:
         words = tuple(dict.fromkeys(stems(text)))
         if not words:
-            return Support(NOT_MENTIONED, 0.0, (), reason="no words to check")
+            return "no words to check"
     # A word the source states by its opposite ("fell" where it says "rose") is aligned as
-    # that opposite, so the antonym check below sees the sentence that states it.
+    # that opposite, so the antonym check sees the sentence that states it.
     words = tuple(_as_opposite(premise, w) for w in words)
     found = align(premise, words, text)
-    score = found.coverage * found.order
     # A wrong number is checked for a clash on the sentence the other words align with.
-    wordish = [w for w in words if not any(c.isdigit() for c in w)] or words
+    wordish = tuple(w for w in words if not any(c.isdigit() for c in w)) or words
     plain = align(premise, wordish, text) if len(wordish) < len(words) else found
-    if plain.coverage >= threshold:
-        why = contradiction(premise, text, plain, wordish)
-        if why:
-            return Support(CONTRADICTED, 0.0, plain.window, plain.coverage, why)
-    why = _unsupported(premise, text, words, found)
+    return Measure(premise, text, words, found, plain, wordish)
+
+
+@dataclass(frozen=True)
+class Knobs:
+    """The lexical judge's thresholds (``sumbench calibrate`` fits them on judgments)."""
+
+    threshold: float = SOURCES_THRESHOLD
+    """Support score from which a claim is supported; also the coverage from which the
+    aligned sentences are checked for a contradiction."""
+    novel: int = 0
+    """Content words the source never uses that a supported claim may still hold."""
+    order: float = 1.0
+    """Exponent of the word-pair (order) share in the score: 0 ignores word order."""
+
+
+def judge_source(premise: Premise, claim: str, knobs: Knobs | float = SOURCES_THRESHOLD) -> Support:
+    """A summary sentence against one source document."""
+    knobs = knobs if isinstance(knobs, Knobs) else Knobs(knobs)
+    m = measure(premise, claim)
+    if isinstance(m, str):
+        return Support(NOT_MENTIONED, 0.0, (), reason=m)
+    found = m.found
+    score = found.coverage * found.order**knobs.order
+    if m.plain.coverage >= knobs.threshold and m.clash:
+        return Support(CONTRADICTED, 0.0, m.plain.window, m.plain.coverage, m.clash)
+    why = ""
+    if len(m.novel) > knobs.novel:
+        listed = ", ".join(repr(w) for w in m.novel[:3])
+        why = f"{listed} {'is' if len(m.novel) == 1 else 'are'} not in the source"
+    why = why or m.unstated
     if why:
         return Support(NOT_MENTIONED, 0.0, found.window, found.coverage, why)
-    if score >= threshold:
+    if score >= knobs.threshold:
         return Support(SUPPORTED, score, found.window, found.coverage)
     return Support(
         NOT_MENTIONED, score, found.window, found.coverage, "too few of its words, or not in order"
@@ -166,12 +224,8 @@ def _as_opposite(premise: Premise, word: str) -> str:
     return antonym if antonym is not None and antonym in premise.words else word
 
 
-def _unsupported(premise: Premise, claim: str, words: Sequence[str], found: Alignment) -> str:
-    """The first word, number or date of the claim the source does not state, as a reason."""
-    novel = [w for w in words if w not in premise.words]
-    if novel:
-        listed = ", ".join(repr(w) for w in novel[:3])
-        return f"{listed} {'is' if len(novel) == 1 else 'are'} not in the source"
+def _unstated(premise: Premise, claim: str, found: Alignment) -> str:
+    """The first number or date of the claim missing from the aligned sentences, as a reason."""
     numbers = quantities(claim, False) - frozenset().union(
         *(premise.numbers[i] for i in found.window)
     )
@@ -188,8 +242,9 @@ class LexicalBackend:
 
     light = True
 
-    def __init__(self, threshold: float | None = None) -> None:
-        self.threshold = SOURCES_THRESHOLD if threshold is None else threshold
+    def __init__(self, threshold: float | None = None, novel: int = 0, order: float = 1.0) -> None:
+        self.knobs = Knobs(SOURCES_THRESHOLD if threshold is None else threshold, novel, order)
+        self.threshold = self.knobs.threshold
         self.name = f"lexical-{VERSION}"
 
     def judge(
@@ -197,13 +252,19 @@ class LexicalBackend:
     ) -> list[ClaimSupport | Undecided]:
         """Every claim against every premise (``context`` is not used)."""
         return [
-            ClaimSupport(claim, tuple(judge_source(p, claim, self.threshold) for p in premises))
+            ClaimSupport(claim, tuple(judge_source(p, claim, self.knobs) for p in premises))
             for claim in claims
         ]
 
 
 @register_backend("lexical")
-def lexical(threshold: float | None = None) -> LexicalBackend:
+def lexical(threshold: float | None = None, novel: int = 0, order: float = 1.0) -> LexicalBackend:
     """Words, numbers and dates of the claim in the aligned source sentences; negation, count
-    and antonym checks (no model)."""
-    return LexicalBackend(threshold)
+    and antonym checks (no model). ``threshold``: support score from which a sentence is
+    supported; ``novel``: words the source never uses a supported sentence may hold;
+    ``order``: weight of word order in the score (0-1)."""
+    if novel < 0:
+        raise ValueError(f"support backend 'lexical': novel must be 0 or more, got {novel}")
+    if not 0 <= order <= 1:
+        raise ValueError(f"support backend 'lexical': order must be in [0, 1], got {order}")
+    return LexicalBackend(threshold, novel, order)

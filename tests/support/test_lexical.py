@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bench.support import CONTRADICTED, NOT_MENTIONED, SUPPORTED, Premise, backends
 
 SOURCE = (
@@ -63,3 +65,31 @@ def test_an_empty_source_supports_nothing() -> None:
     verdict, _, _, reason = judge("The council met.", "")
     assert verdict == NOT_MENTIONED
     assert "empty" in reason
+
+
+def _judge_with(claim: str, **knobs: str) -> tuple[str, float | None, str]:
+    backend = backends.create("lexical", **knobs)
+    [result] = backend.judge([Premise.of_text(SOURCE, "d1")], [claim])
+    assert not isinstance(result, Exception)
+    [support] = result.by_premise
+    return support.verdict, support.score, support.reason
+
+
+def test_novel_knob_tolerates_that_many_words_the_source_never_uses() -> None:
+    claim = "The council approved a budget of 40 million pounds for new primary schools."
+    assert _judge_with(claim)[0] == NOT_MENTIONED  # "primary" is not in the source
+    verdict, score, _ = _judge_with(claim, novel="1", threshold="0.4")
+    assert verdict == SUPPORTED and score is not None and 0.4 <= score < 1
+
+
+def test_order_knob_weighs_word_order_in_the_score() -> None:
+    claim = "Members of the opposition voted against the plan."
+    strict, loose = _judge_with(claim)[1], _judge_with(claim, order="0")[1]
+    assert strict is not None and loose is not None and loose > strict
+
+
+def test_lexical_knobs_out_of_range_are_named() -> None:
+    with pytest.raises(ValueError, match="novel must be 0 or more"):
+        backends.create("lexical", novel="-1")
+    with pytest.raises(ValueError, match=r"order must be in \[0, 1\]"):
+        backends.create("lexical", order="2")
