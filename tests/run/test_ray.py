@@ -21,7 +21,7 @@ import pytest
 
 from bench.run import RunOptions, plan_run
 from bench.store import Store
-from run.ray_functions import MARKS
+from run.ray_functions import MARKS, SLOW_TASK
 
 ray = pytest.importorskip("ray", reason="the Ray executor needs the [ray] extra")
 cluster_utils = pytest.importorskip("ray.cluster_utils")
@@ -277,3 +277,33 @@ def test_a_killed_driver_resumes_on_the_cluster_with_every_item_once(
     ids = sorted(r["task_id"] for r in Store(tmp_path / "ray").outputs())
     assert ids == [f"task-{i:04d}" for i in range(40)]
     assert score_rows(tmp_path / "ray") == score_rows(tmp_path / "local")
+
+
+def test_a_scorer_past_the_item_deadline_on_a_worker_is_recorded_as_a_local_run_records_it(
+    cluster: Any, tmp_path: Path
+) -> None:
+    tasks = generated_tasks(tmp_path / "tasks.jsonl", 4)
+    options: dict[str, Any] = {
+        "tasks": str(tasks),
+        "systems": ["python:function=run.ray_functions:first_words,name=first"],
+        "scorers": ["test-ray-spin", "rouge"],
+        "score_deadline": 0.5,
+    }
+    started = time.monotonic()
+    _, stats = run(tmp_path / "ray", "ray", **options)
+    assert time.monotonic() - started < 25  # the 30 s spin was cut short on the worker
+    _, local_stats = run(tmp_path / "local", "local", **options)
+
+    def timeouts(name: str) -> list[tuple[str, str, str, str]]:
+        found = [p for p in Store(tmp_path / name).problems() if p["kind"] == "timeout"]
+        assert all(0.5 <= p["seconds"] < 10 for p in found)
+        return [(p["task_id"], p["system"], p["scorer"], p["message"][:10]) for p in found]
+
+    assert (
+        timeouts("ray")
+        == timeouts("local")
+        == [(SLOW_TASK, "first", "test-ray-spin", "stopped af")]
+    )
+    assert stats.skipped.total == local_stats.skipped.total == 1
+    assert score_rows(tmp_path / "ray") == score_rows(tmp_path / "local")
+    assert Store(tmp_path / "ray").run_info()["status"] == "complete"

@@ -42,5 +42,5 @@ def make_executor(
     if name == "ray":
         from bench.run.executors.ray import RayExecutor
 
-        return RayExecutor(systems, setups, address, gate)
+        return RayExecutor(systems, setups, address, gate, score_deadline=score_deadline)
     return LocalExecutor(systems, setups, score_workers, score_deadline, gate)

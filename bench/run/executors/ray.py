@@ -117,6 +117,7 @@ class RayExecutor:
         gate: Gate | None = None,
         retries: int = RETRIES,
         init: dict[str, Any] | None = None,
+        score_deadline: float | None = None,
     ) -> None:
         self.ray = import_ray()
         self._started = False
@@ -130,6 +131,8 @@ class RayExecutor:
             )
             self._started = True
         self.gate = gate
+        self.score_deadline = score_deadline
+        """Seconds one scorer may take on one item on a worker (None: no limit)."""
         self.retries = retries
         self.failures = _system_failures(self.ray)
         self.stats = {"units": 0, "retried": 0, "lost": 0}
@@ -220,7 +223,11 @@ class RayExecutor:
         """Queue an item for scoring on the cluster."""
         remote = self._remote_score.options(num_cpus=1, max_retries=0)
         unit = Unit(
-            Future(), lambda _actor: remote.remote(self._scorers, task, summaries, names), 1
+            Future(),
+            lambda _actor: remote.remote(
+                self._scorers, task, summaries, names, self.score_deadline
+            ),
+            1,
         )
         self._queue(self._scoring, unit, None)
         return unit.future

@@ -107,9 +107,15 @@ def generate(recipe: SystemRecipe, requests: list[SummaryRequest]) -> list[Resul
 
 
 def score(
-    recipes: ScorerRecipes, task: Task, summaries: list[Summary], names: list[str]
+    recipes: ScorerRecipes,
+    task: Task,
+    summaries: list[Summary],
+    names: list[str],
+    seconds: float | None = None,
 ) -> list[Outcome]:
-    """Each named scorer's outcome for one item, the scorers built once per process."""
+    """Each named scorer's outcome for one item within the per-item deadline of ``seconds``
+    (a Ray task runs in its worker's main thread, so the alarm can interrupt it), the scorers
+    built once per process."""
     key = json.dumps(recipes, sort_keys=True, default=str)
     setups = _SCORERS.get(key)
     if setups is None:
@@ -120,7 +126,7 @@ def score(
             for name, base, params in built
         }
         _SCORERS[key] = setups
-    return [compute(setups[name], task, summaries) for name in names]
+    return [compute(setups[name], task, summaries, seconds) for name in names]
 
 
 class SystemWorker:
