@@ -107,12 +107,16 @@ class Run:
         started = now()
         recorder = Recorder(self.store, progress)
         recorder.open(self._info(previous, started, "running", recorder.stats))
-        gate = self.spending.gate if self.spending is not None else None
         executor = make_executor(
-            self.executor, self.systems, self.scorers, self.score_workers, gate, self.score_deadline
+            self.executor,
+            self.systems,
+            self.scorers,
+            self.score_workers,
+            self.spending,
+            self.score_deadline,
         )
         scoring = Scoring(self.scorers, recorder, executor, self.score_deadline)
-        generation = Generation(recorder, scoring, self.cache, self.spending)
+        generation = Generation(recorder, scoring, self.cache)
         status = "interrupted"
         with sigterm_interrupts():
             try:

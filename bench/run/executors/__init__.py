@@ -4,7 +4,7 @@ runs on this machine's threads and processes, :mod:`~bench.run.executors.ray` on
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bench.run.errors import RunError
@@ -12,7 +12,7 @@ from bench.run.executors.local import LocalExecutor
 from bench.run.systems import ScorerSetup, System
 
 if TYPE_CHECKING:
-    from bench.run.executor import Executor
+    from bench.run.executor import Executor, Gate
 
 EXECUTORS = ("local", "ray")
 
@@ -34,7 +34,7 @@ def make_executor(
     systems: Sequence[System],
     setups: Sequence[ScorerSetup],
     score_workers: int,
-    gate: Callable[[System], str | None] | None = None,
+    gate: Gate | None = None,
     score_deadline: float | None = None,
 ) -> Executor:
     """The executor ``spec`` names, for these systems and scorers."""

@@ -31,6 +31,7 @@ from typing import Any
 from bench.adapters import AdapterError, GoldSummarizer, Summarizer, adapters
 from bench.request import Summary, SummaryRequest
 from bench.run.errors import RunError
+from bench.run.executor import Gate
 from bench.run.executors import ray_workers
 from bench.run.executors.local import LocalExecutor
 from bench.run.generate import NotRun, concurrency
@@ -40,9 +41,6 @@ from bench.task import Task
 
 RETRIES = 3
 """Further attempts of a unit whose worker or node died (then its items fail, recorded)."""
-
-Gate = Callable[[System], "str | None"]
-"""Why a system's next batch must not be sent (a spending limit reached), or None."""
 
 
 def import_ray() -> Any:
@@ -90,6 +88,8 @@ class Unit:
     send: Callable[[Any], Any]
     """Sends the unit to Ray on the given actor (or None) and returns its ObjectRef."""
     size: int
+    requests: list[SummaryRequest] = field(default_factory=list)
+    """A batch's requests (what the spending gate estimates); none for scoring."""
     attempts: int = 0
     actor: int | None = None
 
@@ -157,7 +157,7 @@ class RayExecutor:
                 self._recipes[system.name] = found
                 self._lanes[system.name] = self._lane(system, found, cpus)
         self._local = LocalExecutor(
-            [s for s in in_driver if not isinstance(s.adapter, GoldSummarizer)], [], 1
+            [s for s in in_driver if not isinstance(s.adapter, GoldSummarizer)], [], 1, None, gate
         )
 
     def _lane(self, system: System, found: ray_workers.SystemRecipe, cpus: int) -> Lane:
@@ -213,7 +213,7 @@ class RayExecutor:
                 return actor.generate.remote(requests_ref[0])
             return remote.remote(found, requests_ref[0])
 
-        unit = Unit(Future(), send, len(requests))
+        unit = Unit(Future(), send, len(requests), requests)
         self._queue(lane, unit, system)
         return unit.future
 
@@ -243,8 +243,10 @@ class RayExecutor:
             unit = lane.waiting.popleft()
             if unit.attempts == 0 and not unit.future.set_running_or_notify_cancel():
                 continue  # cancelled by an interrupted run before it was sent
-            reason = self.gate(system) if self.gate is not None and system is not None else None
-            if reason is not None and unit.attempts == 0:
+            reason = None
+            if self.gate is not None and system is not None and unit.attempts == 0:
+                reason = self.gate.gate(system, unit.requests)
+            if reason is not None:
                 unit.future.set_result([NotRun(reason)] * unit.size)
                 continue
             actor = None
@@ -267,12 +269,15 @@ class RayExecutor:
             if unit.actor is not None:
                 lane.per_actor[unit.actor] -= 1
             error = done.exception()
-            if error is None:
-                unit.future.set_result(_deliver(done.result(), unit.attempts, system))
-            elif isinstance(error, self.failures) and unit.attempts <= self.retries:
+            lost = error is not None and isinstance(error, self.failures)
+            if lost and unit.attempts <= self.retries:
                 self.stats["retried"] += 1
                 lane.waiting.appendleft(unit)
-            elif system is not None and isinstance(error, self.failures):
+                self._pump(lane, system)
+                return
+            if error is None:
+                self._settle(unit, system, _deliver(done.result(), unit.attempts, system))
+            elif system is not None and lost:
                 self.stats["lost"] += unit.size
                 failed = AdapterError(
                     f"its Ray worker died on each of {unit.attempts} attempts: "
@@ -280,10 +285,18 @@ class RayExecutor:
                     attempts=unit.attempts,
                     transient=True,
                 )
-                unit.future.set_result([failed] * unit.size)
+                self._settle(unit, system, [failed] * unit.size)
             else:
+                if system is not None and self.gate is not None:
+                    self.gate.settle(system, unit.requests, [])
                 unit.future.set_exception(error)
             self._pump(lane, system)
+
+    def _settle(self, unit: Unit, system: System | None, results: list[Any]) -> None:
+        """Give the loop a unit's results, a batch's spending counted first."""
+        if system is not None and self.gate is not None:
+            self.gate.settle(system, unit.requests, results)
+        unit.future.set_result(results)
 
     def stop_generating(self, complete: bool) -> None:
         """Drop batches not sent; the driver's own systems' threads stop as a local run's."""
