@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from adapters.tiny_models import build_tiny_t5
 
 from bench.run import RunOptions, plan_run
 from bench.store import Store
@@ -76,7 +77,9 @@ def cluster(marks: Path) -> Iterator[Any]:
     made.add_node(**NODE)
     ray.init(
         address=made.address,
-        runtime_env={"env_vars": {"PYTHONPATH": str(TESTS), MARKS: str(marks)}},
+        runtime_env={
+            "env_vars": {"PYTHONPATH": str(TESTS), MARKS: str(marks), "HF_HUB_OFFLINE": "1"}
+        },
         log_to_driver=False,
         configure_logging=False,
     )
@@ -226,7 +229,8 @@ def test_adapter_errors_cross_from_the_workers_as_a_local_run_records_them(
     assert errors("ray") == errors("local")
     assert errors("ray")[0][1].startswith("AdapterError: ")
     info = Store(tmp_path / "ray").run_info()
-    assert info["executor"]["systems"]["down"] == {"actors": 1}  # an API system: one actor
+    placed = info["executor"]["systems"]["down"]  # an API system: one actor, no CPU held
+    assert placed["actors"] == 1 and placed["num_cpus"] == 0 and placed["num_gpus"] == 0
 
 
 SLOW_SCRIPT = """
@@ -307,3 +311,35 @@ def test_a_scorer_past_the_item_deadline_on_a_worker_is_recorded_as_a_local_run_
     assert stats.skipped.total == local_stats.skipped.total == 1
     assert score_rows(tmp_path / "ray") == score_rows(tmp_path / "local")
     assert Store(tmp_path / "ray").run_info()["status"] == "complete"
+
+
+def test_an_hf_system_keeps_its_model_loaded_in_one_actor_per_gpu_across_many_units(
+    cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    model = build_tiny_t5(tmp_path / "tiny-t5")
+    tasks = generated_tasks(tmp_path / "tasks.jsonl", 12)
+    system = f"hf:model={model},batch_size=2,max_new_tokens=6,name=tiny"
+    options: dict[str, Any] = {"tasks": str(tasks), "systems": [system], "scorers": ["rouge"]}
+    # Ray takes a declared GPU at its word: this node "has" one, so the actor must ask for it
+    gpu_node = cluster.add_node(
+        num_cpus=1, num_gpus=1, object_store_memory=NODE["object_store_memory"]
+    )
+    cluster.wait_for_nodes()
+    try:
+        _, stats = run(tmp_path / "ray", "ray", **options)
+    finally:
+        cluster.remove_node(gpu_node)
+    _, local_stats = run(tmp_path / "local", "local", **options)
+    assert stats.errors.total == local_stats.errors.total == 0 and stats.generated == 12
+    placed = Store(tmp_path / "ray").run_info()["executor"]["systems"]["tiny"]
+    assert placed["actors"] == 1 and placed["num_gpus"] == 1
+    (worker,) = placed["workers"]
+    assert worker["node"] == gpu_node.node_id and len(worker["gpu_ids"]) == 1
+    assert worker["batches"] == 6 and worker["model_loads"] == 1  # six units, one load
+
+    def summaries(name: str) -> list[tuple[str, str]]:
+        return sorted((r["task_id"], r["summary"]) for r in Store(tmp_path / name).outputs())
+
+    assert summaries("ray") == summaries("local")
+    assert score_rows(tmp_path / "ray") == score_rows(tmp_path / "local")

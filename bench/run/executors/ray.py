@@ -41,6 +41,8 @@ from bench.task import Task
 
 RETRIES = 3
 """Further attempts of a unit whose worker or node died (then its items fail, recorded)."""
+REPORT_SECONDS = 10.0
+"""How long the driver waits for an actor to say where it ran, at the end of a run."""
 
 
 def import_ray() -> Any:
@@ -104,6 +106,10 @@ class Lane:
     waiting: deque[Unit] = field(default_factory=deque)
     running: int = 0
     per_actor: list[int] = field(default_factory=list)
+    resources: dict[str, float] = field(default_factory=dict)
+    """What each actor asked Ray for (``num_cpus``, ``num_gpus``)."""
+    reports: list[dict[str, Any]] = field(default_factory=list)
+    """Each actor's :meth:`~bench.run.executors.ray_workers.SystemWorker.report`, at the end."""
 
 
 class RayExecutor:
@@ -182,7 +188,14 @@ class RayExecutor:
             max_task_retries=0,
         )
         actors = [worker.remote(found) for _ in range(replicas)]
-        return Lane(system.name, replicas * (threads + 1), actors, per_actor=[0] * replicas)
+        asked_for = {"num_cpus": num_cpus, "num_gpus": gpus}
+        return Lane(
+            system.name,
+            replicas * (threads + 1),
+            actors,
+            per_actor=[0] * replicas,
+            resources=asked_for,
+        )
 
     @property
     def scores_elsewhere(self) -> bool:
@@ -307,8 +320,19 @@ class RayExecutor:
                 lane.waiting.clear()
         self._local.stop_generating(complete)
         for lane in self._lanes.values():
+            lane.reports = self._reports(lane) if complete else []
             for actor in lane.actors:
                 self.ray.kill(actor)
+
+    def _reports(self, lane: Lane) -> list[dict[str, Any]]:
+        """What each of a lane's actors says of itself (an actor that died says nothing)."""
+        found = []
+        for actor in lane.actors:
+            try:
+                found.append(self.ray.get(actor.report.remote(), timeout=REPORT_SECONDS))
+            except Exception as error:  # a dead actor, or one still busy: recorded as such
+                found.append({"error": f"{type(error).__name__}"})
+        return found
 
     def stop_scoring(self) -> None:
         """Drop scoring not sent and leave the cluster (stopping it when this run started it)."""
@@ -322,7 +346,9 @@ class RayExecutor:
     def describe(self) -> dict[str, Any]:
         """What run.json records of the cluster and of the units sent."""
         placed = {
-            name: {"actors": len(lane.actors)} if lane.actors else {"tasks": True}
+            name: {"actors": len(lane.actors), **lane.resources, "workers": lane.reports}
+            if lane.actors
+            else {"tasks": True}
             for name, lane in self._lanes.items()
         }
         return {"units": dict(self.stats), "systems": placed}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,6 +136,7 @@ class SystemWorker:
 
     def __init__(self, recipe: SystemRecipe) -> None:
         self.recipe = recipe
+        self.batches = 0
         self.error: str | None = None
         try:
             build_adapter(recipe)
@@ -143,7 +145,22 @@ class SystemWorker:
 
     def generate(self, requests: list[SummaryRequest]) -> list[Result]:
         """One batch, as :func:`generate`."""
+        self.batches += 1
         return generate(self.recipe, requests)
+
+    def report(self) -> dict[str, Any]:
+        """Where this actor ran, the GPUs Ray gave it, the batches it made and how many times
+        its adapter loaded a model (run.json records it: a model loads once per actor)."""
+        import ray
+
+        adapter = _ADAPTERS.get(json.dumps(self.recipe, sort_keys=True, default=str))
+        return {
+            "node": ray.get_runtime_context().get_node_id(),
+            "pid": os.getpid(),
+            "gpu_ids": [str(gpu) for gpu in ray.get_gpu_ids()],
+            "batches": self.batches,
+            "model_loads": getattr(adapter, "loads", None),
+        }
 
     def ready(self) -> str | None:
         """None once the adapter is built, else why it could not be."""
