@@ -22,16 +22,15 @@ from adapters.tiny_models import build_tiny_t5
 
 from bench.run import RunOptions, plan_run
 from bench.store import Store
+from run.ray_cluster import NODE, local_cluster
 from run.ray_functions import MARKS, SLOW_TASK
 
 ray = pytest.importorskip("ray", reason="the Ray executor needs the [ray] extra")
-cluster_utils = pytest.importorskip("ray.cluster_utils")
 
 pytestmark = pytest.mark.slow  # a cluster started and nodes killed: over a minute
 
 REPO = Path(__file__).resolve().parents[2]
 TESTS = Path(__file__).resolve().parents[1]
-NODE = {"num_cpus": 1, "object_store_memory": 100 * 1024**2}
 WORDS = [
     "council",
     "bridge",
@@ -71,26 +70,14 @@ def marks(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def cluster(marks: Path) -> Iterator[Any]:
     """A head and a second node on this machine (one CPU each), the test process connected."""
-    made = cluster_utils.Cluster(
-        initialize_head=True, head_node_args={**NODE, "include_dashboard": False}
-    )
-    made.add_node(**NODE)
-    ray.init(
-        address=made.address,
-        runtime_env={
-            "env_vars": {"PYTHONPATH": str(TESTS), MARKS: str(marks), "HF_HUB_OFFLINE": "1"}
-        },
-        log_to_driver=False,
-        configure_logging=False,
-    )
-    made.wait_for_nodes()
-    yield made
-    ray.shutdown()
-    made.shutdown()
+    env = {"PYTHONPATH": str(TESTS), MARKS: str(marks), "HF_HUB_OFFLINE": "1"}
+    with local_cluster(2, env) as made:
+        yield made
 
 
-def generated_tasks(path: Path, count: int, seed: int = 7) -> Path:
-    """A JSONL table of ``count`` tasks with made-up news text and one reference each."""
+def generated_tasks(path: Path, count: int, seed: int = 7, sentences: int = 8) -> Path:
+    """A JSONL table of ``count`` tasks with made-up news text (``sentences`` long) and one
+    reference each."""
     chance = random.Random(seed)
 
     def sentence() -> str:
@@ -98,7 +85,7 @@ def generated_tasks(path: Path, count: int, seed: int = 7) -> Path:
 
     with path.open("w", encoding="utf-8") as handle:
         for index in range(count):
-            document = ". ".join(sentence() for _ in range(8)) + "."
+            document = ". ".join(sentence() for _ in range(sentences)) + "."
             reference = ". ".join(sentence() for _ in range(2)) + "."
             row = {"id": f"task-{index:04d}", "documents": [document], "references": [reference]}
             handle.write(json.dumps(row) + "\n")
@@ -343,3 +330,108 @@ def test_an_hf_system_keeps_its_model_loaded_in_one_actor_per_gpu_across_many_un
 
     assert summaries("ray") == summaries("local")
     assert score_rows(tmp_path / "ray") == score_rows(tmp_path / "local")
+
+
+class SentBytes:
+    """Counts the pickled bytes of every argument the driver hands Ray (task and actor calls,
+    objects put in the object store): what travels from the driver to the workers."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import pickle
+
+        from ray import actor, remote_function
+
+        self.total = 0
+
+        def size(values: Any) -> int:
+            kept = [v for v in values if not isinstance(v, ray.ObjectRef)]
+            return len(pickle.dumps(kept))
+
+        def counting(original: Any) -> Any:
+            def call(self_: Any, args: Any = None, kwargs: Any = None, **rest: Any) -> Any:
+                self.total += size(list(args or ()) + list((kwargs or {}).values()))
+                return original(self_, args, kwargs, **rest)
+
+            return call
+
+        put = ray.put
+
+        def counted_put(value: Any, **rest: Any) -> Any:
+            self.total += size([value])
+            return put(value, **rest)
+
+        monkeypatch.setattr(ray, "put", counted_put)
+        for owner in (remote_function.RemoteFunction, actor.ActorMethod):
+            monkeypatch.setattr(owner, "_remote", counting(owner._remote))
+
+
+def test_workers_read_a_shared_table_themselves_and_the_driver_sends_no_task_contents(
+    cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+    from bench.report.build import build_report
+
+    jsonl = generated_tasks(tmp_path / "tasks.jsonl", 150, sentences=100)
+    rows = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
+    text = sum(len(json.dumps(row)) for row in rows)  # the contents of the tasks, in bytes
+    parquet = tmp_path / "tasks.parquet"  # other column names, read through --map
+    renamed = [
+        {"key": r["id"], "article": r["documents"][0], "highlights": r["references"][0]}
+        for r in rows
+    ]
+    pq.write_table(pa.Table.from_pylist(renamed), parquet, row_group_size=40)
+    common: dict[str, Any] = {
+        "systems": ["python:function=run.ray_functions:first_words,name=first"],
+        "scorers": ["rouge"],
+        "budget": 15,
+    }
+    sources = [
+        {"tasks": str(jsonl)},
+        {"tasks": str(parquet), "mapping": "documents=article,references=highlights,id=key"},
+    ]
+    for number, source in enumerate(sources):
+        options = {**common, **source}
+        local, _ = run(tmp_path / f"local{number}", "local", **options)
+        with monkeypatch.context() as patch:
+            sent = SentBytes(patch)
+            remote, stats = run(tmp_path / f"ray{number}", "ray", **options)
+        assert stats.generated == 150 and stats.errors.total == 0
+        # rows, ids, summaries and recipes (some 400 bytes a unit), no articles (7 kB a task)
+        assert sent.total < text / 5, (sent.total, text)
+        tables = [build_report(job.store, charts=False) for job in (local, remote)]
+        assert tables[0] == tables[1]
+        assert score_rows(tmp_path / f"ray{number}") == score_rows(tmp_path / f"local{number}")
+        info = Store(tmp_path / f"ray{number}").run_info()["executor"]
+        assert info["tasks"] == {"read_by_workers": source["tasks"], "fell_back": None}
+        assert info["units"]["by_rows"] == info["units"]["units"] == 300  # 150 batches, 150 scored
+    # the same run with the tasks streamed from the driver sends them all, and more
+    job = plan_run(
+        RunOptions(out=tmp_path / "streamed", no_cache=True, executor="ray", **common, **sources[0])
+    )
+    job.shared_table = None
+    with monkeypatch.context() as patch:
+        sent = SentBytes(patch)
+        job.execute()
+    assert sent.total > text
+
+
+def test_a_table_workers_cannot_read_falls_back_to_sending_the_tasks(
+    cluster: Any, tmp_path: Path
+) -> None:
+    tasks = generated_tasks(tmp_path / "tasks.jsonl", 20)
+    options: dict[str, Any] = {
+        "tasks": str(tasks),
+        "systems": ["python:function=run.ray_functions:first_words,name=first"],
+        "scorers": ["rouge"],
+    }
+    run(tmp_path / "local", "local", **options)
+    job = plan_run(RunOptions(out=tmp_path / "ray", no_cache=True, executor="ray", **options))
+    assert job.shared_table is not None
+    job.shared_table.size += 1  # as if the workers saw another copy of the file
+    stats = job.execute()
+    assert stats.generated == 20 and stats.errors.total == 0
+    assert score_rows(tmp_path / "ray") == score_rows(tmp_path / "local")
+    info = Store(tmp_path / "ray").run_info()["executor"]
+    assert "bytes here" in info["tasks"]["fell_back"]

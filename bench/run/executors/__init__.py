@@ -13,6 +13,7 @@ from bench.run.systems import ScorerSetup, System
 
 if TYPE_CHECKING:
     from bench.run.executor import Executor, Gate
+    from bench.run.selection import SharedTable
 
 EXECUTORS = ("local", "ray")
 
@@ -36,11 +37,14 @@ def make_executor(
     score_workers: int,
     gate: Gate | None = None,
     score_deadline: float | None = None,
+    table: SharedTable | None = None,
 ) -> Executor:
     """The executor ``spec`` names, for these systems and scorers."""
     name, address = parse_executor(spec)
     if name == "ray":
         from bench.run.executors.ray import RayExecutor
 
-        return RayExecutor(systems, setups, address, gate, score_deadline=score_deadline)
+        return RayExecutor(
+            systems, setups, address, gate, score_deadline=score_deadline, table=table
+        )
     return LocalExecutor(systems, setups, score_workers, score_deadline, gate)

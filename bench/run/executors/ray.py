@@ -26,7 +26,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.adapters import AdapterError, GoldSummarizer, Summarizer, adapters
 from bench.request import Summary, SummaryRequest
@@ -38,6 +38,9 @@ from bench.run.generate import NotRun, concurrency
 from bench.run.record import Outcome
 from bench.run.systems import ScorerSetup, System
 from bench.task import Task
+
+if TYPE_CHECKING:
+    from bench.run.selection import SharedTable
 
 RETRIES = 3
 """Further attempts of a unit whose worker or node died (then its items fail, recorded)."""
@@ -87,11 +90,15 @@ class Unit:
     """One batch of a system, or one item to score, and the future the loop waits on."""
 
     future: Future[Any]
-    send: Callable[[Any], Any]
-    """Sends the unit to Ray on the given actor (or None) and returns its ObjectRef."""
+    send: Callable[[Any, bool], Any]
+    """Sends the unit to Ray on the given actor (or None), as rows of the shared table when
+    told and it can, and returns its ObjectRef."""
     size: int
     requests: list[SummaryRequest] = field(default_factory=list)
     """A batch's requests (what the spending gate estimates); none for scoring."""
+    by_rows: bool = False
+    """True while the unit goes as rows of the shared table (a worker reads the tasks)."""
+    started: bool = False
     attempts: int = 0
     actor: int | None = None
 
@@ -124,6 +131,7 @@ class RayExecutor:
         retries: int = RETRIES,
         init: dict[str, Any] | None = None,
         score_deadline: float | None = None,
+        table: SharedTable | None = None,
     ) -> None:
         self.ray = import_ray()
         self._started = False
@@ -141,10 +149,15 @@ class RayExecutor:
         """Seconds one scorer may take on one item on a worker (None: no limit)."""
         self.retries = retries
         self.failures = _system_failures(self.ray)
-        self.stats = {"units": 0, "retried": 0, "lost": 0}
+        self.stats = {"units": 0, "retried": 0, "lost": 0, "by_rows": 0}
+        self._table = table
+        self._unreadable: str | None = None
+        """Why a worker could not read the shared table (then every unit carries its tasks)."""
         self._lock = threading.RLock()
         self._remote_score = self.ray.remote(ray_workers.score)
         self._remote_generate = self.ray.remote(ray_workers.generate)
+        self._remote_generate_rows = self.ray.remote(ray_workers.generate_rows)
+        self._remote_score_row = self.ray.remote(ray_workers.score_row)
         self._scorers: ray_workers.ScorerRecipes = (
             [setup.recipe() for setup in setups],
             sorted({type(setup.scorer).__module__ for setup in setups}),
@@ -205,7 +218,8 @@ class RayExecutor:
     def generate(
         self, system: System, requests: list[SummaryRequest]
     ) -> Future[list[Summary | Exception]]:
-        """Queue a batch of ``system`` for its workers (or the driver's threads)."""
+        """Queue a batch of ``system`` for its workers (or the driver's threads): its rows of a
+        shared table, or its requests."""
         lane = self._lanes.get(system.name)
         if lane is None:
             return self._local.generate(system, requests)
@@ -217,33 +231,54 @@ class RayExecutor:
             "max_retries": 0,
         }
         remote = self._remote_generate.options(**task_options)
+        by_rows = self._remote_generate_rows.options(**task_options)
+        ids = [request.task_id for request in requests]
+        rows = self._rows(ids)
         requests_ref: list[Any] = []
 
-        def send(actor: Any) -> Any:
+        def send(actor: Any, use_rows: bool) -> Any:
+            if use_rows and rows is not None and self._table is not None:
+                if actor is not None:
+                    return actor.generate_rows.remote(self._table.spec, rows, ids)
+                return by_rows.remote(found, self._table.spec, rows, ids)
             if not requests_ref:  # put once: a retried unit sends the same object
                 requests_ref.append(self.ray.put(requests))
             if actor is not None:
                 return actor.generate.remote(requests_ref[0])
             return remote.remote(found, requests_ref[0])
 
-        unit = Unit(Future(), send, len(requests), requests)
+        unit = Unit(Future(), send, len(requests), requests, by_rows=rows is not None)
         self._queue(lane, unit, system)
         return unit.future
 
     def score(
         self, task: Task, summaries: list[Summary], names: list[str]
     ) -> Future[list[Outcome]]:
-        """Queue an item for scoring on the cluster."""
+        """Queue an item for scoring on the cluster: its row of a shared table, or the task."""
         remote = self._remote_score.options(num_cpus=1, max_retries=0)
-        unit = Unit(
-            Future(),
-            lambda _actor: remote.remote(
-                self._scorers, task, summaries, names, self.score_deadline
-            ),
-            1,
-        )
+        by_row = self._remote_score_row.options(num_cpus=1, max_retries=0)
+        rows = self._rows([task.id])
+        deadline = self.score_deadline
+
+        def send(_actor: Any, use_rows: bool) -> Any:
+            if use_rows and rows is not None and self._table is not None:
+                spec = self._table.spec
+                return by_row.remote(
+                    self._scorers, spec, rows[0], task.id, summaries, names, deadline
+                )
+            return remote.remote(self._scorers, task, summaries, names, deadline)
+
+        unit = Unit(Future(), send, 1, by_rows=rows is not None)
         self._queue(self._scoring, unit, None)
         return unit.future
+
+    def _rows(self, ids: list[str]) -> list[int] | None:
+        """The rows of a shared table that hold these tasks, or None to send the tasks."""
+        if self._table is None or self._unreadable is not None:
+            return None
+        positions = self._table.positions
+        rows = [positions.get(task_id) for task_id in ids]
+        return None if None in rows else [row for row in rows if row is not None]
 
     def _queue(self, lane: Lane, unit: Unit, system: System | None) -> None:
         with self._lock:
@@ -254,10 +289,12 @@ class RayExecutor:
         """Send waiting units while the lane has free slots (the lock is held)."""
         while lane.waiting and lane.running < lane.slots:
             unit = lane.waiting.popleft()
-            if unit.attempts == 0 and not unit.future.set_running_or_notify_cancel():
+            first = not unit.started
+            if first and not unit.future.set_running_or_notify_cancel():
                 continue  # cancelled by an interrupted run before it was sent
+            unit.started = True
             reason = None
-            if self.gate is not None and system is not None and unit.attempts == 0:
+            if self.gate is not None and system is not None and first:
                 reason = self.gate.gate(system, unit.requests)
             if reason is not None:
                 unit.future.set_result([NotRun(reason)] * unit.size)
@@ -270,7 +307,8 @@ class RayExecutor:
             unit.attempts += 1
             lane.running += 1
             self.stats["units"] += 1
-            ref = unit.send(actor)
+            self.stats["by_rows"] += unit.by_rows
+            ref = unit.send(actor, unit.by_rows)
             ref.future().add_done_callback(
                 lambda done, u=unit: self._finished(lane, system, u, done)
             )
@@ -288,7 +326,13 @@ class RayExecutor:
                 lane.waiting.appendleft(unit)
                 self._pump(lane, system)
                 return
-            if error is None:
+            if error is None and isinstance(done.result(), ray_workers.Unreadable):
+                # the table is not readable there: this unit and the rest carry their tasks
+                self._unreadable = self._unreadable or done.result().reason
+                unit.by_rows = False
+                unit.attempts -= 1
+                lane.waiting.appendleft(unit)
+            elif error is None:
                 self._settle(unit, system, _deliver(done.result(), unit.attempts, system))
             elif system is not None and lost:
                 self.stats["lost"] += unit.size
@@ -351,7 +395,10 @@ class RayExecutor:
             else {"tasks": True}
             for name, lane in self._lanes.items()
         }
-        return {"units": dict(self.stats), "systems": placed}
+        tasks: dict[str, Any] = {"sent": "contents"}
+        if self._table is not None:
+            tasks = {"read_by_workers": self._table.source, "fell_back": self._unreadable}
+        return {"units": dict(self.stats), "systems": placed, "tasks": tasks}
 
 
 def _deliver(results: Any, attempts: int, system: System | None) -> Any:

@@ -19,9 +19,11 @@ from bench.request import Summary, SummaryRequest
 from bench.run.generate import call
 from bench.run.record import Outcome
 from bench.run.score import compute
+from bench.run.selection import TableSpec
 from bench.run.systems import ScorerSetup
 from bench.scorers import scorers
-from bench.task import Task
+from bench.task import Task, TaskError
+from bench.tasksets import TaskTable, open_tasks
 
 SystemRecipe = tuple[str, dict[str, Any], list[str]]
 """(registered adapter, its parameters, modules to import first): what a worker builds a
@@ -30,6 +32,7 @@ ScorerRecipes = tuple[list[tuple[str, str, dict[str, str]]], list[str]]
 """((name, registered scorer, parameters) per scorer, modules to import first)."""
 
 _ADAPTERS: dict[str, Summarizer] = {}
+_TABLES: dict[str, TaskTable] = {}
 _SCORERS: dict[str, dict[str, ScorerSetup]] = {}
 
 
@@ -46,6 +49,44 @@ class Failure:
 
 
 Result = Summary | Failure
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A shared table this worker cannot read as the driver did (not on this node's storage,
+    another copy, another version): the driver sends the unit again with the tasks in it."""
+
+    reason: str
+
+
+def table_tasks(spec: TableSpec, rows: list[int], ids: list[str]) -> list[Task] | Unreadable:
+    """The tasks at ``rows`` of a shared table (opened once per process), checked to be the
+    tasks ``ids`` the driver read there."""
+    source, options, size = spec
+    try:
+        found = os.path.getsize(source)
+        if found != size:
+            return Unreadable(f"{source} has {found} bytes here, {size} where the driver read it")
+        key = json.dumps(spec, sort_keys=True, default=str)
+        table = _TABLES.get(key)
+        if table is None:
+            table = _TABLES[key] = open_tasks(source, **options)
+        tasks = table.tasks_at(rows)
+    except (OSError, TaskError, TypeError, IndexError) as error:
+        return Unreadable(f"cannot read {source} here: {type(error).__name__}: {error}")
+    if [task.id for task in tasks] != ids:
+        return Unreadable(f"rows {rows[0]}.. of {source} hold other tasks than the driver read")
+    return tasks
+
+
+def generate_rows(
+    recipe: SystemRecipe, spec: TableSpec, rows: list[int], ids: list[str]
+) -> list[Result] | Unreadable:
+    """:func:`generate` on the tasks at ``rows`` of a shared table, read here."""
+    tasks = table_tasks(spec, rows, ids)
+    if isinstance(tasks, Unreadable):
+        return tasks
+    return generate(recipe, [task.request() for task in tasks])
 
 
 def portable(result: Summary | Exception) -> Result:
@@ -130,6 +171,22 @@ def score(
     return [compute(setups[name], task, summaries, seconds) for name in names]
 
 
+def score_row(
+    recipes: ScorerRecipes,
+    spec: TableSpec,
+    row: int,
+    task_id: str,
+    summaries: list[Summary],
+    names: list[str],
+    seconds: float | None = None,
+) -> list[Outcome] | Unreadable:
+    """:func:`score` on the task at ``row`` of a shared table, read here."""
+    tasks = table_tasks(spec, [row], [task_id])
+    if isinstance(tasks, Unreadable):
+        return tasks
+    return score(recipes, tasks[0], summaries, names, seconds)
+
+
 class SystemWorker:
     """A long-lived worker for one system (a Ray actor): its adapter is built once and kept,
     so a local model is loaded once per GPU and an API client keeps its connections."""
@@ -147,6 +204,11 @@ class SystemWorker:
         """One batch, as :func:`generate`."""
         self.batches += 1
         return generate(self.recipe, requests)
+
+    def generate_rows(self, spec: TableSpec, rows: list[int], ids: list[str]) -> Any:
+        """One batch read from a shared table, as :func:`generate_rows`."""
+        self.batches += 1
+        return generate_rows(self.recipe, spec, rows, ids)
 
     def report(self) -> dict[str, Any]:
         """Where this actor ran, the GPUs Ray gave it, the batches it made and how many times
