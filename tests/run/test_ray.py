@@ -13,12 +13,15 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from adapters.tiny_models import build_tiny_t5
+from clients.chat_server import Script, completion, ok
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
 
 from bench.run import RunOptions, plan_run
 from bench.store import Store
@@ -435,3 +438,46 @@ def test_a_table_workers_cannot_read_falls_back_to_sending_the_tasks(
     assert score_rows(tmp_path / "ray") == score_rows(tmp_path / "local")
     info = Store(tmp_path / "ray").run_info()["executor"]
     assert "bytes here" in info["tasks"]["fell_back"]
+
+
+def test_max_cost_on_ray_reserves_each_estimate_before_a_unit_is_sent(
+    cluster: Any, serve: Callable[..., Script], server: HTTPServer, tmp_path: Path
+) -> None:
+    from bench.prices import load_prices
+    from bench.run import build_systems
+    from bench.run.cost import Spending
+    from bench.tasksets import iter_tasks
+
+    prices = tmp_path / "prices.yaml"
+    prices.write_text("models:\n  m: {input: 1000, output: 2000}\n", encoding="utf-8")
+    tasks = generated_tasks(tmp_path / "tasks.jsonl", 12)
+    used = {"prompt_tokens": 300, "completion_tokens": 140}  # a little over the estimate
+    actual = (300 * 1000 + 140 * 2000) / 1_000_000
+
+    def slow(request: Request) -> Response:
+        time.sleep(0.3)  # four requests in flight at once overlap
+        return ok(completion(usage=used))
+
+    script = serve(slow)
+    spec = (
+        f"openai:base_url={server.url_for('/v1')},model=m,api_key_env=none,retries=0,"
+        "concurrency=4,name=api"
+    )
+    (system,) = build_systems([spec])
+    first = next(iter_tasks(tasks))
+    guess = Spending(load_prices(prices)).estimate(system, [first.request()])
+    assert 0 < actual - guess < guess / 4
+    limit = 2.5 * guess
+    options: dict[str, Any] = {
+        "tasks": str(tasks),
+        "systems": [spec],
+        "scorers": ["rouge"],
+        "prices": prices,
+        "max_cost": limit,
+    }
+    _, stats = run(tmp_path / "ray", "ray", **options)
+    spent = Store(tmp_path / "ray").run_info()["cost"]["this_run_usd"]
+    # as in a local run: two requests reserved, no third while they are out, none after
+    assert len(script.requests) == 2 and spent == pytest.approx(2 * actual)
+    assert spent <= limit + 4 * (actual - guess) and spent + guess > limit
+    assert stats.not_run.total == 10
