@@ -3,11 +3,11 @@ options, and the limit / sample / shard selection."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import urlsplit
 
 from bench.inputs import limit_from_mb
 from bench.presets import get_preset
@@ -16,7 +16,7 @@ from bench.run.options import RunOptions
 from bench.sampling import select
 from bench.task import Task, TaskError
 from bench.tasksets import is_task_folder, open_tasks
-from bench.tasksets.sources import TABLE_SUFFIXES
+from bench.tasksets.sources import TABLE_SUFFIXES, is_url, source_size
 
 TableSpec = tuple[str, dict[str, Any], int]
 """(table file, ``open_tasks`` options, its size in bytes): what a worker opens a shared
@@ -43,13 +43,21 @@ class SharedTable:
 def shared_table(
     source: str, options: dict[str, Any], references: Path | None
 ) -> SharedTable | None:
-    """The table workers may read directly, or None for a source only the driver reads (a task
-    folder, a hub dataset, a ``save_to_disk`` folder, or tasks whose references come from a
-    separate file)."""
-    path = Path(source)
-    if references is not None or path.suffix.lower() not in TABLE_SUFFIXES or not path.is_file():
+    """The table workers may read directly (a JSONL, CSV or Parquet file, at a local path or a
+    URL), or None for a source only the driver reads (a task folder, a hub dataset, a
+    ``save_to_disk`` folder, or tasks whose references come from a separate file)."""
+    remote = is_url(source)
+    suffix = PurePosixPath(urlsplit(source).path if remote else source).suffix.lower()
+    if references is not None or suffix not in TABLE_SUFFIXES:
         return None
-    return SharedTable(str(path.resolve()), dict(options), os.path.getsize(path))
+    if not remote and not Path(source).is_file():
+        return None
+    location = source if remote else str(Path(source).resolve())
+    try:
+        size = source_size(location)
+    except (OSError, TaskError):  # reported as the driver opens it
+        return None
+    return SharedTable(location, dict(options), size)
 
 
 def table_options(

@@ -6,15 +6,17 @@ caller opts in, so a missing dataset fails at once instead of after retries."""
 from __future__ import annotations
 
 import csv
+import io
 import json
+import os
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from itertools import accumulate
-from pathlib import Path
-from typing import Any
+from pathlib import Path, PurePosixPath
+from typing import IO, Any
 
 from bench.task import Problem, TaskError
 
@@ -53,14 +55,14 @@ class Source:
     themselves; None where a source only streams."""
 
 
-def _jsonl_lines(path: Path) -> Iterator[tuple[int, str | BadRow]]:
+def _jsonl_lines(path: Location) -> Iterator[tuple[int, str | BadRow]]:
     """Numbered non-blank lines, each decoded on its own: a line that is not UTF-8 is a bad row,
     not the end of the file."""
     for number, _, line in _jsonl_offsets(path):
         yield number, line
 
 
-def _jsonl_offsets(path: Path) -> Iterator[tuple[int, int, str | BadRow]]:
+def _jsonl_offsets(path: Location) -> Iterator[tuple[int, int, str | BadRow]]:
     """:func:`_jsonl_lines` with each line's byte offset."""
     offset = 0
     with path.open("rb") as handle:
@@ -95,7 +97,7 @@ def _jsonl_record(number: int, line: str | BadRow) -> dict[str, Any] | BadRow:
     return record
 
 
-def _jsonl_fetch(path: Path) -> Fetch:
+def _jsonl_fetch(path: Location) -> Fetch:
     """Rows of a JSONL file by index: the offset of each row is found once, on first use."""
     index: list[tuple[int, int]] = []
 
@@ -118,7 +120,7 @@ def _not_utf8(where: str, raw: bytes, error: UnicodeDecodeError) -> str:
     )
 
 
-def _jsonl_source(path: Path) -> Source:
+def _jsonl_source(path: Location) -> Source:
     first: dict[str, Any] = {}
     empty = True
     for _, line in _jsonl_lines(path):
@@ -141,7 +143,7 @@ def _jsonl_source(path: Path) -> Source:
 _SURROGATE = re.compile("[\udc80-\udcff]")
 
 
-def _csv_source(path: Path) -> Source:
+def _csv_source(path: Location) -> Source:
     csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))  # long articles, e.g. arXiv
     with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
         reader = csv.reader(handle)
@@ -169,7 +171,7 @@ def _csv_record(record: dict[str, Any], columns: list[str]) -> dict[str, Any] | 
     return kept
 
 
-def _csv_fetch(path: Path, header: list[str]) -> Fetch:
+def _csv_fetch(path: Location, header: list[str]) -> Fetch:
     """Rows of a CSV file by index: where each record starts is found once, on first use
     (records may span lines, so this parses the file as :func:`csv.DictReader` does)."""
     starts: list[int] = []
@@ -220,11 +222,12 @@ def _arrow_rows(batches: Iterable[Any]) -> Rows:
             index += 1
 
 
-def _parquet_source(path: Path) -> Source:
+def _parquet_source(path: Location) -> Source:
     import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
     try:
-        file = pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 20)  # bounded reads
+        where = path if isinstance(path, Path) else path.open("rb")
+        file = pq.ParquetFile(where, pre_buffer=False, buffer_size=1 << 20)  # bounded reads
     except Exception as error:  # pyarrow raises ArrowInvalid, OSError, ...
         raise TaskSetError(str(path), f"cannot read Parquet file: {error}") from None
 
@@ -334,14 +337,76 @@ def _hub_source(source: str, online: bool) -> Source:
     return _dataset_source(source, dataset)
 
 
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def is_url(source: str) -> bool:
+    """True for ``PROTOCOL://...`` (``file://``, ``https://``, ``s3://``): a file fsspec reads."""
+    return bool(_URL.match(source))
+
+
+class RemoteFile:
+    """A table file at a URL, opened through fsspec (the protocol's own package, e.g. aiohttp
+    for http(s), s3fs for s3, must be installed): what the readers open like a local path."""
+
+    def __init__(self, url: str) -> None:
+        import fsspec  # type: ignore[import-untyped]
+
+        self.url = url
+        try:
+            self.fs, self.path = fsspec.core.url_to_fs(url)
+            found = self.fs.exists(self.path)
+        except ImportError as error:  # fsspec names the package the protocol needs
+            raise TaskSetError(url, f"cannot read this URL: {error}") from None
+        except Exception as error:  # network and permission errors of every protocol
+            message = f"cannot read this URL: {type(error).__name__}: {error}"
+            raise TaskSetError(url, message) from None
+        if not found:
+            raise TaskSetError(url, "no such file at this URL")
+        self.suffix = PurePosixPath(self.path).suffix
+
+    def __str__(self) -> str:
+        return self.url
+
+    def open(
+        self,
+        mode: str = "rb",
+        encoding: str | None = None,
+        errors: str | None = None,
+        newline: str | None = None,
+    ) -> IO[Any]:
+        """The file in binary mode, or as text when an encoding is given."""
+        handle = self.fs.open(self.path, "rb")
+        if encoding is None:
+            return handle  # type: ignore[no-any-return]
+        return io.TextIOWrapper(handle, encoding=encoding, errors=errors, newline=newline)
+
+    def size(self) -> int:
+        """Bytes of the file."""
+        return int(self.fs.size(self.path))
+
+
+Location = Path | RemoteFile
+"""Where a table file is: a local path or a URL."""
+
+
+def source_size(source: str) -> int:
+    """Bytes of a table file (a local path or a URL); raises OSError or TaskSetError."""
+    return RemoteFile(source).size() if is_url(source) else os.path.getsize(source)
+
+
 def open_source(source: str, online: bool) -> Source:
     if source.startswith(HUB_PREFIX):
         return _hub_source(source, online)
-    path = Path(source)
-    if not path.exists():
-        raise TaskSetError(source, "no such file or folder")
-    if path.is_dir():
-        return _disk_source(path)
+    path: Location
+    if is_url(source):
+        path = RemoteFile(source)
+    else:
+        path = Path(source)
+        if not path.exists():
+            raise TaskSetError(source, "no such file or folder")
+        if path.is_dir():
+            return _disk_source(path)
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
         return _jsonl_source(path)

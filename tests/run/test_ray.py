@@ -5,6 +5,7 @@ a worker that keeps dying fails only its items, with the attempts recorded."""
 from __future__ import annotations
 
 import contextlib
+import csv
 import json
 import os
 import random
@@ -390,9 +391,18 @@ def test_workers_read_a_shared_table_themselves_and_the_driver_sends_no_task_con
         "scorers": ["rouge"],
         "budget": 15,
     }
+    spreadsheet = tmp_path / "tasks.csv"  # read at a URL, through fsspec
+    with spreadsheet.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["id", "documents", "references"])
+        writer.writeheader()
+        writer.writerows(
+            {"id": r["id"], "documents": r["documents"][0], "references": r["references"][0]}
+            for r in rows
+        )
     sources = [
         {"tasks": str(jsonl)},
         {"tasks": str(parquet), "mapping": "documents=article,references=highlights,id=key"},
+        {"tasks": spreadsheet.as_uri()},
     ]
     for number, source in enumerate(sources):
         options = {**common, **source}

@@ -24,6 +24,7 @@ from bench.run.systems import ScorerSetup
 from bench.scorers import scorers
 from bench.task import Task, TaskError
 from bench.tasksets import TaskTable, open_tasks
+from bench.tasksets.sources import source_size
 
 SystemRecipe = tuple[str, dict[str, Any], list[str]]
 """(registered adapter, its parameters, modules to import first): what a worker builds a
@@ -64,7 +65,7 @@ def table_tasks(spec: TableSpec, rows: list[int], ids: list[str]) -> list[Task] 
     tasks ``ids`` the driver read there."""
     source, options, size = spec
     try:
-        found = os.path.getsize(source)
+        found = source_size(source)
         if found != size:
             return Unreadable(f"{source} has {found} bytes here, {size} where the driver read it")
         key = json.dumps(spec, sort_keys=True, default=str)
