@@ -20,7 +20,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 from bench.request import SummaryRequest
 
@@ -102,11 +101,10 @@ def main() -> int:
     args = parser.parse_args()
     os.environ["SUMBENCH_BENCH_DELAY"] = str(args.delay)
     sys.path.insert(0, str(HERE))
-    import ray
-    from ray import cluster_utils
+    sys.path.insert(0, str(HERE.parent / "tests"))
+    from run.ray_cluster import NODE, local_cluster
 
     print(f"uptime: {os.popen('uptime').read().strip()}")
-    node: dict[str, Any] = {"num_cpus": 1, "object_store_memory": 100 * 1024**2}
     root = Path(tempfile.mkdtemp())
     tasks = tasks_file(root / "tasks.jsonl", args.items)
     results: dict[tuple[str, str], float] = {}
@@ -114,29 +112,17 @@ def main() -> int:
     for function in ("pause", "instant"):
         key = (function, "local")
         results[key], tables[key] = timed(tasks, root / f"{function}-local", function, "local")
-    cluster = cluster_utils.Cluster(
-        initialize_head=True, head_node_args={**node, "include_dashboard": False}
-    )
     env = {"PYTHONPATH": str(HERE), "SUMBENCH_BENCH_DELAY": str(args.delay)}
-    ray.init(
-        address=cluster.address,
-        runtime_env={"env_vars": env},
-        log_to_driver=False,
-        configure_logging=False,
-    )
-    try:
+    with local_cluster(1, env) as cluster:
         for nodes in (1, 2):
             if nodes == 2:
-                cluster.add_node(**node)
+                cluster.add_node(**NODE)
                 cluster.wait_for_nodes()
             for function in ("pause", "instant"):
                 key = (function, f"ray-{nodes}")
                 out = root / f"{function}-{key[1]}"
                 results[key], tables[key] = timed(tasks, out, function, "ray")
                 assert tables[key] == tables[(function, "local")], f"{key}: table differs"
-    finally:
-        ray.shutdown()
-        cluster.shutdown()
     print(f"{args.items} items, one ROUGE scorer; pause = {args.delay * 1000:.0f} ms per item")
     print(f"{'system':8} {'executor':9} {'seconds':>8} {'items/s':>8} {'vs local':>8}")
     for (function, executor), seconds in results.items():

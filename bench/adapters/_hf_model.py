@@ -73,6 +73,8 @@ class LocalModel:
         self.config = self._load_config()
         self._lock = threading.Lock()
         self._loaded: tuple[Any, Any] | None = None
+        self.loads = 0
+        """How many times the weights were read (1 after first use: they stay loaded)."""
 
     def _locate(self) -> tuple[str, dict[str, str]]:
         """Where to load from (a folder, or a hub id when online) and the model's identity."""
@@ -185,6 +187,7 @@ class LocalModel:
         with self._lock:
             if self._loaded is None:
                 self._loaded = self._load_now()
+                self.loads += 1
             return self._loaded
 
     def _load_now(self) -> tuple[Any, Any]:

@@ -102,6 +102,11 @@ class HuggingFace(Summarizer):
         )
 
     @property
+    def loads(self) -> int:
+        """How many times this adapter read its model's weights (a Ray actor reports it)."""
+        return self._local.loads
+
+    @property
     def is_seq2seq(self) -> bool:
         """True for encoder-decoder models (T5, BART, Pegasus)."""
         return self._local.is_seq2seq

@@ -56,8 +56,8 @@ SourceOpt = Annotated[
     str | None,
     typer.Option(
         "--tasks",
-        help="Task folder (default: tasks), FILE.jsonl/.parquet/.csv, a save_to_disk "
-        "folder or hf:NAME[:CONFIG]:SPLIT.",
+        help="Task folder (default: tasks), FILE.jsonl/.parquet/.csv (a path or a URL fsspec "
+        "reads), a save_to_disk folder or hf:NAME[:CONFIG]:SPLIT.",
     ),
 ]
 SampleOpt = Annotated[

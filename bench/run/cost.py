@@ -59,12 +59,58 @@ class Spending:
         self.by_system: dict[str, float] = {}
         self.unknown = 0
         """Priced items whose endpoint reported no token counts (their cost is unknown)."""
+        self.reserved = 0.0
+        """The estimated cost of the requests sent and not back yet (see :meth:`gate`)."""
+        self._reserved: dict[tuple[str, str], float] = {}
         self._lock = threading.Lock()
 
     def priced(self, system: System) -> bool:
         """True for a system whose model has a price (a local baseline costs nothing)."""
         model = system_model(system)
         return model is not None and model in self.prices.models
+
+    def estimate(self, system: System, requests: Sequence[SummaryRequest]) -> float:
+        """What ``requests`` of ``system`` are expected to cost (the ``--dry-run`` estimate)."""
+        price = self.prices.models.get(system_model(system) or "")
+        if price is None:
+            return 0.0
+        tokens = [request_tokens(system.adapter, request) for request in requests]
+        return sum(price.cost(prompt, completion) for prompt, completion, _ in tokens)
+
+    def gate(self, system: System, requests: Sequence[SummaryRequest] = ()) -> str | None:
+        """Why ``requests`` of ``system`` must not be sent, or None after reserving their
+        estimated cost: a batch is sent only while spent + reserved + its estimate stays
+        within the limit, so the spend passes the limit only by what the requests in flight
+        cost above their estimates."""
+        if self.limit is None or not self.priced(system):
+            return None
+        expected = self.estimate(system, requests)
+        with self._lock:
+            if self.spent + self.reserved + expected > self.limit:
+                return (
+                    f"--max-cost ${self.limit:g} reached: this run spent ${self.spent:.4f}, "
+                    f"${self.reserved:.4f} is reserved by requests in flight and the next "
+                    f"batch is estimated at ${expected:.4f}"
+                )
+            for request in requests:
+                key = (system.name, request.task_id)
+                share = expected / len(requests)
+                self._reserved[key] = self._reserved.get(key, 0.0) + share
+                self.reserved += share
+        return None
+
+    def settle(
+        self, system: System, requests: list[SummaryRequest], results: list[Summary | Exception]
+    ) -> None:
+        """A batch came back (called where it ran, before the next batch may start): release
+        what :meth:`gate` reserved for its requests and count what its summaries cost."""
+        with self._lock:
+            for request in requests:
+                share = self._reserved.pop((system.name, request.task_id), 0.0)
+                self.reserved = max(0.0, self.reserved - share)
+        for result in results:
+            if isinstance(result, Summary):
+                self.add(system, result)
 
     def add(self, system: System, summary: Summary) -> None:
         """Count a summary this run generated (not one from the cache or the store)."""
@@ -77,12 +123,6 @@ class Spending:
                 return
             self.spent += cost
             self.by_system[system.name] = self.by_system.get(system.name, 0.0) + cost
-
-    def gate(self, system: System) -> str | None:
-        """Why ``system``'s next request must not be sent (the limit is reached), or None."""
-        if self.limit is None or not self.priced(system) or self.spent < self.limit:
-            return None
-        return f"--max-cost ${self.limit:g} reached (this run spent ${self.spent:.4f})"
 
     def recorded(self, previous: dict[str, Any] | None) -> dict[str, Any]:
         """run.json's ``cost``: this run's spending added to what earlier runs of the folder
@@ -127,6 +167,16 @@ def estimate_prompt(adapter: Any, request: SummaryRequest) -> tuple[float, float
     return len(text) / CHARS_PER_TOKEN, float(body.get("max_tokens") or 0) or None
 
 
+def request_tokens(adapter: Any, request: SummaryRequest) -> tuple[float, float, float]:
+    """A request's estimated prompt tokens, expected completion tokens (the word budget in
+    tokens, within the adapter's ``max_tokens``) and the completion's cap."""
+    prompt, cap = estimate_prompt(adapter, request)
+    expected = request.budget * TOKENS_PER_WORD
+    if cap is None:
+        return prompt, expected, expected
+    return prompt, min(expected, cap), cap
+
+
 def estimate(
     tasks: Iterable[Task],
     systems: Sequence[System],
@@ -148,13 +198,11 @@ def estimate(
             if cacheable and cache is not None and cache.get(key(task, system)) is not None:
                 continue
             row = found[system.name]
-            request = task.request()
-            prompt, cap = estimate_prompt(system.adapter, request)
-            expected = request.budget * TOKENS_PER_WORD
+            prompt, expected, cap = request_tokens(system.adapter, task.request())
             row.items += 1
             row.prompt_tokens += prompt
-            row.completion_tokens += expected if cap is None else min(expected, cap)
-            row.completion_cap += cap if cap is not None else expected
+            row.completion_tokens += expected
+            row.completion_cap += cap
     for system in systems:
         row = found[system.name]
         model = system_model(system)

@@ -11,6 +11,21 @@ from bench.run.systems import System
 from bench.task import Task
 
 
+class Gate(Protocol):
+    """The run's spending limit as executors see it (:class:`bench.run.cost.Spending`)."""
+
+    def gate(self, system: System, requests: list[SummaryRequest]) -> str | None:
+        """Asked before a batch is sent: why it must not be, or None once its estimated cost
+        is reserved."""
+        ...
+
+    def settle(
+        self, system: System, requests: list[SummaryRequest], results: list[Summary | Exception]
+    ) -> None:
+        """A batch came back: release its reservation and count what it cost."""
+        ...
+
+
 class Executor(Protocol):
     """Runs adapter batches and, when :attr:`scores_elsewhere`, the scoring of items; the loop,
     the cache and the store stay with the caller, which receives results as futures."""

@@ -25,6 +25,7 @@ from bench.run.options import ReportOptions
 from bench.run.provenance import check_compatible, now, run_info
 from bench.run.record import Progress, Recorder, RunStats
 from bench.run.score import Scoring
+from bench.run.selection import SharedTable
 from bench.run.systems import ScorerSetup, System, unknown_id_warnings
 from bench.store import Store
 from bench.task import Task, TaskError
@@ -100,6 +101,8 @@ class Run:
     """Where items are generated and scored: ``local``, or ``ray[:ADDRESS]`` (a Ray cluster)."""
     spending: Spending | None = None
     """What this run's requests cost (``--prices``) and its limit (``--max-cost``)."""
+    shared_table: SharedTable | None = None
+    """A table file Ray workers read themselves (the driver sends rows, not task contents)."""
 
     def execute(self, progress: Progress | None = None) -> RunStats:
         """Run every missing item; on interruption the store keeps what was done."""
@@ -107,12 +110,17 @@ class Run:
         started = now()
         recorder = Recorder(self.store, progress)
         recorder.open(self._info(previous, started, "running", recorder.stats))
-        gate = self.spending.gate if self.spending is not None else None
         executor = make_executor(
-            self.executor, self.systems, self.scorers, self.score_workers, gate, self.score_deadline
+            self.executor,
+            self.systems,
+            self.scorers,
+            self.score_workers,
+            self.spending,
+            self.score_deadline,
+            self.shared_table,
         )
         scoring = Scoring(self.scorers, recorder, executor, self.score_deadline)
-        generation = Generation(recorder, scoring, self.cache, self.spending)
+        generation = Generation(recorder, scoring, self.cache)
         status = "interrupted"
         with sigterm_interrupts():
             try:

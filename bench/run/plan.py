@@ -55,7 +55,8 @@ def plan_run(options: RunOptions) -> Run:
     config = _config(options.config_file)
     source = options.tasks or config.tasks
     references = options.references or (Path(config.references) if config.references else None)
-    tasks, expected, selection_warnings = open_selection(options, source, references)
+    share = parse_executor(options.executor)[0] == "ray"
+    tasks, expected, selection_warnings, shared = open_selection(options, source, references, share)
     system_specs = _specs(options.systems, config.systems, DEFAULT_SYSTEMS)
     scorer_specs = _specs(options.scorers, config.scorers, DEFAULT_SCORERS)
     try:
@@ -119,6 +120,7 @@ def plan_run(options: RunOptions) -> Run:
         report=report,
         executor=options.executor,
         spending=spending,
+        shared_table=shared,
     )
 
 

@@ -6,13 +6,17 @@ caller opts in, so a missing dataset fails at once instead of after retries."""
 from __future__ import annotations
 
 import csv
+import io
 import json
+import os
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from itertools import accumulate
+from pathlib import Path, PurePosixPath
+from typing import IO, Any
 
 from bench.task import Problem, TaskError
 
@@ -36,28 +40,77 @@ class BadRow:
 Rows = Iterator[tuple[int, "dict[str, Any] | BadRow"]]
 
 
+Fetch = Callable[[list[str], list[int]], Rows]
+"""Given columns and row indices, those rows (as :attr:`Source.rows` numbers them)."""
+
+
 @dataclass
 class Source:
     name: str
     columns: list[str]
     num_rows: int | None
     rows: Callable[[list[str]], Rows]
+    fetch: Fetch | None = None
+    """Random access to rows (JSONL, CSV, Parquet files), for workers that read a shared table
+    themselves; None where a source only streams."""
 
 
-def _jsonl_lines(path: Path) -> Iterator[tuple[int, str | BadRow]]:
+def _jsonl_lines(path: Location) -> Iterator[tuple[int, str | BadRow]]:
     """Numbered non-blank lines, each decoded on its own: a line that is not UTF-8 is a bad row,
     not the end of the file."""
+    for number, _, line in _jsonl_offsets(path):
+        yield number, line
+
+
+def _jsonl_offsets(path: Location) -> Iterator[tuple[int, int, str | BadRow]]:
+    """:func:`_jsonl_lines` with each line's byte offset."""
+    offset = 0
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, 1):
-            if number == 1:
-                raw = raw.removeprefix(b"\xef\xbb\xbf")
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as error:
-                yield number, BadRow(_not_utf8(f"line {number}", raw, error))
-                continue
-            if line.strip():
-                yield number, line
+            start, offset = offset, offset + len(raw)
+            line = _jsonl_decode(number, raw)
+            if isinstance(line, BadRow) or line.strip():
+                yield number, start, line
+
+
+def _jsonl_decode(number: int, raw: bytes) -> str | BadRow:
+    if number == 1:
+        raw = raw.removeprefix(b"\xef\xbb\xbf")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return BadRow(_not_utf8(f"line {number}", raw, error))
+
+
+def _jsonl_record(number: int, line: str | BadRow) -> dict[str, Any] | BadRow:
+    """A line as a row: its JSON object, or why it is not one."""
+    record: Any = line
+    if isinstance(line, str):
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            record = BadRow(f"(line {number}) is not valid JSON: {error}")
+        except RecursionError:
+            record = BadRow(f"(line {number}) is JSON nested too deeply")
+    if not isinstance(record, dict | BadRow):
+        return BadRow(f"(line {number}) is not a JSON object")
+    return record
+
+
+def _jsonl_fetch(path: Location) -> Fetch:
+    """Rows of a JSONL file by index: the offset of each row is found once, on first use."""
+    index: list[tuple[int, int]] = []
+
+    def fetch(columns: list[str], indices: list[int]) -> Rows:
+        if not index:
+            index.extend((number, start) for number, start, _ in _jsonl_offsets(path))
+        with path.open("rb") as handle:
+            for wanted in indices:
+                number, start = index[wanted]
+                handle.seek(start)
+                yield wanted, _jsonl_record(number, _jsonl_decode(number, handle.readline()))
+
+    return fetch
 
 
 def _not_utf8(where: str, raw: bytes, error: UnicodeDecodeError) -> str:
@@ -67,7 +120,7 @@ def _not_utf8(where: str, raw: bytes, error: UnicodeDecodeError) -> str:
     )
 
 
-def _jsonl_source(path: Path) -> Source:
+def _jsonl_source(path: Location) -> Source:
     first: dict[str, Any] = {}
     empty = True
     for _, line in _jsonl_lines(path):
@@ -81,25 +134,16 @@ def _jsonl_source(path: Path) -> Source:
 
     def rows(columns: list[str]) -> Rows:
         for index, (number, line) in enumerate(_jsonl_lines(path)):
-            record: Any = line
-            if isinstance(line, str):
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as error:
-                    record = BadRow(f"(line {number}) is not valid JSON: {error}")
-                except RecursionError:
-                    record = BadRow(f"(line {number}) is JSON nested too deeply")
-            if not isinstance(record, dict | BadRow):
-                record = BadRow(f"(line {number}) is not a JSON object")
-            yield index, record
+            yield index, _jsonl_record(number, line)
 
-    return Source(str(path), list(first) if isinstance(first, dict) else [], None, rows)
+    columns = list(first) if isinstance(first, dict) else []
+    return Source(str(path), columns, None, rows, _jsonl_fetch(path))
 
 
 _SURROGATE = re.compile("[\udc80-\udcff]")
 
 
-def _csv_source(path: Path) -> Source:
+def _csv_source(path: Location) -> Source:
     csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))  # long articles, e.g. arXiv
     with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
         reader = csv.reader(handle)
@@ -114,19 +158,58 @@ def _csv_source(path: Path) -> Source:
         # reported with its number instead of ending the file.
         with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
             for index, record in enumerate(csv.DictReader(handle)):
-                kept = {k: v for k, v in record.items() if k in columns}
-                bad = [k for k, v in kept.items() if isinstance(v, str) and _SURROGATE.search(v)]
-                if bad:
-                    yield (
-                        index,
-                        BadRow(
-                            f"column {bad[0]!r} is not valid UTF-8; re-encode the file as UTF-8"
-                        ),
-                    )
-                    continue
-                yield index, kept
+                yield index, _csv_record(record, columns)
 
-    return Source(str(path), header, None, rows)
+    return Source(str(path), header, None, rows, _csv_fetch(path, header))
+
+
+def _csv_record(record: dict[str, Any], columns: list[str]) -> dict[str, Any] | BadRow:
+    kept = {k: v for k, v in record.items() if k in columns}
+    bad = [k for k, v in kept.items() if isinstance(v, str) and _SURROGATE.search(v)]
+    if bad:
+        return BadRow(f"column {bad[0]!r} is not valid UTF-8; re-encode the file as UTF-8")
+    return kept
+
+
+def _csv_fetch(path: Location, header: list[str]) -> Fetch:
+    """Rows of a CSV file by index: where each record starts is found once, on first use
+    (records may span lines, so this parses the file as :func:`csv.DictReader` does)."""
+    starts: list[int] = []
+
+    def find() -> None:
+        with path.open("rb") as handle:
+            consumed = [0]
+            raw_bom = handle.read(3) == b"\xef\xbb\xbf"
+            handle.seek(3 if raw_bom else 0)
+            consumed[0] = 3 if raw_bom else 0
+            reader = csv.reader(_plain_lines(handle, consumed))
+            next(reader, None)  # the header
+            while True:
+                start = consumed[0]
+                record = next(reader, None)
+                if record is None:
+                    return
+                if record:  # DictReader skips blank records
+                    starts.append(start)
+
+    def fetch(columns: list[str], indices: list[int]) -> Rows:
+        if not starts:
+            find()
+        with path.open("rb") as handle:
+            for wanted in indices:
+                handle.seek(starts[wanted])
+                reader = csv.DictReader(_plain_lines(handle, [0]), fieldnames=header)
+                yield wanted, _csv_record(next(reader), columns)
+
+    return fetch
+
+
+def _plain_lines(handle: Any, consumed: list[int]) -> Iterator[str]:
+    """A binary file's lines from where it stands, decoded as the text reader decodes them,
+    counting the bytes read in ``consumed[0]``."""
+    for raw in handle:
+        consumed[0] += len(raw)
+        yield raw.decode("utf-8", "surrogateescape")
 
 
 def _arrow_rows(batches: Iterable[Any]) -> Rows:
@@ -139,11 +222,12 @@ def _arrow_rows(batches: Iterable[Any]) -> Rows:
             index += 1
 
 
-def _parquet_source(path: Path) -> Source:
+def _parquet_source(path: Location) -> Source:
     import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
     try:
-        file = pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 20)  # bounded reads
+        where = path if isinstance(path, Path) else path.open("rb")
+        file = pq.ParquetFile(where, pre_buffer=False, buffer_size=1 << 20)  # bounded reads
     except Exception as error:  # pyarrow raises ArrowInvalid, OSError, ...
         raise TaskSetError(str(path), f"cannot read Parquet file: {error}") from None
 
@@ -152,7 +236,27 @@ def _parquet_source(path: Path) -> Source:
 
     if file.metadata.num_rows == 0:
         raise TaskSetError(str(path), "holds no rows: an empty task table")
-    return Source(str(path), list(file.schema_arrow.names), file.metadata.num_rows, rows)
+    columns = list(file.schema_arrow.names)
+    return Source(str(path), columns, file.metadata.num_rows, rows, _parquet_fetch(file))
+
+
+def _parquet_fetch(file: Any) -> Fetch:
+    """Rows of a Parquet file by index, reading only the row groups that hold them (the last
+    one read is kept: a unit's rows are usually neighbours)."""
+    ends = list(accumulate(file.metadata.row_group(g).num_rows for g in range(file.num_row_groups)))
+    kept: dict[tuple[int, tuple[str, ...]], list[dict[str, Any]]] = {}
+
+    def fetch(columns: list[str], indices: list[int]) -> Rows:
+        for wanted in indices:
+            group = bisect_right(ends, wanted)
+            key = (group, tuple(columns))
+            if key not in kept:
+                kept.clear()
+                kept[key] = file.read_row_group(group, columns=columns).to_pylist()
+            first = ends[group - 1] if group else 0
+            yield wanted, kept[key][wanted - first]
+
+    return fetch
 
 
 def _dataset_source(name: str, dataset: Any) -> Source:
@@ -233,14 +337,76 @@ def _hub_source(source: str, online: bool) -> Source:
     return _dataset_source(source, dataset)
 
 
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def is_url(source: str) -> bool:
+    """True for ``PROTOCOL://...`` (``file://``, ``https://``, ``s3://``): a file fsspec reads."""
+    return bool(_URL.match(source))
+
+
+class RemoteFile:
+    """A table file at a URL, opened through fsspec (the protocol's own package, e.g. aiohttp
+    for http(s), s3fs for s3, must be installed): what the readers open like a local path."""
+
+    def __init__(self, url: str) -> None:
+        import fsspec  # type: ignore[import-untyped]
+
+        self.url = url
+        try:
+            self.fs, self.path = fsspec.core.url_to_fs(url)
+            found = self.fs.exists(self.path)
+        except ImportError as error:  # fsspec names the package the protocol needs
+            raise TaskSetError(url, f"cannot read this URL: {error}") from None
+        except Exception as error:  # network and permission errors of every protocol
+            message = f"cannot read this URL: {type(error).__name__}: {error}"
+            raise TaskSetError(url, message) from None
+        if not found:
+            raise TaskSetError(url, "no such file at this URL")
+        self.suffix = PurePosixPath(self.path).suffix
+
+    def __str__(self) -> str:
+        return self.url
+
+    def open(
+        self,
+        mode: str = "rb",
+        encoding: str | None = None,
+        errors: str | None = None,
+        newline: str | None = None,
+    ) -> IO[Any]:
+        """The file in binary mode, or as text when an encoding is given."""
+        handle = self.fs.open(self.path, "rb")
+        if encoding is None:
+            return handle  # type: ignore[no-any-return]
+        return io.TextIOWrapper(handle, encoding=encoding, errors=errors, newline=newline)
+
+    def size(self) -> int:
+        """Bytes of the file."""
+        return int(self.fs.size(self.path))
+
+
+Location = Path | RemoteFile
+"""Where a table file is: a local path or a URL."""
+
+
+def source_size(source: str) -> int:
+    """Bytes of a table file (a local path or a URL); raises OSError or TaskSetError."""
+    return RemoteFile(source).size() if is_url(source) else os.path.getsize(source)
+
+
 def open_source(source: str, online: bool) -> Source:
     if source.startswith(HUB_PREFIX):
         return _hub_source(source, online)
-    path = Path(source)
-    if not path.exists():
-        raise TaskSetError(source, "no such file or folder")
-    if path.is_dir():
-        return _disk_source(path)
+    path: Location
+    if is_url(source):
+        path = RemoteFile(source)
+    else:
+        path = Path(source)
+        if not path.exists():
+            raise TaskSetError(source, "no such file or folder")
+        if path.is_dir():
+            return _disk_source(path)
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
         return _jsonl_source(path)

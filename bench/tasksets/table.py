@@ -34,18 +34,37 @@ class TaskTable:
         num_rows: int | None,
         mapping: ColumnMapping,
         tasks: Callable[[], Iterator[Task]],
+        fetch: Callable[[list[int]], list[Task]] | None = None,
     ) -> None:
         self.name = name
         self.columns = columns
         self.num_rows = num_rows
         self.mapping = mapping
         self._tasks = tasks
+        self._fetch = fetch
 
     def __iter__(self) -> Iterator[Task]:
         return self._tasks()
 
+    @property
+    def random_access(self) -> bool:
+        """True when :meth:`tasks_at` can read rows by index (a JSONL, CSV or Parquet file)."""
+        return self._fetch is not None
 
-def _row_tasks(source: Source, reader: RowReader, problems: list[Problem] | None) -> Iterator[Task]:
+    def tasks_at(self, indices: list[int]) -> list[Task]:
+        """The tasks of these rows (numbered from 0 as iteration reads them), made by the same
+        reader; a bad row raises :class:`TaskError` naming it."""
+        if self._fetch is None:
+            raise TypeError(f"{self.name} cannot be read by row; iterate it instead")
+        return self._fetch(indices)
+
+
+def _row_tasks(
+    source: Source,
+    reader: RowReader,
+    problems: list[Problem] | None,
+    positions: dict[str, int] | None = None,
+) -> Iterator[Task]:
     seen: set[str] = set()
     for index, row in source.rows(reader.mapping.columns()):
         where = f"{source.name}, row {index}"
@@ -61,7 +80,22 @@ def _row_tasks(source: Source, reader: RowReader, problems: list[Problem] | None
             problems.append(Problem(where, "", str(error)))
             continue
         seen.add(task.id)
+        if positions is not None:
+            positions[task.id] = index
         yield task
+
+
+def _fetched_tasks(source: Source, reader: RowReader, indices: list[int]) -> list[Task]:
+    assert source.fetch is not None
+    tasks = []
+    for index, row in source.fetch(reader.mapping.columns(), indices):
+        try:
+            if isinstance(row, BadRow):
+                raise _RowFailure(row.message)
+            tasks.append(reader.task(index, row))
+        except (RowError, _RowFailure) as error:
+            raise TaskError([Problem(f"{source.name}, row {index}", "", str(error))]) from None
+    return tasks
 
 
 class _RowFailure(Exception):
@@ -82,6 +116,7 @@ def open_tasks(
     online: bool = False,
     problems: list[Problem] | None = None,
     max_document_bytes: int = MAX_DOCUMENT_BYTES,
+    positions: dict[str, int] | None = None,
 ) -> TaskTable:
     """Open a task set and check its columns now; tasks are made as the result is iterated.
 
@@ -90,7 +125,8 @@ def open_tasks(
     named like task fields. ``separator`` splits a text cell into several documents. Bad rows
     raise :class:`TaskError` naming file, row and column, or are skipped and appended to
     ``problems`` when a list is given. A document over ``max_document_bytes`` is a bad row (or,
-    in a task folder, a problem of its file).
+    in a task folder, a problem of its file). ``positions``, when given, gets each table task's
+    row index by id as it is read (what :meth:`TaskTable.tasks_at` takes).
     """
     text = str(source)
     if is_task_folder(text):
@@ -141,7 +177,8 @@ def open_tasks(
         opened.columns,
         opened.num_rows,
         mapping,
-        lambda: _row_tasks(opened, reader, problems),
+        lambda: _row_tasks(opened, reader, problems, positions),
+        (lambda indices: _fetched_tasks(opened, reader, indices)) if opened.fetch else None,
     )
 
 

@@ -6,8 +6,11 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import ClassVar
 
-from bench.request import SummaryRequest
+from bench.request import Summary, SummaryRequest
+from bench.scorers import ItemScore, Metric, Scorer, register_scorer
+from bench.task import Task
 
 CRASH_TASK = "task-0003"
 """The task whose summarizer kills its own worker process, every time."""
@@ -37,3 +40,26 @@ def crash_on_one(request: SummaryRequest) -> str:
     if request.task_id == CRASH_TASK:
         os._exit(1)
     return first_words(request)
+
+
+SLOW_TASK = "task-0001"
+"""The task on which :class:`Spin` runs for 30 s (past any deadline a test sets)."""
+
+
+@register_scorer("test-ray-spin")
+class Spin(Scorer):
+    """Spins in pure Python on :data:`SLOW_TASK` (nothing checks the deadline), else scores 1."""
+
+    name: ClassVar[str] = "test-ray-spin"
+
+    def signature(self) -> str:
+        return "test-ray-spin:v1"
+
+    def metrics(self) -> list[Metric]:
+        return [Metric("spin", "Spin", None, 1.0)]
+
+    def score(self, task: Task, summary: Summary) -> ItemScore:
+        end = time.monotonic() + (30 if task.id == SLOW_TASK else 0)
+        while time.monotonic() < end:
+            pass
+        return ItemScore({"spin": 1.0})

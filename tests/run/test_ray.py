@@ -5,6 +5,7 @@ a worker that keeps dying fails only its items, with the attempts recorded."""
 from __future__ import annotations
 
 import contextlib
+import csv
 import json
 import os
 import random
@@ -13,24 +14,27 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from adapters.tiny_models import build_tiny_t5
+from clients.chat_server import Script, completion, ok
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
 
 from bench.run import RunOptions, plan_run
 from bench.store import Store
-from run.ray_functions import MARKS
+from run.ray_cluster import NODE, local_cluster
+from run.ray_functions import MARKS, SLOW_TASK
 
 ray = pytest.importorskip("ray", reason="the Ray executor needs the [ray] extra")
-cluster_utils = pytest.importorskip("ray.cluster_utils")
 
 pytestmark = pytest.mark.slow  # a cluster started and nodes killed: over a minute
 
 REPO = Path(__file__).resolve().parents[2]
 TESTS = Path(__file__).resolve().parents[1]
-NODE = {"num_cpus": 1, "object_store_memory": 100 * 1024**2}
 WORDS = [
     "council",
     "bridge",
@@ -70,24 +74,14 @@ def marks(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def cluster(marks: Path) -> Iterator[Any]:
     """A head and a second node on this machine (one CPU each), the test process connected."""
-    made = cluster_utils.Cluster(
-        initialize_head=True, head_node_args={**NODE, "include_dashboard": False}
-    )
-    made.add_node(**NODE)
-    ray.init(
-        address=made.address,
-        runtime_env={"env_vars": {"PYTHONPATH": str(TESTS), MARKS: str(marks)}},
-        log_to_driver=False,
-        configure_logging=False,
-    )
-    made.wait_for_nodes()
-    yield made
-    ray.shutdown()
-    made.shutdown()
+    env = {"PYTHONPATH": str(TESTS), MARKS: str(marks), "HF_HUB_OFFLINE": "1"}
+    with local_cluster(2, env) as made:
+        yield made
 
 
-def generated_tasks(path: Path, count: int, seed: int = 7) -> Path:
-    """A JSONL table of ``count`` tasks with made-up news text and one reference each."""
+def generated_tasks(path: Path, count: int, seed: int = 7, sentences: int = 8) -> Path:
+    """A JSONL table of ``count`` tasks with made-up news text (``sentences`` long) and one
+    reference each."""
     chance = random.Random(seed)
 
     def sentence() -> str:
@@ -95,7 +89,7 @@ def generated_tasks(path: Path, count: int, seed: int = 7) -> Path:
 
     with path.open("w", encoding="utf-8") as handle:
         for index in range(count):
-            document = ". ".join(sentence() for _ in range(8)) + "."
+            document = ". ".join(sentence() for _ in range(sentences)) + "."
             reference = ". ".join(sentence() for _ in range(2)) + "."
             row = {"id": f"task-{index:04d}", "documents": [document], "references": [reference]}
             handle.write(json.dumps(row) + "\n")
@@ -226,7 +220,8 @@ def test_adapter_errors_cross_from_the_workers_as_a_local_run_records_them(
     assert errors("ray") == errors("local")
     assert errors("ray")[0][1].startswith("AdapterError: ")
     info = Store(tmp_path / "ray").run_info()
-    assert info["executor"]["systems"]["down"] == {"actors": 1}  # an API system: one actor
+    placed = info["executor"]["systems"]["down"]  # an API system: one actor, no CPU held
+    assert placed["actors"] == 1 and placed["num_cpus"] == 0 and placed["num_gpus"] == 0
 
 
 SLOW_SCRIPT = """
@@ -277,3 +272,222 @@ def test_a_killed_driver_resumes_on_the_cluster_with_every_item_once(
     ids = sorted(r["task_id"] for r in Store(tmp_path / "ray").outputs())
     assert ids == [f"task-{i:04d}" for i in range(40)]
     assert score_rows(tmp_path / "ray") == score_rows(tmp_path / "local")
+
+
+def test_a_scorer_past_the_item_deadline_on_a_worker_is_recorded_as_a_local_run_records_it(
+    cluster: Any, tmp_path: Path
+) -> None:
+    tasks = generated_tasks(tmp_path / "tasks.jsonl", 4)
+    options: dict[str, Any] = {
+        "tasks": str(tasks),
+        "systems": ["python:function=run.ray_functions:first_words,name=first"],
+        "scorers": ["test-ray-spin", "rouge"],
+        "score_deadline": 0.5,
+    }
+    started = time.monotonic()
+    _, stats = run(tmp_path / "ray", "ray", **options)
+    assert time.monotonic() - started < 25  # the 30 s spin was cut short on the worker
+    _, local_stats = run(tmp_path / "local", "local", **options)
+
+    def timeouts(name: str) -> list[tuple[str, str, str, str]]:
+        found = [p for p in Store(tmp_path / name).problems() if p["kind"] == "timeout"]
+        assert all(0.5 <= p["seconds"] < 10 for p in found)
+        return [(p["task_id"], p["system"], p["scorer"], p["message"][:10]) for p in found]
+
+    assert (
+        timeouts("ray")
+        == timeouts("local")
+        == [(SLOW_TASK, "first", "test-ray-spin", "stopped af")]
+    )
+    assert stats.skipped.total == local_stats.skipped.total == 1
+    assert score_rows(tmp_path / "ray") == score_rows(tmp_path / "local")
+    assert Store(tmp_path / "ray").run_info()["status"] == "complete"
+
+
+def test_an_hf_system_keeps_its_model_loaded_in_one_actor_per_gpu_across_many_units(
+    cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    model = build_tiny_t5(tmp_path / "tiny-t5")
+    tasks = generated_tasks(tmp_path / "tasks.jsonl", 12)
+    system = f"hf:model={model},batch_size=2,max_new_tokens=6,name=tiny"
+    options: dict[str, Any] = {"tasks": str(tasks), "systems": [system], "scorers": ["rouge"]}
+    # Ray takes a declared GPU at its word: this node "has" one, so the actor must ask for it
+    gpu_node = cluster.add_node(
+        num_cpus=1, num_gpus=1, object_store_memory=NODE["object_store_memory"]
+    )
+    cluster.wait_for_nodes()
+    try:
+        _, stats = run(tmp_path / "ray", "ray", **options)
+    finally:
+        cluster.remove_node(gpu_node)
+    _, local_stats = run(tmp_path / "local", "local", **options)
+    assert stats.errors.total == local_stats.errors.total == 0 and stats.generated == 12
+    placed = Store(tmp_path / "ray").run_info()["executor"]["systems"]["tiny"]
+    assert placed["actors"] == 1 and placed["num_gpus"] == 1
+    (worker,) = placed["workers"]
+    assert worker["node"] == gpu_node.node_id and len(worker["gpu_ids"]) == 1
+    assert worker["batches"] == 6 and worker["model_loads"] == 1  # six units, one load
+
+    def summaries(name: str) -> list[tuple[str, str]]:
+        return sorted((r["task_id"], r["summary"]) for r in Store(tmp_path / name).outputs())
+
+    assert summaries("ray") == summaries("local")
+    assert score_rows(tmp_path / "ray") == score_rows(tmp_path / "local")
+
+
+class SentBytes:
+    """Counts the pickled bytes of every argument the driver hands Ray (task and actor calls,
+    objects put in the object store): what travels from the driver to the workers."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import pickle
+
+        from ray import actor, remote_function
+
+        self.total = 0
+
+        def size(values: Any) -> int:
+            kept = [v for v in values if not isinstance(v, ray.ObjectRef)]
+            return len(pickle.dumps(kept))
+
+        def counting(original: Any) -> Any:
+            def call(self_: Any, args: Any = None, kwargs: Any = None, **rest: Any) -> Any:
+                self.total += size(list(args or ()) + list((kwargs or {}).values()))
+                return original(self_, args, kwargs, **rest)
+
+            return call
+
+        put = ray.put
+
+        def counted_put(value: Any, **rest: Any) -> Any:
+            self.total += size([value])
+            return put(value, **rest)
+
+        monkeypatch.setattr(ray, "put", counted_put)
+        for owner in (remote_function.RemoteFunction, actor.ActorMethod):
+            monkeypatch.setattr(owner, "_remote", counting(owner._remote))
+
+
+def test_workers_read_a_shared_table_themselves_and_the_driver_sends_no_task_contents(
+    cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+    from bench.report.build import build_report
+
+    jsonl = generated_tasks(tmp_path / "tasks.jsonl", 150, sentences=100)
+    rows = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
+    text = sum(len(json.dumps(row)) for row in rows)  # the contents of the tasks, in bytes
+    parquet = tmp_path / "tasks.parquet"  # other column names, read through --map
+    renamed = [
+        {"key": r["id"], "article": r["documents"][0], "highlights": r["references"][0]}
+        for r in rows
+    ]
+    pq.write_table(pa.Table.from_pylist(renamed), parquet, row_group_size=40)
+    common: dict[str, Any] = {
+        "systems": ["python:function=run.ray_functions:first_words,name=first"],
+        "scorers": ["rouge"],
+        "budget": 15,
+    }
+    spreadsheet = tmp_path / "tasks.csv"  # read at a URL, through fsspec
+    with spreadsheet.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["id", "documents", "references"])
+        writer.writeheader()
+        writer.writerows(
+            {"id": r["id"], "documents": r["documents"][0], "references": r["references"][0]}
+            for r in rows
+        )
+    sources = [
+        {"tasks": str(jsonl)},
+        {"tasks": str(parquet), "mapping": "documents=article,references=highlights,id=key"},
+        {"tasks": spreadsheet.as_uri()},
+    ]
+    for number, source in enumerate(sources):
+        options = {**common, **source}
+        local, _ = run(tmp_path / f"local{number}", "local", **options)
+        with monkeypatch.context() as patch:
+            sent = SentBytes(patch)
+            remote, stats = run(tmp_path / f"ray{number}", "ray", **options)
+        assert stats.generated == 150 and stats.errors.total == 0
+        # rows, ids, summaries and recipes (some 400 bytes a unit), no articles (7 kB a task)
+        assert sent.total < text / 5, (sent.total, text)
+        tables = [build_report(job.store, charts=False) for job in (local, remote)]
+        assert tables[0] == tables[1]
+        assert score_rows(tmp_path / f"ray{number}") == score_rows(tmp_path / f"local{number}")
+        info = Store(tmp_path / f"ray{number}").run_info()["executor"]
+        assert info["tasks"] == {"read_by_workers": source["tasks"], "fell_back": None}
+        assert info["units"]["by_rows"] == info["units"]["units"] == 300  # 150 batches, 150 scored
+    # the same run with the tasks streamed from the driver sends them all, and more
+    job = plan_run(
+        RunOptions(out=tmp_path / "streamed", no_cache=True, executor="ray", **common, **sources[0])
+    )
+    job.shared_table = None
+    with monkeypatch.context() as patch:
+        sent = SentBytes(patch)
+        job.execute()
+    assert sent.total > text
+
+
+def test_a_table_workers_cannot_read_falls_back_to_sending_the_tasks(
+    cluster: Any, tmp_path: Path
+) -> None:
+    tasks = generated_tasks(tmp_path / "tasks.jsonl", 20)
+    options: dict[str, Any] = {
+        "tasks": str(tasks),
+        "systems": ["python:function=run.ray_functions:first_words,name=first"],
+        "scorers": ["rouge"],
+    }
+    run(tmp_path / "local", "local", **options)
+    job = plan_run(RunOptions(out=tmp_path / "ray", no_cache=True, executor="ray", **options))
+    assert job.shared_table is not None
+    job.shared_table.size += 1  # as if the workers saw another copy of the file
+    stats = job.execute()
+    assert stats.generated == 20 and stats.errors.total == 0
+    assert score_rows(tmp_path / "ray") == score_rows(tmp_path / "local")
+    info = Store(tmp_path / "ray").run_info()["executor"]
+    assert "bytes here" in info["tasks"]["fell_back"]
+
+
+def test_max_cost_on_ray_reserves_each_estimate_before_a_unit_is_sent(
+    cluster: Any, serve: Callable[..., Script], server: HTTPServer, tmp_path: Path
+) -> None:
+    from bench.prices import load_prices
+    from bench.run import build_systems
+    from bench.run.cost import Spending
+    from bench.tasksets import iter_tasks
+
+    prices = tmp_path / "prices.yaml"
+    prices.write_text("models:\n  m: {input: 1000, output: 2000}\n", encoding="utf-8")
+    tasks = generated_tasks(tmp_path / "tasks.jsonl", 12)
+    used = {"prompt_tokens": 300, "completion_tokens": 140}  # a little over the estimate
+    actual = (300 * 1000 + 140 * 2000) / 1_000_000
+
+    def slow(request: Request) -> Response:
+        time.sleep(0.3)  # four requests in flight at once overlap
+        return ok(completion(usage=used))
+
+    script = serve(slow)
+    spec = (
+        f"openai:base_url={server.url_for('/v1')},model=m,api_key_env=none,retries=0,"
+        "concurrency=4,name=api"
+    )
+    (system,) = build_systems([spec])
+    first = next(iter_tasks(tasks))
+    guess = Spending(load_prices(prices)).estimate(system, [first.request()])
+    assert 0 < actual - guess < guess / 4
+    limit = 2.5 * guess
+    options: dict[str, Any] = {
+        "tasks": str(tasks),
+        "systems": [spec],
+        "scorers": ["rouge"],
+        "prices": prices,
+        "max_cost": limit,
+    }
+    _, stats = run(tmp_path / "ray", "ray", **options)
+    spent = Store(tmp_path / "ray").run_info()["cost"]["this_run_usd"]
+    # as in a local run: two requests reserved, no third while they are out, none after
+    assert len(script.requests) == 2 and spent == pytest.approx(2 * actual)
+    assert spent <= limit + 4 * (actual - guess) and spent + guess > limit
+    assert stats.not_run.total == 10

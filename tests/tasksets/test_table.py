@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import json
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from conftest import REPO
 
@@ -43,3 +47,73 @@ def test_missing_columns_fail_at_open_listing_the_table_columns(tmp_path: Path) 
         open_tasks(path, "documents=article,references=summary")
     with pytest.raises(TaskSetError, match=r"map columns, e\.g\. --map documents=article"):
         open_tasks(path)
+
+
+def _tricky_rows() -> list[dict[str, str]]:
+    """Rows with multi-line cells, quotes, commas and non-ASCII text."""
+    return [
+        {"id": f"t{i}", "documents": f'{ARTICLE} "Item" {i}, café\nline two.', "references": "R."}
+        for i in range(23)
+    ]
+
+
+def _tricky_table(tmp_path: Path, kind: str) -> Path:
+    """The tricky rows as a table of ``kind``, with what each format allows of oddities."""
+    rows = _tricky_rows()
+    path = tmp_path / f"tasks.{kind}"
+    if kind == "jsonl":  # a byte-order mark and blank lines, which iteration does not count
+        lines = [
+            json.dumps(r, ensure_ascii=False) + ("\n\n  \n" if i % 5 == 0 else "\n")
+            for i, r in enumerate(rows)
+        ]
+        path.write_bytes(b"\xef\xbb\xbf" + "".join(lines).encode("utf-8"))
+    elif kind == "csv":  # a byte-order mark, CRLF endings and blank records
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            for i, row in enumerate(rows):
+                writer.writerow(row)
+                handle.write("\r\n" if i % 4 == 0 else "")
+    else:
+        pq.write_table(pa.Table.from_pylist(rows), path, row_group_size=5)
+    return path
+
+
+@pytest.mark.parametrize("kind", ["jsonl", "csv", "parquet"])
+def test_tasks_at_reads_rows_by_index_as_iteration_makes_them(tmp_path: Path, kind: str) -> None:
+    positions: dict[str, int] = {}
+    table = open_tasks(_tricky_table(tmp_path, kind), positions=positions)
+    read = list(table)
+    assert len(read) == 23 and table.random_access
+    order = [17, 3, 4, 22, 0, 9, 10, 5]
+    assert table.tasks_at(order) == [read[i] for i in order]
+    assert positions == {task.id: index for index, task in enumerate(read)}
+
+
+@pytest.mark.parametrize("kind", ["jsonl", "csv", "parquet"])
+def test_a_table_at_a_url_reads_as_the_local_file(tmp_path: Path, kind: str) -> None:
+    path = _tricky_table(tmp_path, kind)
+    url = path.as_uri()  # file://...: read through fsspec as any other protocol
+    assert url.startswith("file://")
+    table = open_tasks(url)
+    assert list(table) == list(open_tasks(path)) and table.name == url
+    assert table.tasks_at([20, 1]) == open_tasks(path).tasks_at([20, 1])
+
+
+def test_a_missing_or_unreadable_url_is_refused_naming_it(tmp_path: Path) -> None:
+    missing = (tmp_path / "none.jsonl").as_uri()
+    with pytest.raises(TaskSetError, match="no such file at this URL") as raised:
+        open_tasks(missing)
+    assert raised.value.problems[0].file == missing
+    with pytest.raises(TaskSetError, match="cannot read this URL"):
+        open_tasks("nosuchprotocol://host/tasks.jsonl")
+
+
+def test_tasks_at_names_a_bad_row(tmp_path: Path) -> None:
+    path = tmp_path / "tasks.jsonl"
+    path.write_text('{"id": "a", "documents": ["Text."]}\nnot json\n', encoding="utf-8")
+    table = open_tasks(path)
+    with pytest.raises(TaskError) as raised:
+        table.tasks_at([1])
+    (problem,) = raised.value.problems
+    assert "row 1" in problem.file and "line 2" in problem.message

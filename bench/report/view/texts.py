@@ -20,6 +20,7 @@ from bench.run.provenance import gold_hash
 from bench.run.selection import table_options
 from bench.task import Task, TaskError
 from bench.tasksets import open_tasks
+from bench.tasksets.sources import is_url
 from bench.text import split_sentences
 
 _PARAGRAPH = re.compile(r"\n\s*\n")
@@ -35,7 +36,10 @@ class TextSource:
 
 
 def _find(recorded: str, run_root: Path) -> str | None:
-    """A recorded path as given (from here), else from the run folder's parent folders."""
+    """A recorded path as given (from here), else from the run folder's parent folders; a URL
+    as it is (opening it says whether it is there)."""
+    if is_url(recorded):
+        return recorded
     path = Path(recorded)
     if path.is_absolute():
         return recorded if path.exists() else None

@@ -4,7 +4,7 @@ runs on this machine's threads and processes, :mod:`~bench.run.executors.ray` on
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bench.run.errors import RunError
@@ -12,7 +12,8 @@ from bench.run.executors.local import LocalExecutor
 from bench.run.systems import ScorerSetup, System
 
 if TYPE_CHECKING:
-    from bench.run.executor import Executor
+    from bench.run.executor import Executor, Gate
+    from bench.run.selection import SharedTable
 
 EXECUTORS = ("local", "ray")
 
@@ -34,13 +35,16 @@ def make_executor(
     systems: Sequence[System],
     setups: Sequence[ScorerSetup],
     score_workers: int,
-    gate: Callable[[System], str | None] | None = None,
+    gate: Gate | None = None,
     score_deadline: float | None = None,
+    table: SharedTable | None = None,
 ) -> Executor:
     """The executor ``spec`` names, for these systems and scorers."""
     name, address = parse_executor(spec)
     if name == "ray":
         from bench.run.executors.ray import RayExecutor
 
-        return RayExecutor(systems, setups, address, gate)
+        return RayExecutor(
+            systems, setups, address, gate, score_deadline=score_deadline, table=table
+        )
     return LocalExecutor(systems, setups, score_workers, score_deadline, gate)

@@ -3,11 +3,12 @@ score worker, a pool of spawned scoring processes."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from bench.adapters import Summarizer
 from bench.request import Summary, SummaryRequest
+from bench.run.executor import Gate
 from bench.run.generate import NotRun, call, concurrency
 from bench.run.record import Outcome
 from bench.run.score import score_in_process, scoring_pool
@@ -24,7 +25,7 @@ class LocalExecutor:
         setups: Sequence[ScorerSetup],
         score_workers: int,
         score_deadline: float | None = None,
-        gate: Callable[[System], str | None] | None = None,
+        gate: Gate | None = None,
     ) -> None:
         self.gate = gate
         """Asked as each batch starts: a reason (a spending limit reached) leaves it not run."""
@@ -51,11 +52,14 @@ class LocalExecutor:
         return self._threads[system.name].submit(self._call, system, requests)
 
     def _call(self, system: System, requests: list[SummaryRequest]) -> list[Summary | Exception]:
-        reason = self.gate(system) if self.gate is not None else None
+        reason = self.gate.gate(system, requests) if self.gate is not None else None
         if reason is not None:
             return [NotRun(reason)] * len(requests)
         assert isinstance(system.adapter, Summarizer)
-        return call(system.adapter, requests)
+        results = call(system.adapter, requests)
+        if self.gate is not None:
+            self.gate.settle(system, requests, results)
+        return results
 
     def score(
         self, task: Task, summaries: list[Summary], names: list[str]

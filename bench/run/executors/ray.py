@@ -26,11 +26,12 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.adapters import AdapterError, GoldSummarizer, Summarizer, adapters
 from bench.request import Summary, SummaryRequest
 from bench.run.errors import RunError
+from bench.run.executor import Gate
 from bench.run.executors import ray_workers
 from bench.run.executors.local import LocalExecutor
 from bench.run.generate import NotRun, concurrency
@@ -38,11 +39,13 @@ from bench.run.record import Outcome
 from bench.run.systems import ScorerSetup, System
 from bench.task import Task
 
+if TYPE_CHECKING:
+    from bench.run.selection import SharedTable
+
 RETRIES = 3
 """Further attempts of a unit whose worker or node died (then its items fail, recorded)."""
-
-Gate = Callable[[System], "str | None"]
-"""Why a system's next batch must not be sent (a spending limit reached), or None."""
+REPORT_SECONDS = 10.0
+"""How long the driver waits for an actor to say where it ran, at the end of a run."""
 
 
 def import_ray() -> Any:
@@ -87,9 +90,15 @@ class Unit:
     """One batch of a system, or one item to score, and the future the loop waits on."""
 
     future: Future[Any]
-    send: Callable[[Any], Any]
-    """Sends the unit to Ray on the given actor (or None) and returns its ObjectRef."""
+    send: Callable[[Any, bool], Any]
+    """Sends the unit to Ray on the given actor (or None), as rows of the shared table when
+    told and it can, and returns its ObjectRef."""
     size: int
+    requests: list[SummaryRequest] = field(default_factory=list)
+    """A batch's requests (what the spending gate estimates); none for scoring."""
+    by_rows: bool = False
+    """True while the unit goes as rows of the shared table (a worker reads the tasks)."""
+    started: bool = False
     attempts: int = 0
     actor: int | None = None
 
@@ -104,6 +113,10 @@ class Lane:
     waiting: deque[Unit] = field(default_factory=deque)
     running: int = 0
     per_actor: list[int] = field(default_factory=list)
+    resources: dict[str, float] = field(default_factory=dict)
+    """What each actor asked Ray for (``num_cpus``, ``num_gpus``)."""
+    reports: list[dict[str, Any]] = field(default_factory=list)
+    """Each actor's :meth:`~bench.run.executors.ray_workers.SystemWorker.report`, at the end."""
 
 
 class RayExecutor:
@@ -117,6 +130,8 @@ class RayExecutor:
         gate: Gate | None = None,
         retries: int = RETRIES,
         init: dict[str, Any] | None = None,
+        score_deadline: float | None = None,
+        table: SharedTable | None = None,
     ) -> None:
         self.ray = import_ray()
         self._started = False
@@ -130,12 +145,19 @@ class RayExecutor:
             )
             self._started = True
         self.gate = gate
+        self.score_deadline = score_deadline
+        """Seconds one scorer may take on one item on a worker (None: no limit)."""
         self.retries = retries
         self.failures = _system_failures(self.ray)
-        self.stats = {"units": 0, "retried": 0, "lost": 0}
+        self.stats = {"units": 0, "retried": 0, "lost": 0, "by_rows": 0}
+        self._table = table
+        self._unreadable: str | None = None
+        """Why a worker could not read the shared table (then every unit carries its tasks)."""
         self._lock = threading.RLock()
         self._remote_score = self.ray.remote(ray_workers.score)
         self._remote_generate = self.ray.remote(ray_workers.generate)
+        self._remote_generate_rows = self.ray.remote(ray_workers.generate_rows)
+        self._remote_score_row = self.ray.remote(ray_workers.score_row)
         self._scorers: ray_workers.ScorerRecipes = (
             [setup.recipe() for setup in setups],
             sorted({type(setup.scorer).__module__ for setup in setups}),
@@ -154,7 +176,7 @@ class RayExecutor:
                 self._recipes[system.name] = found
                 self._lanes[system.name] = self._lane(system, found, cpus)
         self._local = LocalExecutor(
-            [s for s in in_driver if not isinstance(s.adapter, GoldSummarizer)], [], 1
+            [s for s in in_driver if not isinstance(s.adapter, GoldSummarizer)], [], 1, None, gate
         )
 
     def _lane(self, system: System, found: ray_workers.SystemRecipe, cpus: int) -> Lane:
@@ -179,7 +201,14 @@ class RayExecutor:
             max_task_retries=0,
         )
         actors = [worker.remote(found) for _ in range(replicas)]
-        return Lane(system.name, replicas * (threads + 1), actors, per_actor=[0] * replicas)
+        asked_for = {"num_cpus": num_cpus, "num_gpus": gpus}
+        return Lane(
+            system.name,
+            replicas * (threads + 1),
+            actors,
+            per_actor=[0] * replicas,
+            resources=asked_for,
+        )
 
     @property
     def scores_elsewhere(self) -> bool:
@@ -189,7 +218,8 @@ class RayExecutor:
     def generate(
         self, system: System, requests: list[SummaryRequest]
     ) -> Future[list[Summary | Exception]]:
-        """Queue a batch of ``system`` for its workers (or the driver's threads)."""
+        """Queue a batch of ``system`` for its workers (or the driver's threads): its rows of a
+        shared table, or its requests."""
         lane = self._lanes.get(system.name)
         if lane is None:
             return self._local.generate(system, requests)
@@ -201,29 +231,54 @@ class RayExecutor:
             "max_retries": 0,
         }
         remote = self._remote_generate.options(**task_options)
+        by_rows = self._remote_generate_rows.options(**task_options)
+        ids = [request.task_id for request in requests]
+        rows = self._rows(ids)
         requests_ref: list[Any] = []
 
-        def send(actor: Any) -> Any:
+        def send(actor: Any, use_rows: bool) -> Any:
+            if use_rows and rows is not None and self._table is not None:
+                if actor is not None:
+                    return actor.generate_rows.remote(self._table.spec, rows, ids)
+                return by_rows.remote(found, self._table.spec, rows, ids)
             if not requests_ref:  # put once: a retried unit sends the same object
                 requests_ref.append(self.ray.put(requests))
             if actor is not None:
                 return actor.generate.remote(requests_ref[0])
             return remote.remote(found, requests_ref[0])
 
-        unit = Unit(Future(), send, len(requests))
+        unit = Unit(Future(), send, len(requests), requests, by_rows=rows is not None)
         self._queue(lane, unit, system)
         return unit.future
 
     def score(
         self, task: Task, summaries: list[Summary], names: list[str]
     ) -> Future[list[Outcome]]:
-        """Queue an item for scoring on the cluster."""
+        """Queue an item for scoring on the cluster: its row of a shared table, or the task."""
         remote = self._remote_score.options(num_cpus=1, max_retries=0)
-        unit = Unit(
-            Future(), lambda _actor: remote.remote(self._scorers, task, summaries, names), 1
-        )
+        by_row = self._remote_score_row.options(num_cpus=1, max_retries=0)
+        rows = self._rows([task.id])
+        deadline = self.score_deadline
+
+        def send(_actor: Any, use_rows: bool) -> Any:
+            if use_rows and rows is not None and self._table is not None:
+                spec = self._table.spec
+                return by_row.remote(
+                    self._scorers, spec, rows[0], task.id, summaries, names, deadline
+                )
+            return remote.remote(self._scorers, task, summaries, names, deadline)
+
+        unit = Unit(Future(), send, 1, by_rows=rows is not None)
         self._queue(self._scoring, unit, None)
         return unit.future
+
+    def _rows(self, ids: list[str]) -> list[int] | None:
+        """The rows of a shared table that hold these tasks, or None to send the tasks."""
+        if self._table is None or self._unreadable is not None:
+            return None
+        positions = self._table.positions
+        rows = [positions.get(task_id) for task_id in ids]
+        return None if None in rows else [row for row in rows if row is not None]
 
     def _queue(self, lane: Lane, unit: Unit, system: System | None) -> None:
         with self._lock:
@@ -234,10 +289,14 @@ class RayExecutor:
         """Send waiting units while the lane has free slots (the lock is held)."""
         while lane.waiting and lane.running < lane.slots:
             unit = lane.waiting.popleft()
-            if unit.attempts == 0 and not unit.future.set_running_or_notify_cancel():
+            first = not unit.started
+            if first and not unit.future.set_running_or_notify_cancel():
                 continue  # cancelled by an interrupted run before it was sent
-            reason = self.gate(system) if self.gate is not None and system is not None else None
-            if reason is not None and unit.attempts == 0:
+            unit.started = True
+            reason = None
+            if self.gate is not None and system is not None and first:
+                reason = self.gate.gate(system, unit.requests)
+            if reason is not None:
                 unit.future.set_result([NotRun(reason)] * unit.size)
                 continue
             actor = None
@@ -248,7 +307,8 @@ class RayExecutor:
             unit.attempts += 1
             lane.running += 1
             self.stats["units"] += 1
-            ref = unit.send(actor)
+            self.stats["by_rows"] += unit.by_rows
+            ref = unit.send(actor, unit.by_rows)
             ref.future().add_done_callback(
                 lambda done, u=unit: self._finished(lane, system, u, done)
             )
@@ -260,12 +320,21 @@ class RayExecutor:
             if unit.actor is not None:
                 lane.per_actor[unit.actor] -= 1
             error = done.exception()
-            if error is None:
-                unit.future.set_result(_deliver(done.result(), unit.attempts, system))
-            elif isinstance(error, self.failures) and unit.attempts <= self.retries:
+            lost = error is not None and isinstance(error, self.failures)
+            if lost and unit.attempts <= self.retries:
                 self.stats["retried"] += 1
                 lane.waiting.appendleft(unit)
-            elif system is not None and isinstance(error, self.failures):
+                self._pump(lane, system)
+                return
+            if error is None and isinstance(done.result(), ray_workers.Unreadable):
+                # the table is not readable there: this unit and the rest carry their tasks
+                self._unreadable = self._unreadable or done.result().reason
+                unit.by_rows = False
+                unit.attempts -= 1
+                lane.waiting.appendleft(unit)
+            elif error is None:
+                self._settle(unit, system, _deliver(done.result(), unit.attempts, system))
+            elif system is not None and lost:
                 self.stats["lost"] += unit.size
                 failed = AdapterError(
                     f"its Ray worker died on each of {unit.attempts} attempts: "
@@ -273,10 +342,18 @@ class RayExecutor:
                     attempts=unit.attempts,
                     transient=True,
                 )
-                unit.future.set_result([failed] * unit.size)
+                self._settle(unit, system, [failed] * unit.size)
             else:
+                if system is not None and self.gate is not None:
+                    self.gate.settle(system, unit.requests, [])
                 unit.future.set_exception(error)
             self._pump(lane, system)
+
+    def _settle(self, unit: Unit, system: System | None, results: list[Any]) -> None:
+        """Give the loop a unit's results, a batch's spending counted first."""
+        if system is not None and self.gate is not None:
+            self.gate.settle(system, unit.requests, results)
+        unit.future.set_result(results)
 
     def stop_generating(self, complete: bool) -> None:
         """Drop batches not sent; the driver's own systems' threads stop as a local run's."""
@@ -287,8 +364,19 @@ class RayExecutor:
                 lane.waiting.clear()
         self._local.stop_generating(complete)
         for lane in self._lanes.values():
+            lane.reports = self._reports(lane) if complete else []
             for actor in lane.actors:
                 self.ray.kill(actor)
+
+    def _reports(self, lane: Lane) -> list[dict[str, Any]]:
+        """What each of a lane's actors says of itself (an actor that died says nothing)."""
+        found = []
+        for actor in lane.actors:
+            try:
+                found.append(self.ray.get(actor.report.remote(), timeout=REPORT_SECONDS))
+            except Exception as error:  # a dead actor, or one still busy: recorded as such
+                found.append({"error": f"{type(error).__name__}"})
+        return found
 
     def stop_scoring(self) -> None:
         """Drop scoring not sent and leave the cluster (stopping it when this run started it)."""
@@ -302,10 +390,15 @@ class RayExecutor:
     def describe(self) -> dict[str, Any]:
         """What run.json records of the cluster and of the units sent."""
         placed = {
-            name: {"actors": len(lane.actors)} if lane.actors else {"tasks": True}
+            name: {"actors": len(lane.actors), **lane.resources, "workers": lane.reports}
+            if lane.actors
+            else {"tasks": True}
             for name, lane in self._lanes.items()
         }
-        return {"units": dict(self.stats), "systems": placed}
+        tasks: dict[str, Any] = {"sent": "contents"}
+        if self._table is not None:
+            tasks = {"read_by_workers": self._table.source, "fell_back": self._unreadable}
+        return {"units": dict(self.stats), "systems": placed, "tasks": tasks}
 
 
 def _deliver(results: Any, attempts: int, system: System | None) -> Any:

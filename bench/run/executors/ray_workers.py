@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,9 +19,12 @@ from bench.request import Summary, SummaryRequest
 from bench.run.generate import call
 from bench.run.record import Outcome
 from bench.run.score import compute
+from bench.run.selection import TableSpec
 from bench.run.systems import ScorerSetup
 from bench.scorers import scorers
-from bench.task import Task
+from bench.task import Task, TaskError
+from bench.tasksets import TaskTable, open_tasks
+from bench.tasksets.sources import source_size
 
 SystemRecipe = tuple[str, dict[str, Any], list[str]]
 """(registered adapter, its parameters, modules to import first): what a worker builds a
@@ -29,6 +33,7 @@ ScorerRecipes = tuple[list[tuple[str, str, dict[str, str]]], list[str]]
 """((name, registered scorer, parameters) per scorer, modules to import first)."""
 
 _ADAPTERS: dict[str, Summarizer] = {}
+_TABLES: dict[str, TaskTable] = {}
 _SCORERS: dict[str, dict[str, ScorerSetup]] = {}
 
 
@@ -45,6 +50,44 @@ class Failure:
 
 
 Result = Summary | Failure
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A shared table this worker cannot read as the driver did (not on this node's storage,
+    another copy, another version): the driver sends the unit again with the tasks in it."""
+
+    reason: str
+
+
+def table_tasks(spec: TableSpec, rows: list[int], ids: list[str]) -> list[Task] | Unreadable:
+    """The tasks at ``rows`` of a shared table (opened once per process), checked to be the
+    tasks ``ids`` the driver read there."""
+    source, options, size = spec
+    try:
+        found = source_size(source)
+        if found != size:
+            return Unreadable(f"{source} has {found} bytes here, {size} where the driver read it")
+        key = json.dumps(spec, sort_keys=True, default=str)
+        table = _TABLES.get(key)
+        if table is None:
+            table = _TABLES[key] = open_tasks(source, **options)
+        tasks = table.tasks_at(rows)
+    except (OSError, TaskError, TypeError, IndexError) as error:
+        return Unreadable(f"cannot read {source} here: {type(error).__name__}: {error}")
+    if [task.id for task in tasks] != ids:
+        return Unreadable(f"rows {rows[0]}.. of {source} hold other tasks than the driver read")
+    return tasks
+
+
+def generate_rows(
+    recipe: SystemRecipe, spec: TableSpec, rows: list[int], ids: list[str]
+) -> list[Result] | Unreadable:
+    """:func:`generate` on the tasks at ``rows`` of a shared table, read here."""
+    tasks = table_tasks(spec, rows, ids)
+    if isinstance(tasks, Unreadable):
+        return tasks
+    return generate(recipe, [task.request() for task in tasks])
 
 
 def portable(result: Summary | Exception) -> Result:
@@ -107,9 +150,15 @@ def generate(recipe: SystemRecipe, requests: list[SummaryRequest]) -> list[Resul
 
 
 def score(
-    recipes: ScorerRecipes, task: Task, summaries: list[Summary], names: list[str]
+    recipes: ScorerRecipes,
+    task: Task,
+    summaries: list[Summary],
+    names: list[str],
+    seconds: float | None = None,
 ) -> list[Outcome]:
-    """Each named scorer's outcome for one item, the scorers built once per process."""
+    """Each named scorer's outcome for one item within the per-item deadline of ``seconds``
+    (a Ray task runs in its worker's main thread, so the alarm can interrupt it), the scorers
+    built once per process."""
     key = json.dumps(recipes, sort_keys=True, default=str)
     setups = _SCORERS.get(key)
     if setups is None:
@@ -120,7 +169,23 @@ def score(
             for name, base, params in built
         }
         _SCORERS[key] = setups
-    return [compute(setups[name], task, summaries) for name in names]
+    return [compute(setups[name], task, summaries, seconds) for name in names]
+
+
+def score_row(
+    recipes: ScorerRecipes,
+    spec: TableSpec,
+    row: int,
+    task_id: str,
+    summaries: list[Summary],
+    names: list[str],
+    seconds: float | None = None,
+) -> list[Outcome] | Unreadable:
+    """:func:`score` on the task at ``row`` of a shared table, read here."""
+    tasks = table_tasks(spec, [row], [task_id])
+    if isinstance(tasks, Unreadable):
+        return tasks
+    return score(recipes, tasks[0], summaries, names, seconds)
 
 
 class SystemWorker:
@@ -129,6 +194,7 @@ class SystemWorker:
 
     def __init__(self, recipe: SystemRecipe) -> None:
         self.recipe = recipe
+        self.batches = 0
         self.error: str | None = None
         try:
             build_adapter(recipe)
@@ -137,7 +203,27 @@ class SystemWorker:
 
     def generate(self, requests: list[SummaryRequest]) -> list[Result]:
         """One batch, as :func:`generate`."""
+        self.batches += 1
         return generate(self.recipe, requests)
+
+    def generate_rows(self, spec: TableSpec, rows: list[int], ids: list[str]) -> Any:
+        """One batch read from a shared table, as :func:`generate_rows`."""
+        self.batches += 1
+        return generate_rows(self.recipe, spec, rows, ids)
+
+    def report(self) -> dict[str, Any]:
+        """Where this actor ran, the GPUs Ray gave it, the batches it made and how many times
+        its adapter loaded a model (run.json records it: a model loads once per actor)."""
+        import ray
+
+        adapter = _ADAPTERS.get(json.dumps(self.recipe, sort_keys=True, default=str))
+        return {
+            "node": ray.get_runtime_context().get_node_id(),
+            "pid": os.getpid(),
+            "gpu_ids": [str(gpu) for gpu in ray.get_gpu_ids()],
+            "batches": self.batches,
+            "model_loads": getattr(adapter, "loads", None),
+        }
 
     def ready(self) -> str | None:
         """None once the adapter is built, else why it could not be."""
