@@ -16,8 +16,14 @@ from bench.request import Summary
 from bench.scorers._tokens import MIN_KEPT_SHARE, kept_share
 from bench.scorers.base import CannotScore, ItemScore, Metric, Need, Scorer, register_scorer
 from bench.signature import Signature
-from bench.support import DEFAULT_BACKEND, SupportBackend, Undecided, backends
-from bench.support.base import CONTRADICTED, SUPPORTED
+from bench.support.base import (
+    CONTRADICTED,
+    DEFAULT_BACKEND,
+    SUPPORTED,
+    SupportBackend,
+    Undecided,
+    backends,
+)
 from bench.support.lexicon import detokenize, names
 from bench.support.numbers import quantities
 from bench.support.premise import Premise

@@ -9,6 +9,7 @@ import bench.scorers._tokens  # noqa: F401
 from bench.support import lexical, llm, nli
 from bench.support.base import (
     CONTRADICTED,
+    DEFAULT_BACKEND,
     DISPUTED,
     NOT_MENTIONED,
     SUPPORTED,
@@ -23,8 +24,6 @@ from bench.support.base import (
     register_backend,
 )
 from bench.support.premise import Premise
-
-DEFAULT_BACKEND = "lexical"
 
 __all__ = [
     "CONTRADICTED",

@@ -90,5 +90,7 @@ def decided(results: Sequence[ClaimSupport | Undecided]) -> list[ClaimSupport]:
     return found
 
 
+DEFAULT_BACKEND = "lexical"
+
 backends: Registry[SupportBackend] = Registry("support backend", "sumbench.support")
 register_backend = backends.register
