@@ -1,6 +1,12 @@
 """Reproduce the faithfulness figures on the dev data (issue 17): FRANK's validation split.
 
     python benchmarks/faithfulness_meta.py [../shared/data/faithfulness-dev] [--boot 1000]
+        [--backend lexical | llm:model=M,base_url=URL,cache=PATH | nli:model=PATH] [--articles N]
+
+``--articles N`` takes the first N/2 cnndm and N/2 xsum articles in sorted article_id order (all
+their summaries, asked article by article so a server's prompt cache reuses each article). A
+backend other than lexical is printed beside lexical on the same rows; summaries it leaves
+undecided are counted and left out of every row's figures.
 
 For the ``faithfulness`` scorer's lexical backend (defaults, nothing fitted on this data) and,
 side by side on the same rows, FactCC as FRANK ships it: FRANK's measure (partial Pearson and
@@ -24,8 +30,10 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from bench.run.systems import parse_spec
+from bench.scorers import CannotScore
 from bench.scorers.faithfulness import judge_summary, summary_values
-from bench.support import backends
+from bench.support import SupportBackend, backends
 from bench.task import Document, Task
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "faithfulness-dev"
@@ -38,11 +46,26 @@ def load(folder: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def score_rows(rows: Sequence[dict[str, Any]]) -> tuple[dict[str, np.ndarray], float, int]:
-    """Each row's metrics, and the seconds and summary-sentences they took."""
-    backend = backends.create("lexical")
+def select(rows: list[dict[str, Any]], articles: int | None) -> list[dict[str, Any]]:
+    """The rows of the first ``articles``/2 cnndm and xsum articles (sorted article_id order),
+    ordered article by article (all of them when ``articles`` is None)."""
+    if articles is not None:
+        chosen = set()
+        for dataset in ("cnndm", "xsum"):
+            ids = sorted({r["article_id"] for r in rows if r["dataset"] == dataset})
+            chosen.update(ids[: articles // 2])
+        rows = [r for r in rows if r["article_id"] in chosen]
+    return sorted(rows, key=lambda r: (r["dataset"], r["article_id"], r["system"]))
+
+
+def score_rows(
+    rows: Sequence[dict[str, Any]], backend: SupportBackend
+) -> tuple[dict[str, np.ndarray], float, int, list[str]]:
+    """Each row's metrics (NaN where the backend reached no verdict), the seconds and
+    summary-sentences they took, and why each undecided row was left out."""
     found: dict[str, list[float]] = {m: [] for m in (*METRICS, "faithful_all")}
     sentences = 0
+    undecided: list[str] = []
     start = time.perf_counter()
     for row in rows:
         task = Task(
@@ -53,13 +76,20 @@ def score_rows(rows: Sequence[dict[str, Any]]) -> tuple[dict[str, np.ndarray], f
             budget=100,
         )
         claims = [s for s in row["summary_sentences"] if s.strip()] or [row["summary"]]
-        verdicts = judge_summary(backend, task, claims)
+        sentences += len(claims)
+        try:
+            verdicts = judge_summary(backend, task, claims)
+        except CannotScore as error:
+            undecided.append(f"{row['id']}: {error}")
+            for column in found.values():
+                column.append(np.nan)
+            continue
         values = summary_values(task, " ".join(claims), verdicts)
         found["faithful"].append(values["faithful"])
         found["faithful_all"].append(values["faithful_all"])
         found["mean_support"].append(float(np.mean([v.score for v in verdicts])))
-        sentences += len(claims)
-    return {k: np.array(v) for k, v in found.items()}, time.perf_counter() - start, sentences
+    seconds = time.perf_counter() - start
+    return {k: np.array(v) for k, v in found.items()}, seconds, sentences, undecided
 
 
 def partial(metric: np.ndarray, human: np.ndarray, systems: np.ndarray) -> tuple[float, float]:
@@ -103,17 +133,19 @@ def bootstrap(
     return float(low), float(high)
 
 
-def report(rows: Sequence[dict[str, Any]], scores: dict[str, np.ndarray], boot: int) -> None:
-    """Print every figure, ours and FactCC's, overall and per dataset."""
+def report(
+    rows: Sequence[dict[str, Any]], runs: dict[str, dict[str, np.ndarray]], boot: int
+) -> None:
+    """Print every figure, each backend's and FactCC's, overall and per dataset."""
     human = np.array([r["factuality"] for r in rows])
     systems = np.array([r["system"] for r in rows])
     datasets = np.array([r["dataset"] for r in rows])
     factcc = np.array([r["published_metrics"].get("FactCC", np.nan) for r in rows], dtype=float)
-    columns = {
-        "faithfulness (lexical-v1): faithful": scores["faithful"],
-        "faithfulness (lexical-v1): mean support score": scores["mean_support"],
-        "FactCC (FRANK's release)": factcc,
-    }
+    columns: dict[str, np.ndarray] = {}
+    for name, scores in runs.items():
+        columns[f"faithfulness ({name}): faithful"] = scores["faithful"]
+        columns[f"faithfulness ({name}): mean support score"] = scores["mean_support"]
+    columns["FactCC (FRANK's release)"] = factcc
     print(f"{'metric':48} {'subset':7} {'n':>4} {'pPearson':>9} {'pSpearman':>10}  95% CI")
     for label, values in columns.items():
         for subset in ("all", "cnndm", "xsum"):
@@ -125,11 +157,13 @@ def report(rows: Sequence[dict[str, Any]], scores: dict[str, np.ndarray], boot: 
             interval = f"[{low:.3f}, {high:.3f}]" if subset == "all" else ""
             print(f"{label:48} {subset:7} {at.sum():4d} {pp:9.3f} {ps:10.3f}  {interval}")
     truth = np.array([r["all_factual"] for r in rows])
-    print(
-        f"\nbalanced accuracy of faithful_all vs all_factual: "
-        f"{balanced_accuracy(scores['faithful_all'], truth):.3f} "
-        f"(all: {len(rows)} rows, {int(truth.sum())} all-factual)"
-    )
+    print()
+    for name, scores in runs.items():
+        print(
+            f"balanced accuracy of faithful_all vs all_factual, {name}: "
+            f"{balanced_accuracy(scores['faithful_all'], truth):.3f} "
+            f"(all: {len(rows)} rows, {int(truth.sum())} all-factual)"
+        )
     for label, values in columns.items():
         ok = ~np.isnan(values)
         tau = system_tau(values[ok], human[ok], systems[ok])
@@ -137,19 +171,38 @@ def report(rows: Sequence[dict[str, Any]], scores: dict[str, np.ndarray], boot: 
 
 
 def main() -> None:
-    """Score the dev split and print the figures."""
+    """Score the dev split (or ``--articles`` of it) and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", nargs="?", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--boot", type=int, default=1000, help="bootstrap resamples")
+    parser.add_argument("--backend", default="lexical", help="NAME[:key=value,...]")
+    parser.add_argument("--articles", type=int, help="first N/2 cnndm and N/2 xsum articles")
     args = parser.parse_args()
-    rows = load(args.data)
-    scores, seconds, sentences = score_rows(rows)
-    report(rows, scores, args.boot)
-    load_avg = os.getloadavg()[0]
+    rows = select(load(args.data), args.articles)
+    name, params, _ = parse_spec(args.backend)
+    backend = backends.create(name, **params)
+    scores, seconds, sentences, undecided = score_rows(rows, backend)
+    runs = {backend.name: scores}
+    if name != "lexical":
+        runs["lexical-v1"] = score_rows(rows, backends.create("lexical"))[0]
+    kept = ~np.isnan(scores["faithful"])
+    for reason in undecided:
+        print(f"undecided: {reason[:300]}")
     print(
-        f"\n{1000 * seconds / sentences:.2f} ms per summary-sentence ({sentences} sentences, "
-        f"{len(rows)} summaries, first pass incl. splitting each article once; "
-        f"1-min load average {load_avg:.2f} on {os.cpu_count()} cores)"
+        f"{backend.name}: {int(kept.sum())} of {len(rows)} summaries scored, {len(undecided)} "
+        f"undecided (left out of every row below)\n"
+    )
+    chosen = [r for r, keep in zip(rows, kept, strict=True) if keep]
+    report(chosen, {n: {k: v[kept] for k, v in s.items()} for n, s in runs.items()}, args.boot)
+    load_avg = os.getloadavg()[0]
+    usage = getattr(backend, "usage", None)
+    if usage is not None:
+        print(f"\n{usage()}")
+    print(
+        f"\n{1000 * seconds / sentences:.2f} ms per summary-sentence, {seconds / len(rows):.2f} s "
+        f"per summary ({backend.name}; {sentences} sentences, {len(rows)} summaries, first pass "
+        f"incl. splitting each article once; 1-min load average {load_avg:.2f} on "
+        f"{os.cpu_count()} cores)"
     )
 
 
