@@ -55,7 +55,13 @@ def select(rows: list[dict[str, Any]], articles: int | None) -> list[dict[str, A
             ids = sorted({r["article_id"] for r in rows if r["dataset"] == dataset})
             chosen.update(ids[: articles // 2])
         rows = [r for r in rows if r["article_id"] in chosen]
-    return sorted(rows, key=lambda r: (r["dataset"], r["article_id"], r["system"]))
+    rank = {
+        a: i
+        for dataset in ("cnndm", "xsum")
+        for i, a in enumerate(sorted({r["article_id"] for r in rows if r["dataset"] == dataset}))
+    }
+    # Article by article, alternating cnndm and xsum: a run stopped early still has both.
+    return sorted(rows, key=lambda r: (rank[r["article_id"]], r["dataset"], r["system"]))
 
 
 def score_rows(
