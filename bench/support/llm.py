@@ -213,7 +213,9 @@ def sides(label: Labelled, documents: int) -> tuple[frozenset[int], frozenset[in
         return frozenset(), frozenset()
     if label.category == NO_ERROR:
         against = label.contradicted_by - label.supported_by
-        return (label.supported_by - against) or (every - against), against
+        backing = (label.supported_by - against) or (every - against)
+        # The category wins over the citations: "no error" is never contradicted everywhere.
+        return (backing, against) if backing else (every, frozenset())
     backing = label.supported_by - label.contradicted_by
     against = label.contradicted_by or (every - backing)
     if not against:

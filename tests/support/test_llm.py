@@ -22,7 +22,7 @@ from bench.run import Run, build_scorers, build_systems
 from bench.scorers.faithfulness import judge_summary
 from bench.store import Store
 from bench.support import JudgeFailed, Undecided, backends
-from bench.support.llm import LLMBackend, category_of
+from bench.support.llm import Labelled, LLMBackend, category_of, sides
 from bench.support.premise import Premise
 from bench.task import Document, Task, load_tasks
 
@@ -233,3 +233,22 @@ def test_the_judges_categories_are_read_whatever_their_case_and_separators(
     written: object, category: str | None
 ) -> None:
     assert category_of(written) == category
+
+
+@pytest.mark.parametrize(
+    ("category", "supported_by", "contradicted_by", "expected"),
+    [
+        ("no error", [], [], ({1, 2}, set())),
+        ("no error", [1], [2], ({1}, {2})),
+        ("no error", [], [1, 2], ({1, 2}, set())),  # the category wins over the citations
+        ("entity error", [], [], (set(), {1, 2})),
+        ("entity error", [1], [], ({1}, {2})),  # document 2 is the one in error: disputed
+        ("entity error", [1, 2], [], (set(), {1, 2})),
+        ("out-of-context error", [1], [2], (set(), set())),
+    ],
+)
+def test_the_category_decides_the_verdict_and_the_citations_which_documents(
+    category: str, supported_by: list[int], contradicted_by: list[int], expected: Any
+) -> None:
+    label = Labelled(category, frozenset(supported_by), frozenset(contradicted_by))
+    assert sides(label, 2) == (frozenset(expected[0]), frozenset(expected[1]))
