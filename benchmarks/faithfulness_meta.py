@@ -152,7 +152,8 @@ def report(
         columns[f"faithfulness ({name}): faithful"] = scores["faithful"]
         columns[f"faithfulness ({name}): mean support score"] = scores["mean_support"]
     columns["FactCC (FRANK's release)"] = factcc
-    print(f"{'metric':48} {'subset':7} {'n':>4} {'pPearson':>9} {'pSpearman':>10}  95% CI")
+    width = max(len(label) for label in columns)
+    print(f"{'metric':{width}} {'subset':7} {'n':>4} {'pPearson':>9} {'pSpearman':>10}  95% CI")
     for label, values in columns.items():
         for subset in ("all", "cnndm", "xsum"):
             at = np.ones(len(rows), bool) if subset == "all" else datasets == subset
@@ -161,7 +162,7 @@ def report(
             chosen = [r for r, keep in zip(rows, at, strict=True) if keep]
             low, high = bootstrap(chosen, values[at], boot) if subset == "all" else (np.nan,) * 2
             interval = f"[{low:.3f}, {high:.3f}]" if subset == "all" else ""
-            print(f"{label:48} {subset:7} {at.sum():4d} {pp:9.3f} {ps:10.3f}  {interval}")
+            print(f"{label:{width}} {subset:7} {at.sum():4d} {pp:9.3f} {ps:10.3f}  {interval}")
     truth = np.array([r["all_factual"] for r in rows])
     print()
     for name, scores in runs.items():

@@ -183,9 +183,10 @@ def read_labels(reply: Reply, claims: int, documents: int) -> list[Labelled | No
     for a sentence it does not answer."""
     entries: list[Any] = []
     for value in _objects(reply.text):
-        if isinstance(value, list):
+        if isinstance(value, list) and not entries and any(isinstance(v, dict) for v in value):
             entries = value
             break
+        # A list cut short by the reply cap: its whole objects, one by one.
         if isinstance(value, dict) and "category" in value:
             entries.append(value)
     found: dict[int, Labelled] = {}

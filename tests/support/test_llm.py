@@ -17,12 +17,12 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 import bench.scorers  # noqa: F401  (loads the scorers before the support engine)
-from bench.clients.judge import GIVE_UP
+from bench.clients.judge import GIVE_UP, Reply
 from bench.run import Run, build_scorers, build_systems
 from bench.scorers.faithfulness import judge_summary
 from bench.store import Store
 from bench.support import JudgeFailed, Undecided, backends
-from bench.support.llm import Labelled, LLMBackend, category_of, sides
+from bench.support.llm import Labelled, LLMBackend, category_of, read_labels, sides
 from bench.support.premise import Premise
 from bench.task import Document, Task, load_tasks
 
@@ -252,3 +252,13 @@ def test_the_category_decides_the_verdict_and_the_citations_which_documents(
 ) -> None:
     label = Labelled(category, frozenset(supported_by), frozenset(contradicted_by))
     assert sides(label, 2) == (frozenset(expected[0]), frozenset(expected[1]))
+
+
+def test_a_reply_cut_by_its_cap_keeps_the_whole_entries_before_the_cut() -> None:
+    cut = (
+        '[{"sentence": 1, "category": "no error", "supported_by": [1], "contradicted_by": []}, '
+        '{"sentence": 2, "category": "entity error", "supported_by": [3], "contra'
+    )
+    first, second = read_labels(Reply(cut), 2, 1)
+    assert first == Labelled("no error", frozenset({1}), frozenset())
+    assert second is None  # unanswered: that sentence is undecided
