@@ -170,3 +170,35 @@ def test_realmodel_openai_adapter_summarizes_a_bundled_task_with_the_served_mode
     assert summary.text.strip()
     assert summary.meta["completion_tokens"] > 0
     assert summary.meta["finish_reason"] in ("stop", "length")
+
+
+def test_realmodel_faithfulness_llm_backend_judges_every_sentence_of_a_summary(
+    judge_url: str, tmp_path: Path
+) -> None:
+    import bench.scorers  # noqa: F401  (loads the scorers before the support engine)
+    from bench.scorers.faithfulness import judge_summary
+    from bench.support import backends
+    from bench.task import Document, Task
+
+    task = Task(
+        id="two",
+        title="",
+        documents=[
+            Document(id="bbc", text=f"{UNRELATED} {STATES}", outlet="BBC"),
+            Document(id="reuters", text=UNRELATED, outlet="Reuters"),
+        ],
+        instructions="",
+        budget=100,
+    )
+    backend = backends.create(
+        "llm",
+        model="real-judge",
+        base_url=judge_url,
+        api_key_env="none",
+        timeout="600",
+        cache=str(tmp_path / "verdicts.jsonl"),
+    )
+    found = judge_summary(backend, task, [UNRELATED, "The summit was held on the Moon."])
+    assert found[0].verdict == "supported"  # stated word for word by both documents
+    assert found[1].verdict != "supported"
+    assert "1 requests to the judge" in backend.usage()  # type: ignore[attr-defined]

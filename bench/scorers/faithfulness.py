@@ -33,6 +33,11 @@ from bench.task import Task
 from bench.text import split_sentences
 
 VERSION = "v1"
+OPERATIONAL = frozenset(
+    {"model", "base_url", "cache", "replay", "api_key_env", "concurrency", "retries", "timeout"}
+)
+"""Backend parameters left out of the signature: they change no verdict, or the backend's name
+already shows them (its model)."""
 
 
 @register_scorer("faithfulness")
@@ -63,7 +68,7 @@ class Faithfulness(Scorer):
             ("backend", self.backend.name),
             ("claims", "sentences"),
             ("disputes", "declared+found"),
-            *self.params.items(),
+            *((k, v) for k, v in self.params.items() if k not in OPERATIONAL),
         ]
         return Signature("faithfulness", VERSION, tuple(fields)).format()
 
@@ -88,7 +93,8 @@ class Faithfulness(Scorer):
         units = [s for s in (sentences or split_sentences(text, task.language)) if s.strip()]
         if not units:
             raise CannotScore("the summary is empty: nothing to check against the sources")
-        kept = kept_share(text)
+        # A model judge reads any script; the lexical one only what the tokenizer keeps.
+        kept = kept_share(text) if self.backend.light else None
         if kept is not None and kept < MIN_KEPT_SHARE:
             raise CannotScore(
                 f"the tokenizer keeps only {kept:.0%} of the summary's characters (a script it "

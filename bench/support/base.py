@@ -90,6 +90,8 @@ def decided(results: Sequence[ClaimSupport | Undecided]) -> list[ClaimSupport]:
     return found
 
 
+DEFAULT_BACKEND = "lexical"
+
 backends: Registry[SupportBackend] = Registry("support backend", "sumbench.support")
 DEFAULT_BACKEND = "lexical"
 register_backend = backends.register

@@ -249,6 +249,8 @@ def combine(
         verdict, reason = SUPPORTED, ""
     elif contradicted:
         verdict = CONTRADICTED
+    if result.note:  # e.g. the judge saw the documents cut
+        reason = f"{reason}; {result.note}" if reason else result.note
     shown = texts[names.index(name)] if name in names else ()
     evidence = " ".join(shown[i] for i in chosen.evidence if i < len(shown))
     score = 1.0 if topic else 0.0 if verdict == CONTRADICTED else float(chosen.score or 0.0)

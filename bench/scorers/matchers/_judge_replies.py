@@ -11,88 +11,19 @@ server lists among the top alternatives (``Yes``, ``yes``, `` yes``, ``true`` ..
 from __future__ import annotations
 
 import json
-import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from bench.clients.judge import NO, YES, Reply
 from bench.scorers.matchers.base import Undecided
 
-YES = frozenset({"yes", "true"})
-NO = frozenset({"no", "false"})
+__all__ = ["Reply", "Verdict", "read_verdict", "read_verdicts"]
 _DECODER = json.JSONDecoder()
 _PRESENT = re.compile(r'"present"\s*:\s*(true|false)')
 _FIRST_WORD = re.compile(r"^[\W_]*([A-Za-z]+)\b")
 _LINE = re.compile(r"^[\W_]*(\d+)[\s.):\-*]*(yes|no|true|false)\b", re.IGNORECASE | re.MULTILINE)
-
-Token = tuple[str, float, tuple[tuple[str, float], ...]]
-"""A generated token, its log-probability and the top alternatives at its position."""
-
-
-@dataclass(frozen=True)
-class Reply:
-    """A judge's reply: its text and, when the server returned them, the log-probabilities of
-    every generated token."""
-
-    text: str
-    tokens: tuple[Token, ...] = ()
-
-    @classmethod
-    def from_choice(cls, choice: Mapping[str, Any]) -> Reply:
-        """From a chat-completions choice (``logprobs.content`` is optional)."""
-        text = str(choice["message"]["content"])
-        return cls(text, _tokens((choice.get("logprobs") or {}).get("content")))
-
-    def to_record(self) -> dict[str, Any]:
-        """JSON-ready form for the verdict cache."""
-        record: dict[str, Any] = {"reply": self.text}
-        if self.tokens:
-            record["logprobs"] = [[t, lp, [list(a) for a in alts]] for t, lp, alts in self.tokens]
-        return record
-
-    @classmethod
-    def from_record(cls, record: Mapping[str, Any]) -> Reply:
-        """Read what :meth:`to_record` wrote (a record without ``logprobs`` has text only)."""
-        tokens = tuple(
-            (str(t), float(lp), tuple((str(a), float(b)) for a, b in alts))
-            for t, lp, alts in record.get("logprobs") or ()
-        )
-        return cls(str(record["reply"]), tokens)
-
-    @property
-    def scored_text(self) -> str:
-        """The text the token offsets refer to: the generated tokens joined, else the text."""
-        return "".join(t for t, _, _ in self.tokens) if self.tokens else self.text
-
-    def probability(self, offset: int) -> float | None:
-        """P(yes) / (P(yes) + P(no)) at the token holding character ``offset`` of
-        :attr:`scored_text`; ``None`` without log-probabilities there."""
-        position = 0
-        for token, logprob, alternatives in self.tokens:
-            if position <= offset < position + len(token):
-                seen = dict(alternatives)
-                seen.setdefault(token, logprob)
-                yes = sum(math.exp(lp) for t, lp in seen.items() if t.strip().lower() in YES)
-                no = sum(math.exp(lp) for t, lp in seen.items() if t.strip().lower() in NO)
-                return yes / (yes + no) if yes + no > 0 else None
-            position += len(token)
-        return None
-
-
-def _tokens(content: Any) -> tuple[Token, ...]:
-    if not isinstance(content, list):
-        return ()
-    found: list[Token] = []
-    try:
-        for item in content:
-            alternatives = tuple(
-                (str(a["token"]), float(a["logprob"])) for a in item.get("top_logprobs") or ()
-            )
-            found.append((str(item["token"]), float(item["logprob"]), alternatives))
-    except (KeyError, TypeError, ValueError, AttributeError):
-        return ()  # a server's odd logprobs: read the text alone
-    return tuple(found)
 
 
 @dataclass(frozen=True)

@@ -11,28 +11,18 @@ read as absent.
 
 from __future__ import annotations
 
-import hashlib
-import os
-import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import httpx
 
-from bench.clients.openai import ChatClient, RequestFailed
+from bench.clients.judge import GIVE_UP, JudgeSession, Reply, Unanswered, VerdictCache
 from bench.params import at_least, invalid
 from bench.scorers.base import FactDecision
-from bench.scorers.matchers._judge_cache import VerdictCache
 from bench.scorers.matchers._judge_prompts import load_judge_prompt
-from bench.scorers.matchers._judge_replies import (
-    Reply,
-    Verdict,
-    read_verdict,
-    read_verdicts,
-)
+from bench.scorers.matchers._judge_replies import Verdict, read_verdict, read_verdicts
 from bench.scorers.matchers.base import (
     MatcherFailed,
     Pair,
@@ -47,12 +37,6 @@ from bench.task import KeyFact
 __all__ = ["GIVE_UP", "LLMMatcher", "llm"]
 
 COMPONENT = "matcher 'llm'"
-TOP_LOGPROBS = 5
-"""Alternatives asked for at each generated token (yes/no variants are summed)."""
-GIVE_UP = 20
-"""Replies that were no verdict (unparsable, or no answer after retries), before any verdict,
-after which the judge is deemed unusable (a small model echoing the summary, a server that is
-down): the matcher stops instead of asking on."""
 _LEXICAL = LexicalMatcher()
 
 Outcome = FactDecision | Undecided
@@ -82,41 +66,67 @@ class LLMMatcher:
         logprobs: bool = True,
         threshold: float = 0.5,
     ) -> None:
-        if not model.strip():
-            raise ValueError(f"{COMPONENT}: parameter 'model' must not be empty")
         if not 0 < threshold < 1:
             raise invalid(COMPONENT, "threshold", "a number in (0, 1)", threshold)
+        self.session = JudgeSession(
+            COMPONENT,
+            model,
+            base_url,
+            api_key_env=api_key_env,
+            cache=cache,
+            replay=replay,
+            transport=transport,
+            timeout=timeout,
+            concurrency=concurrency,
+            retries=retries,
+            logprobs=logprobs,
+        )
         self.model = model
-        self.base_url = (
-            base_url or os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1"
-        ).rstrip("/")
+        self.base_url = self.session.base_url
         self.prompt = load_judge_prompt(prompt, f"{COMPONENT}: parameter 'prompt'")
         self.replay = replay
-        self.timeout = timeout
-        self.concurrency = at_least(COMPONENT, "concurrency", concurrency, 1)
-        self.retries = retries
+        self.concurrency = self.session.concurrency
         cap = self.prompt.max_tokens if max_tokens is None else max_tokens
         self.max_tokens = at_least(COMPONENT, "max_tokens", cap, 1)
         self.logprobs = logprobs
         self.threshold = threshold
         self.name = self._name(max_tokens)
-        self.cache = VerdictCache(Path(cache))
-        self.cache_path = self.cache.path
-        self.failures = 0
-        """Replies that could not be parsed (each raised as :class:`Undecided`)."""
-        self.verdicts = 0
-        """Replies parsed into a verdict."""
-        self.errors = 0
-        """Requests the judge did not answer (after retries; each raised as :class:`Undecided`)."""
-        self.requests = 0
+        self.cache_path = self.session.cache.path
+
+    @property
+    def cache(self) -> VerdictCache:
+        """The reply cache."""
+        return self.session.cache
+
+    @property
+    def requests(self) -> int:
         """Requests answered by the judge (cached replies excluded)."""
-        self.cached = 0
+        return self.session.requests
+
+    @property
+    def cached(self) -> int:
         """Requests answered from the cache."""
-        self.seconds = 0.0
+        return self.session.cached
+
+    @property
+    def failures(self) -> int:
+        """Replies that could not be parsed (each raised as :class:`Undecided`)."""
+        return self.session.failures
+
+    @property
+    def verdicts(self) -> int:
+        """Replies parsed into a verdict."""
+        return self.session.verdicts
+
+    @property
+    def errors(self) -> int:
+        """Requests the judge did not answer (after retries; each raised as :class:`Undecided`)."""
+        return self.session.errors
+
+    @property
+    def seconds(self) -> float:
         """Wall time spent deciding pairs."""
-        self._first_failure = ""
-        self._lock = threading.Lock()
-        self._chat = None if replay else self._client(api_key_env, transport)
+        return self.session.seconds
 
     def _name(self, max_tokens: int | None) -> str:
         parts = ["llm-v3", self.model, self.prompt.name]
@@ -128,61 +138,16 @@ class LLMMatcher:
             parts.append(f"threshold={self.threshold:g}")
         return ":".join(parts)
 
-    def _client(self, api_key_env: str, transport: httpx.BaseTransport | None) -> ChatClient:
-        """The judge's client; bad parameters fail here, when the matcher is made."""
-        return ChatClient(
-            self.base_url,
-            component=COMPONENT,
-            api_key_env=api_key_env,
-            timeout=self.timeout,
-            concurrency=self.concurrency,
-            retries=self.retries,
-            transport=transport,
-        )
-
     def usage(self) -> str:
         """Requests made, cached replies, wall time and requests per second, for reports."""
-        rate = self.requests / self.seconds if self.seconds > 0 else 0.0
-        return (
-            f"{self.name}: {self.requests} requests to the judge, {self.cached} answered from "
-            f"the cache, {self.seconds:.1f} s ({rate:.2f} requests/s)"
-        )
-
-    def _key(self, text: str, max_tokens: int) -> str:
-        # The reply depends on the model, the prompt, how long it may be and whether
-        # log-probabilities come with it (temperature is 0).
-        identity = f"{self.model}\n{max_tokens}\n{text}" + ("\nlogprobs" if self.logprobs else "")
-        return hashlib.sha256(identity.encode()).hexdigest()
+        return self.session.usage(self.name)
 
     def _ask(self, text: str, max_tokens: int) -> Reply:
-        key = self._key(text, max_tokens)
-        cached = self.cache.get(key)
-        if cached is not None:
-            with self._lock:
-                self.cached += 1
-            return cached
-        if self._chat is None:
-            raise Undecided("no cached verdict (replay mode)")
-        body: dict[str, Any] = {
-            "model": self.model,
-            "temperature": 0,
-            "max_tokens": max_tokens,
-            "messages": [{"role": "user", "content": text}],
-        }
-        if self.logprobs:
-            body.update(logprobs=True, top_logprobs=TOP_LOGPROBS)
         try:
-            reply = Reply.from_choice(self._chat.complete(body).choice)
-        except RequestFailed as error:
-            with self._lock:
-                self.errors += 1
-                self._first_failure = self._first_failure or f"(no answer: {error})"
+            return self.session.ask(text, max_tokens)
+        except Unanswered as error:
             self._check_usable()
-            raise Undecided(f"no verdict from the judge: {error}") from None
-        with self._lock:
-            self.requests += 1
-        self.cache.add(key, self.model, reply)
-        return reply
+            raise Undecided(str(error)) from None
 
     def _decision(self, pair: Pair, verdict: Verdict) -> FactDecision:
         """The decision for a verdict: by its probability where the reply had one, else by its
@@ -198,14 +163,11 @@ class LLMMatcher:
         return decision(pair.fact, pair.sentences, support, present, score, self.name)
 
     def _failed(self, reply: Reply) -> None:
-        with self._lock:
-            self.failures += 1
-            self._first_failure = self._first_failure or reply.text
+        self.session.failed(reply)
         self._check_usable()
 
     def _verdict_ok(self) -> None:
-        with self._lock:
-            self.verdicts += 1
+        self.session.verdict_ok()
 
     def _one(self, pair: Pair) -> list[Outcome]:
         """One request for one pair."""
@@ -247,15 +209,10 @@ class LLMMatcher:
 
     def _check_usable(self) -> None:
         """Raise :class:`MatcherFailed` once :data:`GIVE_UP` requests, and no verdict, came back."""
-        failed = self.failures + self.errors
-        if failed >= GIVE_UP and not self.verdicts:
-            hint = " (a server that rejects logprobs needs logprobs=false)" if self.logprobs else ""
-            raise MatcherFailed(
-                f"{self.name}: none of the judge's first {failed} replies was a verdict "
-                f"(the prompt's yes/no or JSON answer; {self.errors} got no answer); "
-                f"first: {self._first_failure[:200]!r}. Is the server up{hint}, and the model "
-                "able to follow the prompt?"
-            )
+        hint = " (a server that rejects logprobs needs logprobs=false)" if self.logprobs else ""
+        why = self.session.give_up(self.name, hint)
+        if why:
+            raise MatcherFailed(why)
 
     def match(
         self, fact: KeyFact, sentences: Sequence[str], siblings: Sequence[KeyFact] = ()
@@ -293,8 +250,8 @@ class LLMMatcher:
                 with ThreadPoolExecutor(min(self.concurrency, len(groups))) as pool:
                     answers = list(pool.map(ask, groups))
         finally:
-            with self._lock:
-                self.seconds += time.perf_counter() - started
+            with self.session.lock:
+                self.session.seconds += time.perf_counter() - started
         found: list[Outcome | None] = [None] * len(pairs)
         for group, answer in zip(groups, answers, strict=True):
             for i, outcome in zip(group, answer, strict=True):

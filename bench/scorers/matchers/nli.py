@@ -46,7 +46,8 @@ class NLIMatcher:
         self.entail = entail
         self.contradict = _label_index(model.config, "contradict")
 
-    def _probabilities(self, premises: Sequence[str], hypothesis: str) -> list[list[float]]:
+    def probabilities(self, premises: Sequence[str], hypothesis: str) -> list[list[float]]:
+        """Label probabilities of each (premise, hypothesis) pair, ``batch`` pairs at a time."""
         import torch
 
         found: list[list[float]] = []
@@ -69,7 +70,7 @@ class NLIMatcher:
         spans = [[i] for i in range(len(sentences))]
         spans += [[i, i + 1] for i in range(len(sentences) - 1)]
         premises = [" ".join(sentences[i] for i in span) for span in spans]
-        probabilities = self._probabilities(premises, fact.text)
+        probabilities = self.probabilities(premises, fact.text)
         entail = [p[self.entail] for p in probabilities]
         best = max(range(len(spans)), key=entail.__getitem__)
         contradiction = (

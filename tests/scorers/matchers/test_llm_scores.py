@@ -164,9 +164,9 @@ def test_llm_prompt_file_sets_the_prompt_and_its_signature(tmp_path: Path) -> No
         cache=str(tmp_path / "c.jsonl"),
     )
     assert isinstance(matcher, LLMMatcher)
-    matcher._chat = LLMMatcher(  # the same client, over the scripted judge
+    matcher.session._chat = LLMMatcher(  # the same client, over the scripted judge
         "j", "http://judge.test/v1", cache=tmp_path / "x.jsonl", transport=judge.transport()
-    )._chat
+    ).session._chat
     assert matcher.match(TROOPS, [UNRELATED, STATES]).present
     sent = judge.bodies[0]["messages"][0]["content"]
     assert sent == (f'Text: {UNRELATED} {STATES}\nClaim: {TROOPS.text}\nReply {{"ok": yes}} or no.')
