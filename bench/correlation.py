@@ -105,18 +105,11 @@ def correlate(
     cols = rng.integers(0, n_docs, size=(resamples, n_docs))
     m_boot = metric[rows[:, :, None], cols[:, None, :]]
     h_boot = human[rows[:, :, None], cols[:, None, :]]
-    tail = (1 - level) / 2
     found = []
     for lvl in LEVELS:
         for kind in CORRELATIONS:
             value = float(_level_values(metric, human, lvl, kind))
-            draws = _level_values(m_boot, h_boot, lvl, kind)
-            draws = draws[~np.isnan(draws)]
-            low, high = (
-                (float(np.quantile(draws, tail)), float(np.quantile(draws, 1 - tail)))
-                if draws.size
-                else (math.nan, math.nan)
-            )
+            low, high = percentile_interval(_level_values(m_boot, h_boot, lvl, kind), level)
             found.append(Correlation(names[0], names[1], lvl, kind, value, low, high))
     return found
 
