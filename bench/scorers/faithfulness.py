@@ -49,6 +49,11 @@ class Faithfulness(Scorer):
     requires: ClassVar[frozenset[Need]] = frozenset({"documents"})
 
     def __init__(self, backend: str = DEFAULT_BACKEND, **params: Any) -> None:
+        if "claims" in params:
+            raise ValueError(
+                "scorer 'faithfulness': parameter 'claims' is not accepted: it judges summary "
+                "sentences (claims=facts is the key-fact direction, used by keyfacts)"
+            )
         if "threshold" in params:
             value = float(params["threshold"])
             if not 0 < value <= 1:

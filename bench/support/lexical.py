@@ -7,6 +7,9 @@ those sentences times the share of its word pairs found there (who did what to w
 word the document never uses, or a number or date missing from the aligned sentences, makes it
 unsupported; a negation, a different count of the same thing or an antonym of its verb in the
 aligned sentences makes it contradicted.
+
+With ``claims=facts`` the same backend judges a task's key facts against a summary instead
+(bench.support.facts): the key-fact scorer's default matcher asks it.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from bench.support.base import (
     Undecided,
     register_backend,
 )
+from bench.support.facts import FACTS_THRESHOLD, FACTS_VERSION, judge_fact
 from bench.support.lexicon import (
     canonical_set,
     canonical_words,
@@ -237,20 +241,42 @@ def _unstated(premise: Premise, claim: str, found: Alignment) -> str:
     return ""
 
 
+CLAIMS = ("sentences", "facts")
+"""What the claims are: summary sentences against source documents, or a task's key facts
+against a summary (bench.support.facts)."""
+
+
 class LexicalBackend:
-    """The lexical judge of summary sentences against source documents."""
+    """The lexical judge: of summary sentences against source documents (``claims="sentences"``)
+    or of key facts against a summary (``claims="facts"``)."""
 
     light = True
 
-    def __init__(self, threshold: float | None = None, novel: int = 0, order: float = 1.0) -> None:
-        self.knobs = Knobs(SOURCES_THRESHOLD if threshold is None else threshold, novel, order)
+    def __init__(
+        self,
+        threshold: float | None = None,
+        novel: int = 0,
+        order: float = 1.0,
+        claims: str = "sentences",
+    ) -> None:
+        self.claims = claims
+        default = FACTS_THRESHOLD if claims == "facts" else SOURCES_THRESHOLD
+        self.knobs = Knobs(default if threshold is None else threshold, novel, order)
         self.threshold = self.knobs.threshold
-        self.name = f"lexical-{VERSION}"
+        self.name = f"lexical-facts-{FACTS_VERSION}" if claims == "facts" else f"lexical-{VERSION}"
 
     def judge(
         self, premises: Sequence[Premise], claims: Sequence[str], context: Sequence[str] = ()
     ) -> list[ClaimSupport | Undecided]:
-        """Every claim against every premise (``context`` is not used)."""
+        """Every claim against every premise; ``context`` (the set of key facts) weighs a
+        fact's words and is not used for summary sentences."""
+        if self.claims == "facts":
+            return [
+                ClaimSupport(
+                    claim, tuple(judge_fact(p, claim, context, self.threshold) for p in premises)
+                )
+                for claim in claims
+            ]
         return [
             ClaimSupport(claim, tuple(judge_source(p, claim, self.knobs) for p in premises))
             for claim in claims
@@ -258,13 +284,26 @@ class LexicalBackend:
 
 
 @register_backend("lexical")
-def lexical(threshold: float | None = None, novel: int = 0, order: float = 1.0) -> LexicalBackend:
+def lexical(
+    threshold: float | None = None, novel: int = 0, order: float = 1.0, claims: str = "sentences"
+) -> LexicalBackend:
     """Words, numbers and dates of the claim in the aligned source sentences; negation, count
     and antonym checks (no model). ``threshold``: support score from which a sentence is
     supported; ``novel``: words the source never uses a supported sentence may hold;
-    ``order``: weight of word order in the score (0-1)."""
+    ``order``: weight of word order in the score (0-1); ``claims``: ``sentences`` (summary
+    sentences against sources) or ``facts`` (key facts against a summary: only ``threshold``
+    applies)."""
     if novel < 0:
         raise ValueError(f"support backend 'lexical': novel must be 0 or more, got {novel}")
     if not 0 <= order <= 1:
         raise ValueError(f"support backend 'lexical': order must be in [0, 1], got {order}")
-    return LexicalBackend(threshold, novel, order)
+    if claims not in CLAIMS:
+        raise ValueError(
+            f"support backend 'lexical': claims must be 'sentences' or 'facts', got {claims!r}"
+        )
+    if claims == "facts" and (novel, order) != (0, 1.0):
+        raise ValueError(
+            "support backend 'lexical': novel and order apply to summary sentences, "
+            "not to key facts (claims=facts)"
+        )
+    return LexicalBackend(threshold, novel, order, claims)

@@ -136,6 +136,11 @@ def _run(tasks: list[Task], folder: Path) -> Store:
     return store
 
 
+def test_the_key_fact_direction_is_refused() -> None:
+    with pytest.raises(ValueError, match="'claims' is not accepted"):
+        scorers.create("faithfulness", claims="facts")
+
+
 def test_a_run_writes_claims_csv_with_evidence_and_merge_keeps_it(
     tasks: dict[str, Task], tmp_path: Path
 ) -> None:

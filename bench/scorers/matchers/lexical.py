@@ -3,25 +3,18 @@ words with exact numbers and dates, light morphology and a polarity check (``lex
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 
-from bench.scorers._tokens import stem
 from bench.scorers.base import FactDecision
 from bench.scorers.matchers.base import decision, register_matcher
-from bench.support.lexicon import STOPWORDS, canonical_set, content_words, stems
-from bench.support.lexicon import canonical_words as _canonical_words
-from bench.support.negation import (
-    is_negation,
-    negated,
-    negated_near,
-    words_with_apostrophes,
-)
-from bench.support.numbers import missing_dates, missing_numbers
-from bench.support.synonyms import canonical
+from bench.support.base import SUPPORTED, decided
+from bench.support.facts import FACTS_THRESHOLD, fact_features
+from bench.support.facts import fact_weights as weigh_fact
+from bench.support.lexical import LexicalBackend
+from bench.support.lexicon import content_words, stems
+from bench.support.premise import Premise
 from bench.task import KeyFact
 
 
@@ -83,47 +76,6 @@ def match_patterns(patterns: Sequence[Sequence[str]], sentences: Sequence[str]) 
     return sorted(chosen)
 
 
-def fact_weights(fact: KeyFact, siblings: Sequence[KeyFact]) -> dict[str, float]:
-    """Content words of ``fact`` weighted by inverse frequency among the task's facts."""
-    return dict(_fact_weights(fact.text, frozenset({f.text for f in siblings} | {fact.text})))
-
-
-@lru_cache(maxsize=1 << 12)  # a task's facts are weighed again for every system's summary
-def _fact_weights(fact: str, texts: frozenset[str]) -> tuple[tuple[str, float], ...]:
-    words = _canonical_words(fact) or tuple(dict.fromkeys(stems(fact)))
-    frequency: Counter[str] = Counter()
-    for text in texts:
-        frequency.update(set(_canonical_words(text)))
-    n = len(texts)
-    return tuple((w, math.log((n + 1) / (frequency[w] + 0.5))) for w in words)
-
-
-def polarity_clash(fact: str, sentences: Sequence[str], main: int, key: Collection[str]) -> bool:
-    """Whether the summary states the fact with the opposite polarity: the fact's negated words
-    appear only without a negation ("did not tip" vs "tipped"), or the main sentence negates
-    the fact's distinctive ``key`` words ("refused to send troops")."""
-    if negated(fact):
-        fact_words = words_with_apostrophes(fact)
-        # The first content word after each negation is what the fact denies ("did not tip").
-        denied = {
-            canonical(
-                stem(
-                    next(
-                        w
-                        for w in [*fact_words[i + 1 :], "-"]
-                        if w == "-" or (w not in STOPWORDS and not is_negation(w))
-                    )
-                )
-            )
-            for i, w in enumerate(fact_words)
-            if is_negation(w)
-        } - {"-"}
-        shown = [s for s in sentences if denied & canonical_set(s)]
-        return bool(shown) and not any(negated(s) for s in shown)
-    main_words = words_with_apostrophes(sentences[main])
-    return negated_near(main_words, lambda w: canonical(stem(w)) in key)
-
-
 class LexicalMatcherV1:
     """Stemmed token matching: contiguous pattern alternatives, else a share of content words."""
 
@@ -161,93 +113,43 @@ def lexical_v1(threshold: float = 0.6) -> LexicalMatcherV1:
 
 class LexicalMatcher:
     """Share of the fact's IDF-weighted content words in the summary; numbers and dates must
-    agree and a negated or reversed statement ("refused to send troops") gets no credit."""
+    agree and a negated or reversed statement ("refused to send troops") gets no credit.
+
+    The support engine's lexical backend decides (``claims=facts``, bench.support.facts); this
+    matcher turns its verdict into a key-fact decision."""
 
     name = "lexical-v2"
     light = True
 
-    def __init__(self, threshold: float = 0.575) -> None:
+    def __init__(self, threshold: float = FACTS_THRESHOLD) -> None:
         self.threshold = threshold
+        self.backend = LexicalBackend(threshold, claims="facts")
 
     def features(
         self, fact: KeyFact, sentences: Sequence[str], siblings: Sequence[KeyFact] = ()
     ) -> tuple[dict[str, float], list[int]]:
         """Named features of the pair and the sentences that support the fact."""
-        weights = fact_weights(fact, siblings)
-        total = sum(weights.values()) or 1.0
-        bags = [canonical_set(s) for s in sentences]
-        everywhere = frozenset().union(*bags)
-        found = {w for w in weights if w in everywhere}
-        support = _cover(found, weights, bags)
-        by_sentence = [sum(weights[w] for w in found & bag) for bag in bags]
-        best = max(by_sentence, default=0.0)
-        mean = total / (len(weights) or 1)
-        # Only the fact's distinctive words in its main sentence decide the polarity.
-        key_words = {w for w in found if weights[w] >= mean}
-        summary = " ".join(sentences)
-        numbers = missing_numbers(fact.text, summary)
-        dates = missing_dates(fact.text, summary)
-        names = _names(fact.text)
-        plain = _fact_content_words(fact.text)
-        feats = {
-            "coverage": sum(weights[w] for w in found) / total,
-            "sentence_coverage": best / total,
-            "plain_coverage": (
-                sum(1 for w in plain if canonical(w) in everywhere) / (len(plain) or 1)
-            ),
-            "numbers_missing": float(bool(numbers)),
-            "dates_missing": float(bool(dates)),
-            "names_found": (
-                sum(1 for n in names if n in everywhere) / len(names) if names else 1.0
-            ),
-            "contradiction": float(
-                best > 0
-                and polarity_clash(fact.text, sentences, by_sentence.index(best), key_words)
-            ),
-            "fact_words": float(len(weights)),
-        }
-        return feats, support
+        premise = Premise.of_sentences(sentences, "summary")
+        return fact_features(premise, fact.text, [f.text for f in siblings])
 
     def match(
         self, fact: KeyFact, sentences: Sequence[str], siblings: Sequence[KeyFact] = ()
     ) -> FactDecision:
-        """Present when the weighted share reaches ``threshold`` and nothing contradicts it."""
-        feats, support = self.features(fact, sentences, siblings)
-        score = feats["coverage"]
-        if feats["numbers_missing"] or feats["dates_missing"] or feats["contradiction"]:
-            score = 0.0
-        present = score >= self.threshold
-        return decision(fact, sentences, support, present, score, self.name)
-
-
-@lru_cache(maxsize=1 << 12)
-def _fact_content_words(text: str) -> tuple[str, ...]:
-    return tuple(content_words(text))
-
-
-@lru_cache(maxsize=1 << 12)
-def _names(text: str) -> tuple[str, ...]:
-    """Canonical stems of capitalised words after the first (people, places, organisations)."""
-    words = re.findall(r"\b[A-Z][a-zA-Z]+", text)[1:]
-    kept = (canonical(stem(w.lower())) for w in words if w.lower() not in STOPWORDS)
-    return tuple(dict.fromkeys(kept))
-
-
-def _cover(found: set[str], weights: dict[str, float], bags: Sequence[frozenset[str]]) -> list[int]:
-    """The fewest sentences (greedy, heaviest first) holding every found word, in order."""
-    left = set(found)
-    chosen: list[int] = []
-    while left:
-        gains = [sum(weights[w] for w in left & bag) for bag in bags]
-        best = max(range(len(bags)), key=gains.__getitem__)
-        if gains[best] <= 0:
-            break
-        chosen.append(best)
-        left -= bags[best]
-    return sorted(chosen)
+        """Present when the backend finds the fact supported: its weighted share reaches
+        ``threshold`` and nothing contradicts it."""
+        premise = Premise.of_sentences(sentences, "summary")
+        [found] = decided(self.backend.judge([premise], [fact.text], [f.text for f in siblings]))
+        [support] = found.by_premise
+        present = support.verdict == SUPPORTED
+        return decision(fact, sentences, support.evidence, present, support.score, self.name)
 
 
 @register_matcher("lexical")
-def lexical(threshold: float = 0.575) -> LexicalMatcher:
+def lexical(threshold: float = FACTS_THRESHOLD) -> LexicalMatcher:
     """IDF-weighted content words, exact numbers and dates, polarity check (no extras)."""
     return LexicalMatcher(float(threshold))
+
+
+def fact_weights(fact: KeyFact, siblings: Sequence[KeyFact]) -> dict[str, float]:
+    """Content words of ``fact`` weighted by inverse frequency among the task's facts."""
+    return weigh_fact(fact.text, [f.text for f in siblings])

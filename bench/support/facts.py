@@ -1,0 +1,129 @@
+"""The lexical backend for key facts: a task's key facts judged against a summary.
+
+Where a summary sentence is checked against a long source document (bench.support.lexical), a
+key fact is checked against a short summary, one of a set of facts about the same story: its
+content words are weighted by rarity among the task's facts (the story's subject, shared by
+all of them, says little about one fact), and it is supported when their weighted share in the
+summary reaches the threshold, every number and date it states is in the summary, and the
+summary does not state it negated or reversed ("refused to send troops"). The evidence is the
+fewest summary sentences holding the words found.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from functools import lru_cache
+
+from bench.scorers._tokens import stem
+from bench.support.base import CONTRADICTED, NOT_MENTIONED, SUPPORTED, Support
+from bench.support.lexicon import STOPWORDS, canonical_words, content_words, polarity_clash, stems
+from bench.support.numbers import missing_dates, missing_numbers
+from bench.support.premise import Premise
+from bench.support.synonyms import canonical
+
+FACTS_THRESHOLD = 0.575
+"""Weighted share of a fact's words from which the summary states it (fitted on the key-fact
+judgments of issue 6; ``sumbench calibrate`` refits it on yours)."""
+FACTS_VERSION = "v2"
+"""The algorithm of the ``lexical-v2`` key-fact matcher, which delegates to this backend."""
+
+
+def fact_weights(claim: str, context: Sequence[str] = ()) -> dict[str, float]:
+    """Content words of ``claim`` weighted by inverse frequency among the set of claims
+    ``context`` (the task's key facts; the claim counts among them)."""
+    return dict(_fact_weights(claim, frozenset(context) | {claim}))
+
+
+@lru_cache(maxsize=1 << 12)  # a task's facts are weighed again for every system's summary
+def _fact_weights(claim: str, texts: frozenset[str]) -> tuple[tuple[str, float], ...]:
+    words = canonical_words(claim) or tuple(dict.fromkeys(stems(claim)))
+    frequency: Counter[str] = Counter()
+    for text in texts:
+        frequency.update(set(canonical_words(text)))
+    n = len(texts)
+    return tuple((w, math.log((n + 1) / (frequency[w] + 0.5))) for w in words)
+
+
+def fact_features(
+    premise: Premise, claim: str, context: Sequence[str] = ()
+) -> tuple[dict[str, float], list[int]]:
+    """Named features of a fact against a summary, and the summary sentences supporting it.
+    Sums of weights are exact (``math.fsum``): the same in any order of the words, so a score
+    does not change with the process's hash seed."""
+    weights = fact_weights(claim, context)
+    total = math.fsum(weights.values()) or 1.0
+    bags = premise.bags
+    everywhere = frozenset().union(*bags)
+    found = {w for w in weights if w in everywhere}
+    support = _cover(found, weights, bags)
+    by_sentence = [math.fsum(weights[w] for w in found & bag) for bag in bags]
+    best = max(by_sentence, default=0.0)
+    mean = total / (len(weights) or 1)
+    # Only the fact's distinctive words in its main sentence decide the polarity.
+    key_words = {w for w in found if weights[w] >= mean}
+    sentences = premise.sentences
+    summary = " ".join(sentences)
+    names = _names(claim)
+    plain = _content_words(claim)
+    feats = {
+        "coverage": math.fsum(weights[w] for w in found) / total,
+        "sentence_coverage": best / total,
+        "plain_coverage": (sum(1 for w in plain if canonical(w) in everywhere) / (len(plain) or 1)),
+        "numbers_missing": float(bool(missing_numbers(claim, summary))),
+        "dates_missing": float(bool(missing_dates(claim, summary))),
+        "names_found": (sum(1 for n in names if n in everywhere) / len(names) if names else 1.0),
+        "contradiction": float(
+            best > 0 and polarity_clash(claim, sentences, by_sentence.index(best), key_words)
+        ),
+        "fact_words": float(len(weights)),
+    }
+    return feats, support
+
+
+def judge_fact(
+    premise: Premise, claim: str, context: Sequence[str] = (), threshold: float = FACTS_THRESHOLD
+) -> Support:
+    """A key fact against a summary: supported when the weighted share of its words reaches
+    ``threshold`` and no number, date or polarity vetoes it (a veto makes the score 0)."""
+    feats, support = fact_features(premise, claim, context)
+    evidence = tuple(support)
+    coverage = feats["coverage"]
+    if feats["contradiction"]:
+        return Support(CONTRADICTED, 0.0, evidence, coverage, "the summary states the opposite")
+    if feats["numbers_missing"]:
+        return Support(NOT_MENTIONED, 0.0, evidence, coverage, "a number of the fact is missing")
+    if feats["dates_missing"]:
+        return Support(NOT_MENTIONED, 0.0, evidence, coverage, "a date of the fact is missing")
+    if coverage >= threshold:
+        return Support(SUPPORTED, coverage, evidence, coverage)
+    return Support(NOT_MENTIONED, coverage, evidence, coverage, "too few of its words")
+
+
+@lru_cache(maxsize=1 << 12)
+def _content_words(text: str) -> tuple[str, ...]:
+    return tuple(content_words(text))
+
+
+@lru_cache(maxsize=1 << 12)
+def _names(text: str) -> tuple[str, ...]:
+    """Canonical stems of capitalised words after the first (people, places, organisations)."""
+    words = re.findall(r"\b[A-Z][a-zA-Z]+", text)[1:]
+    kept = (canonical(stem(w.lower())) for w in words if w.lower() not in STOPWORDS)
+    return tuple(dict.fromkeys(kept))
+
+
+def _cover(found: set[str], weights: dict[str, float], bags: Sequence[frozenset[str]]) -> list[int]:
+    """The fewest sentences (greedy, heaviest first) holding every found word, in order."""
+    left = set(found)
+    chosen: list[int] = []
+    while left:
+        gains = [math.fsum(weights[w] for w in left & bag) for bag in bags]
+        best = max(range(len(bags)), key=gains.__getitem__)
+        if gains[best] <= 0:
+            break
+        chosen.append(best)
+        left -= bags[best]
+    return sorted(chosen)
