@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench.params import at_least
-from bench.scorers.matchers.nli import NLIMatcher, nli
 from bench.support.base import (
     CONTRADICTED,
     NOT_MENTIONED,
@@ -34,6 +33,58 @@ from bench.support.premise import Premise
 VERSION = "v1"
 WINDOWS = (1, 2, 3)
 """Sentences per chunk."""
+
+
+def _label_index(config: Any, word: str) -> int | None:
+    for index, label in config.id2label.items():
+        if word in str(label).lower():
+            return int(index)
+    return None
+
+
+class EntailmentModel:
+    """A sequence classifier with an entailment label (and ideally a contradiction label), and
+    its tokenizer: label probabilities of (premise, hypothesis) pairs, ``batch`` at a time."""
+
+    def __init__(self, model: Any, tokenizer: Any, batch: int = 16) -> None:
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.batch = batch
+        entail = _label_index(model.config, "entail")
+        if entail is None:
+            raise ValueError(
+                f"the model's labels {model.config.id2label} have no 'entailment' label"
+            )
+        self.entail = entail
+        self.contradict = _label_index(model.config, "contradict")
+
+    def probabilities(self, premises: Sequence[str], hypothesis: str) -> list[list[float]]:
+        """Label probabilities of each (premise, hypothesis) pair, ``batch`` pairs at a time."""
+        import torch
+
+        found: list[list[float]] = []
+        for start in range(0, len(premises), self.batch):
+            chunk = list(premises[start : start + self.batch])
+            inputs = self.tokenizer(
+                chunk, [hypothesis] * len(chunk), return_tensors="pt", padding=True, truncation=True
+            )
+            with torch.no_grad():
+                logits = self.model(**inputs).logits
+            found.extend(torch.softmax(logits, dim=-1).tolist())
+        return found
+
+
+def load_entailment_model(model: str, batch: int = 16) -> EntailmentModel:
+    """A local entailment model (a folder or a cached model name), never downloaded."""
+    try:
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    except ImportError:
+        raise ImportError(
+            "the nli backend needs transformers and torch: pip install 'sumbench[nli]'"
+        ) from None
+    loaded = AutoModelForSequenceClassification.from_pretrained(model, local_files_only=True)
+    tokenizer = AutoTokenizer.from_pretrained(model, local_files_only=True)
+    return EntailmentModel(loaded, tokenizer, batch)
 
 
 @dataclass(frozen=True)
@@ -59,14 +110,14 @@ class NLIBackend:
 
     light = False
 
-    def __init__(self, matcher: NLIMatcher, threshold: float = 0.5, name: str = "") -> None:
-        self.matcher = matcher
+    def __init__(self, model: EntailmentModel, threshold: float = 0.5, name: str = "") -> None:
+        self.model = model
         self.threshold = threshold
         self.name = name or f"nli-{VERSION}"
-        self.limit = max_length(matcher.model, matcher.tokenizer)
+        self.limit = max_length(model.model, model.tokenizer)
 
     def _length(self, premise: str, claim: str) -> int:
-        return len(self.matcher.tokenizer(premise, claim)["input_ids"])
+        return len(self.model.tokenizer(premise, claim)["input_ids"])
 
     def chunks(self, premise: Premise, claim: str) -> tuple[list[Chunk], list[int]]:
         """The chunks of ``premise`` for ``claim``, and the sentences that exceed the model's
@@ -89,9 +140,9 @@ class NLIBackend:
         chunks, too_long = self.chunks(premise, claim)
         if not chunks:
             return Support(NOT_MENTIONED, 0.0, reason="the source is empty"), too_long
-        found = self.matcher.probabilities([c.text for c in chunks], claim)
-        entail = [p[self.matcher.entail] for p in found]
-        against = self.matcher.contradict
+        found = self.model.probabilities([c.text for c in chunks], claim)
+        entail = [p[self.model.entail] for p in found]
+        against = self.model.contradict
         contra = [p[against] for p in found] if against is not None else [0.0] * len(found)
         best = max(range(len(chunks)), key=entail.__getitem__)
         worst = max(range(len(chunks)), key=contra.__getitem__)
@@ -130,7 +181,6 @@ class NLIBackend:
 def nli_backend(model: str, threshold: float = 0.5, batch: int = 16) -> NLIBackend:
     """A local entailment model (a folder or a cached model name; never downloaded), read
     over single sentences and windows of 2-3 sentences of each document."""
-    matcher = nli(model, threshold)
-    matcher.batch = at_least("support backend 'nli'", "batch", batch, 1)
+    loaded = load_entailment_model(model, at_least("support backend 'nli'", "batch", batch, 1))
     name = f"nli-{VERSION}:{model}" + (f":threshold={threshold:g}" if threshold != 0.5 else "")
-    return NLIBackend(matcher, threshold, name)
+    return NLIBackend(loaded, threshold, name)

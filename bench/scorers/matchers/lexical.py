@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from bench.scorers.base import FactDecision
 from bench.scorers.matchers.base import decision, register_matcher
-from bench.support.base import SUPPORTED, decided
+from bench.scorers.matchers.support import SupportMatcher
 from bench.support.facts import FACTS_THRESHOLD, fact_features
 from bench.support.facts import fact_weights as weigh_fact
 from bench.support.lexical import LexicalBackend
@@ -111,19 +111,18 @@ def lexical_v1(threshold: float = 0.6) -> LexicalMatcherV1:
     return LexicalMatcherV1(float(threshold))
 
 
-class LexicalMatcher:
+class LexicalMatcher(SupportMatcher):
     """Share of the fact's IDF-weighted content words in the summary; numbers and dates must
     agree and a negated or reversed statement ("refused to send troops") gets no credit.
 
     The support engine's lexical backend decides (``claims=facts``, bench.support.facts); this
     matcher turns its verdict into a key-fact decision."""
 
-    name = "lexical-v2"
     light = True
 
     def __init__(self, threshold: float = FACTS_THRESHOLD) -> None:
+        super().__init__(LexicalBackend(threshold, claims="facts"), "lexical-v2")
         self.threshold = threshold
-        self.backend = LexicalBackend(threshold, claims="facts")
 
     def features(
         self, fact: KeyFact, sentences: Sequence[str], siblings: Sequence[KeyFact] = ()
@@ -131,17 +130,6 @@ class LexicalMatcher:
         """Named features of the pair and the sentences that support the fact."""
         premise = Premise.of_sentences(sentences, "summary")
         return fact_features(premise, fact.text, [f.text for f in siblings])
-
-    def match(
-        self, fact: KeyFact, sentences: Sequence[str], siblings: Sequence[KeyFact] = ()
-    ) -> FactDecision:
-        """Present when the backend finds the fact supported: its weighted share reaches
-        ``threshold`` and nothing contradicts it."""
-        premise = Premise.of_sentences(sentences, "summary")
-        [found] = decided(self.backend.judge([premise], [fact.text], [f.text for f in siblings]))
-        [support] = found.by_premise
-        present = support.verdict == SUPPORTED
-        return decision(fact, sentences, support.evidence, present, support.score, self.name)
 
 
 @register_matcher("lexical")
