@@ -34,6 +34,7 @@ def test_readme_example_runs_as_written(project: pytest.Pytester) -> None:
     result.assert_outcomes(passed=1)
 
 
+@pytest.mark.slow  # a pytest subprocess importing sumbench: ~4 s
 def test_failing_minimum_shows_the_table(project: pytest.Pytester) -> None:
     project.makepyfile(
         test_bad="""
@@ -50,6 +51,7 @@ def test_terse(sumbench):
     result.stdout.fnmatch_lines(["*terse: rouge1_f = * < 30*", "*| System | R-1*", "*| lead |*"])
 
 
+@pytest.mark.slow  # a pytest subprocess importing sumbench: ~4 s
 def test_regression_against_a_baseline_system_shows_the_check_report(
     project: pytest.Pytester,
 ) -> None:

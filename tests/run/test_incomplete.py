@@ -9,6 +9,7 @@ import signal
 import time
 from pathlib import Path
 
+import pytest
 from conftest import REPO
 from typer.testing import CliRunner
 
@@ -19,6 +20,7 @@ from .test_resume import SLOW, run_cli
 runner = CliRunner()
 
 
+@pytest.mark.slow  # a sumbench subprocess signalled mid-run: ~3.5 s
 def test_sigterm_marks_the_run_interrupted_and_report_says_so(tmp_path: Path) -> None:
     (tmp_path / "slow_summ.py").write_text(SLOW)
     env = {**os.environ, "PYTHONPATH": str(tmp_path), "SUMBENCH_CACHE": str(tmp_path / "cache")}

@@ -393,7 +393,11 @@ def test_scoring_processes_store_exactly_what_in_process_scoring_stores(tmp_path
     assert len(serial[0]) > 100 and serial[1]["score"].notna().any()
 
 
-@pytest.mark.parametrize("workers", [1, 2], ids=["in-process", "scoring-processes"])
+@pytest.mark.parametrize(
+    "workers",
+    [1, pytest.param(2, marks=pytest.mark.slow)],  # spawning scoring processes: ~3.5 s
+    ids=["in-process", "scoring-processes"],
+)
 def test_a_failing_scorer_stops_the_run_with_its_item(tmp_path: Path, workers: int) -> None:
     for name in ("a", "boom"):
         write_task(tmp_path, name)
