@@ -12,14 +12,19 @@ fewest summary sentences holding the words found.
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 
-from bench.scorers._tokens import stem
 from bench.support.base import CONTRADICTED, NOT_MENTIONED, SUPPORTED, Support
-from bench.support.lexicon import STOPWORDS, canonical_words, content_words, polarity_clash, stems
+from bench.support.lexicon import (
+    canonical_words,
+    content_words,
+    cover,
+    names,
+    polarity_clash,
+    stems,
+)
 from bench.support.numbers import missing_dates, missing_numbers
 from bench.support.premise import Premise
 from bench.support.synonyms import canonical
@@ -58,7 +63,7 @@ def fact_features(
     bags = premise.bags
     everywhere = frozenset().union(*bags)
     found = {w for w in weights if w in everywhere}
-    support = _cover(found, weights, bags)
+    support = cover(found, weights, bags)
     by_sentence = [math.fsum(weights[w] for w in found & bag) for bag in bags]
     best = max(by_sentence, default=0.0)
     mean = total / (len(weights) or 1)
@@ -109,21 +114,4 @@ def _content_words(text: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1 << 12)
 def _names(text: str) -> tuple[str, ...]:
-    """Canonical stems of capitalised words after the first (people, places, organisations)."""
-    words = re.findall(r"\b[A-Z][a-zA-Z]+", text)[1:]
-    kept = (canonical(stem(w.lower())) for w in words if w.lower() not in STOPWORDS)
-    return tuple(dict.fromkeys(kept))
-
-
-def _cover(found: set[str], weights: dict[str, float], bags: Sequence[frozenset[str]]) -> list[int]:
-    """The fewest sentences (greedy, heaviest first) holding every found word, in order."""
-    left = set(found)
-    chosen: list[int] = []
-    while left:
-        gains = [math.fsum(weights[w] for w in left & bag) for bag in bags]
-        best = max(range(len(bags)), key=gains.__getitem__)
-        if gains[best] <= 0:
-            break
-        chosen.append(best)
-        left -= bags[best]
-    return sorted(chosen)
+    return tuple(names(text))

@@ -82,11 +82,12 @@ def names(text: str) -> list[str]:
 def cover(
     found: Collection[str], weights: dict[str, float], bags: Sequence[frozenset[str]]
 ) -> list[int]:
-    """The fewest sentences (greedy, heaviest first) holding every found word, in order."""
+    """The fewest sentences (greedy, heaviest first) holding every found word, in order (gains
+    summed exactly, so ties do not depend on set order)."""
     left = set(found)
     chosen: list[int] = []
     while left:
-        gains = [sum(weights[w] for w in left & bag) for bag in bags]
+        gains = [math.fsum(weights[w] for w in left & bag) for bag in bags]
         best = max(range(len(bags)), key=gains.__getitem__)
         if gains[best] <= 0:
             break
