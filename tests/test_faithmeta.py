@@ -255,7 +255,7 @@ def test_meta_command_reports_faithfulness_judgments_and_writes_files(tmp_path: 
     result = CliRunner().invoke(_app(), ["meta", str(path), "--boot", "30", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "| faithful | all | 12 |" in result.stdout
-    assert "backend:lexical-v1" in result.stdout and "resamples:30" in result.stdout
+    assert "backend:lexical-v2" in result.stdout and "resamples:30" in result.stdout
     assert {p.name for p in out.iterdir()} == {
         "meta.md",
         "meta.json",
