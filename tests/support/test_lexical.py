@@ -123,3 +123,10 @@ def test_a_time_written_with_or_without_a_space_is_the_same() -> None:
     source = "The shop was robbed at around 9pm on Thursday night."
     assert judge("The shop was robbed at around 9 pm on Thursday night.", source)[0] == SUPPORTED
     assert judge("The shop was robbed at around 8 pm on Thursday night.", source)[0] != SUPPORTED
+
+
+def test_a_fragment_without_content_words_is_not_supported() -> None:
+    source = "There was a fire in the town on Sunday."
+    verdict, _, _, reason = judge("There was.", source)
+    assert verdict == NOT_MENTIONED
+    assert "no content words" in reason
