@@ -68,7 +68,7 @@ class Faithfulness(Scorer):
         return self.backend.light
 
     def signature(self) -> str:
-        """e.g. ``faithfulness:v1|backend:lexical-v1|claims:sentences|disputes:declared+found``."""
+        """e.g. ``faithfulness:v1|backend:lexical-v2|claims:sentences|disputes:declared+found``."""
         fields = [
             ("backend", self.backend.name),
             ("claims", "sentences"),

@@ -13,17 +13,25 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from functools import lru_cache
 
+from bench.scorers._tokens import stem
 from bench.support.base import CONTRADICTED, NOT_MENTIONED, SUPPORTED, Support
 from bench.support.lexicon import (
+    STOPWORDS,
+    canonical_set,
     canonical_words,
     content_words,
     cover,
     names,
-    polarity_clash,
     stems,
+)
+from bench.support.negation import (
+    is_negation,
+    negated,
+    negated_near,
+    words_with_apostrophes,
 )
 from bench.support.numbers import missing_dates, missing_numbers
 from bench.support.premise import Premise
@@ -60,7 +68,8 @@ def fact_features(
     does not change with the process's hash seed."""
     weights = fact_weights(claim, context)
     total = math.fsum(weights.values()) or 1.0
-    bags = premise.bags
+    # The key-fact rules compare words as written (no digit splitting: premise.bags splits).
+    bags = tuple(canonical_set(s) for s in premise.sentences)
     everywhere = frozenset().union(*bags)
     found = {w for w in weights if w in everywhere}
     support = cover(found, weights, bags)
@@ -81,11 +90,40 @@ def fact_features(
         "dates_missing": float(bool(missing_dates(claim, summary))),
         "names_found": (sum(1 for n in names if n in everywhere) / len(names) if names else 1.0),
         "contradiction": float(
-            best > 0 and polarity_clash(claim, sentences, by_sentence.index(best), key_words)
+            best > 0 and fact_polarity_clash(claim, sentences, by_sentence.index(best), key_words)
         ),
         "fact_words": float(len(weights)),
     }
     return feats, support
+
+
+def fact_polarity_clash(
+    fact: str, sentences: Sequence[str], main: int, key: Collection[str]
+) -> bool:
+    """Whether the summary states the fact with the opposite polarity: the fact's negated words
+    appear only without a negation ("did not tip" vs "tipped"), or the main sentence negates the
+    fact's distinctive ``key`` words ("refused to send troops"). (Summary sentences against
+    sources compare polarity word by word instead: bench.support.lexicon.polarity_clash.)"""
+    if negated(fact):
+        fact_words = words_with_apostrophes(fact)
+        # The first content word after each negation is what the fact denies ("did not tip").
+        denied = {
+            canonical(
+                stem(
+                    next(
+                        w
+                        for w in [*fact_words[i + 1 :], "-"]
+                        if w == "-" or (w not in STOPWORDS and not is_negation(w))
+                    )
+                )
+            )
+            for i, w in enumerate(fact_words)
+            if is_negation(w)
+        } - {"-"}
+        shown = [s for s in sentences if denied & canonical_set(s)]
+        return bool(shown) and not any(negated(s) for s in shown)
+    main_words = words_with_apostrophes(sentences[main])
+    return negated_near(main_words, lambda w: canonical(stem(w)) in key)
 
 
 def judge_fact(

@@ -35,7 +35,7 @@ from bench.support.lexicon import (
     canonical_words,
     detokenize,
     polarity_clash,
-    stems,
+    split_digits,
 )
 from bench.support.numbers import counts, dates, quantities
 from bench.support.premise import Premise, claim_pairs
@@ -44,7 +44,7 @@ from bench.support.synonyms import canonical, opposite
 SOURCES_THRESHOLD = 0.5
 """Support score from which a summary sentence counts as supported by a source (refit on your
 judgments)."""
-VERSION = "v1"
+VERSION = "v2"
 
 
 @dataclass(frozen=True)
@@ -78,17 +78,16 @@ def align(premise: Premise, words: Sequence[str], claim: str) -> Alignment:
     return Alignment(best, tuple(sorted(window)), held / total if total else 0.0, order)
 
 
-def contradiction(premise: Premise, claim: str, found: Alignment, words: Sequence[str]) -> str:
+def contradiction(premise: Premise, claim: str, found: Alignment) -> str:
     """Why the aligned sentences state the opposite of the claim, or ``""``."""
     shown = [premise.sentences[i] for i in found.window]
-    key = {w for w in words if w in premise.bags[found.best]}
-    if polarity_clash(claim, shown, 0 if found.window[0] == found.best else 1, key):
+    if polarity_clash(claim, shown):
         return "the source states the opposite"
     clash = count_clash(claim, [premise.sentences[i] for i in found.window])
     if clash:
         return clash
     window_words = frozenset().union(*(premise.bags[i] for i in found.window))
-    for word in canonical_set(claim) - window_words:
+    for word in canonical_set(split_digits(claim)) - window_words:
         antonym = opposite(word)
         if antonym is not None and antonym in window_words:
             return f"the source says {antonym!r} where the claim says {word!r}"
@@ -149,7 +148,7 @@ class Measure:
     @cached_property
     def clash(self) -> str:
         """Why the sentences aligned with the claim's words state its opposite, or ``""``."""
-        return contradiction(self.premise, self.text, self.plain, self.wordish)
+        return contradiction(self.premise, self.text, self.plain)
 
     @cached_property
     def novel(self) -> tuple[str, ...]:
@@ -167,13 +166,11 @@ class Measure:
 def measure(premise: Premise, claim: str) -> Measure | str:
     """The claim's alignment with the premise, or why there is nothing to align."""
     text = detokenize(claim)
-    words = canonical_words(text)
+    words = canonical_words(split_digits(text))
     if not premise.sentences:
         return "the source is empty"
     if not words:
-        words = tuple(dict.fromkeys(stems(text)))
-        if not words:
-            return "no words to check"
+        return "no content words to check"
     # A word the source states by its opposite ("fell" where it says "rose") is aligned as
     # that opposite, so the antonym check sees the sentence that states it.
     words = tuple(_as_opposite(premise, w) for w in words)

@@ -11,7 +11,7 @@ from collections.abc import Collection, Sequence
 from functools import lru_cache
 
 from bench.scorers._tokens import stem, tokens
-from bench.support.negation import is_negation, negated, negated_near, words_with_apostrophes
+from bench.support.negation import is_negation
 from bench.support.synonyms import canonical
 
 _STOPWORD_TEXT = """
@@ -28,6 +28,15 @@ STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 The last line holds contraction pieces (it's -> it s). Negations, numbers and words of
 direction or degree (not, no, more, after, up) stay content words."""
+
+
+_DIGIT_LETTER = re.compile(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)")
+
+
+def split_digits(text: str) -> str:
+    """A space where digits meet letters, so that "9pm" and "9 pm", "100miles" and "100 miles"
+    are the same words (the lexical support backend compares words after it)."""
+    return _DIGIT_LETTER.sub(" ", text)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -96,30 +105,53 @@ def cover(
     return sorted(chosen)
 
 
-def polarity_clash(claim: str, sentences: Sequence[str], main: int, key: Collection[str]) -> bool:
-    """Whether the premise states the claim with the opposite polarity: the claim's negated words
-    appear only without a negation ("did not tip" vs "tipped"), or the main sentence negates the
-    claim's distinctive ``key`` words ("refused to send troops")."""
-    if negated(claim):
-        claim_words = words_with_apostrophes(claim)
-        # The first content word after each negation is what the claim denies ("did not tip").
-        denied = {
-            canonical(
-                stem(
-                    next(
-                        w
-                        for w in [*claim_words[i + 1 :], "-"]
-                        if w == "-" or (w not in STOPWORDS and not is_negation(w))
-                    )
-                )
-            )
-            for i, w in enumerate(claim_words)
-            if is_negation(w)
-        } - {"-"}
-        shown = [s for s in sentences if denied & canonical_set(s)]
-        return bool(shown) and not any(negated(s) for s in shown)
-    main_words = words_with_apostrophes(sentences[main])
-    return negated_near(main_words, lambda w: canonical(stem(w)) in key)
+def polarity_clash(claim: str, sentences: Sequence[str]) -> bool:
+    """Whether the premise states the claim with the opposite polarity: a word the claim denies
+    ("did not tip") that the aligned sentences state only plainly ("tipped"), or one the claim
+    states plainly that they only deny ("refused to send troops" against "sent troops").
+
+    A negation denies the first content word after it; the next words up to three after it may
+    be in its scope ("not formally charged"), so they clash with neither reading, and neither
+    does a word stated both ways ("if they win ... fail to win")."""
+    said = denials(claim)
+    shown: dict[str, set[str]] = {}
+    for sentence in sentences:
+        for word, ways in denials(sentence).items():
+            shown.setdefault(word, set()).update(ways)
+    return any(
+        {ways, frozenset(shown[word])} == {_ONLY_DENIED, _ONLY_PLAIN}
+        for word, ways in said.items()
+        if word in shown
+    )
+
+
+_ONLY_DENIED = frozenset({"denied"})
+_ONLY_PLAIN = frozenset({"plain"})
+
+
+_WORD_OR_NUMBER = re.compile(r"[a-z]+(?:'[a-z]+)?|\d+")
+
+
+@lru_cache(maxsize=1 << 15)
+def denials(text: str, scope: int = 3) -> dict[str, frozenset[str]]:
+    """Each content word of ``text`` (canonical stem) with how it is stated: ``denied`` (the
+    first content word after a negation), ``near`` (within ``scope`` words after one) or
+    ``plain``, once per way. "No" before a number is a rank ("No 2"), not a negation."""
+    words = _WORD_OR_NUMBER.findall(text.lower().replace("’", "'"))
+    found: dict[str, set[str]] = {}
+    last = -scope - 1  # index of the latest negation
+    pending = False  # a negation still waiting for the word it denies
+    for index, word in enumerate(words):
+        following = words[index + 1] if index + 1 < len(words) else ""
+        if is_negation(word) and not (word == "no" and following[:1].isdigit()):
+            last, pending = index, True
+            continue
+        if word in STOPWORDS or word[0].isdigit():
+            continue
+        way = "denied" if pending else "near" if index - last <= scope else "plain"
+        pending = False
+        found.setdefault(canonical(stem(word)), set()).add(way)
+    return {w: frozenset(ways) for w, ways in found.items()}
 
 
 _PTB = {"-lrb-": "(", "-rrb-": ")", "-lsb-": "[", "-rsb-": "]", "-lcb-": "{", "-rcb-": "}"}

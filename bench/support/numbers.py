@@ -129,6 +129,8 @@ ESTIMATES = frozenset(
     ["about", "around", "nearly", "almost", "some", "roughly", "approximately", "estimated"]
 )
 """Words before a number that make it an estimate ("about 20%", "some 99%")."""
+_BREAK = re.compile(r"[,;:.!?()\[\]\"“”]")
+"""Punctuation that ends the phrase a number counts."""
 _COUNTED_STOPWORDS = frozenset(["of", "the", "a", "an", "and", "or", "to", "in", "on", "at", "per"])
 
 
@@ -137,10 +139,17 @@ def counts(text: str) -> frozenset[tuple[float, str, str]]:
     """(number, the word it counts, "bound" / "estimate" / "") for each number followed by a
     word: "more than 30 nations" -> (30.0, "nations", "bound"). The counted word is the first word
     after the number that is not "of", "the", ..., lowercased."""
-    parts = _TOKEN.findall(text)
+    spans = list(_TOKEN.finditer(text))
+    parts = [m.group(0) for m in spans]
     found = set()
     for value, start, end in _values(parts, False):
-        after = [p.lower() for p in parts[end + 1 : end + 3] if p.isalpha()]
+        # A number counts only the words of its own phrase: "Kvarzell, 25, Makrus" counts nothing.
+        following = []
+        for k in range(end + 1, min(end + 3, len(parts))):
+            if _BREAK.search(text[spans[k - 1].end() : spans[k].start()]):
+                break
+            following.append(parts[k])
+        after = [p.lower() for p in following if p.isalpha()]
         after = [w for w in after if w not in _COUNTED_STOPWORDS]
         if not after:
             continue

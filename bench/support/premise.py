@@ -15,6 +15,7 @@ from bench.support.lexicon import (
     canonical_set,
     canonical_words,
     detokenize,
+    split_digits,
 )
 from bench.support.numbers import dates, quantities
 from bench.text import split_sentences
@@ -40,14 +41,19 @@ class Premise:
         return _prepared(text, name, language, title)
 
     @cached_property
+    def compared(self) -> tuple[str, ...]:
+        """Each sentence as its words are compared: digits split from letters ("9pm" -> "9 pm")."""
+        return tuple(split_digits(s) for s in self.sentences)
+
+    @cached_property
     def bags(self) -> tuple[frozenset[str], ...]:
         """Canonical stems of every token of each sentence."""
-        return tuple(canonical_set(s) for s in self.sentences)
+        return tuple(canonical_set(s) for s in self.compared)
 
     @cached_property
     def content(self) -> tuple[frozenset[str], ...]:
         """Canonical content words of each sentence."""
-        return tuple(frozenset(canonical_words(s)) for s in self.sentences)
+        return tuple(frozenset(canonical_words(s)) for s in self.compared)
 
     @cached_property
     def words(self) -> frozenset[str]:
@@ -57,7 +63,7 @@ class Premise:
     @cached_property
     def pairs(self) -> tuple[frozenset[tuple[str, str]], ...]:
         """Adjacent canonical stems of each sentence (word order, who did what)."""
-        return tuple(frozenset(_pairs(canonical_sequence(s))) for s in self.sentences)
+        return tuple(frozenset(_pairs(canonical_sequence(s))) for s in self.compared)
 
     @cached_property
     def numbers(self) -> tuple[frozenset[float], ...]:
@@ -94,7 +100,7 @@ def _pairs(words: Sequence[str]) -> set[tuple[str, str]]:
 
 def claim_pairs(claim: str) -> frozenset[tuple[str, str]]:
     """Adjacent canonical stems of a claim."""
-    return frozenset(_pairs(canonical_sequence(claim)))
+    return frozenset(_pairs(canonical_sequence(split_digits(claim))))
 
 
 @lru_cache(maxsize=256)

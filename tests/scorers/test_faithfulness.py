@@ -127,7 +127,7 @@ def test_a_summary_in_a_script_the_tokenizer_drops_is_reported_not_scored(
 
 
 def test_the_signature_names_the_backend_and_its_version(scorer: Faithfulness) -> None:
-    assert "backend:lexical-v1" in scorer.signature()
+    assert "backend:lexical-v2" in scorer.signature()
 
 
 def _run(tasks: list[Task], folder: Path) -> Store:
@@ -149,7 +149,7 @@ def test_a_run_writes_claims_csv_with_evidence_and_merge_keeps_it(
     claims = one.claims()
     assert set(claims["task_id"]) == {t.id for t in ordered[:2]}
     assert set(claims["verdict"]) <= {"supported", "contradicted", "not mentioned", "disputed"}
-    assert (claims["backend"] == "lexical-v1").all()
+    assert (claims["backend"] == "lexical-v2").all()
     supported = claims[claims["verdict"] == "supported"]
     assert not supported.empty and (supported["evidence"] != "").all()
     merged = Store(tmp_path / "merged")

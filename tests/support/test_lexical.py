@@ -93,3 +93,40 @@ def test_lexical_knobs_out_of_range_are_named() -> None:
         backends.create("lexical", novel="-1")
     with pytest.raises(ValueError, match=r"order must be in \[0, 1\]"):
         backends.create("lexical", order="2")
+
+
+def test_a_copy_of_a_source_sentence_with_two_negations_is_supported() -> None:
+    source = "Since then Billy hasn't been seen and he isn't returning any phone calls or texts."
+    claim = "since then billy has n't been seen and he is n't returning any phone calls or texts ."
+    assert judge(claim, source)[0] == SUPPORTED
+
+
+def test_a_word_the_source_states_both_ways_is_not_contradicted() -> None:
+    source = "Watford will be promoted if they win and Norwich fail to win."
+    assert judge("Watford will be promoted if they win.", source)[0] == SUPPORTED
+    assert judge("Norwich fail to win.", source)[0] == SUPPORTED
+
+
+def test_a_plain_claim_the_source_only_denies_is_contradicted() -> None:
+    source = "The council refused to approve the budget on Tuesday."
+    verdict, _, _, reason = judge("The council approved the budget on Tuesday.", source)
+    assert verdict == CONTRADICTED
+    assert "opposite" in reason
+
+
+def test_no_before_a_number_is_a_rank_not_a_negation() -> None:
+    source = "He was No 2 under Johnston for three years."
+    assert judge("He was under Johnston for three years.", source)[0] == SUPPORTED
+
+
+def test_a_time_written_with_or_without_a_space_is_the_same() -> None:
+    source = "The shop was robbed at around 9pm on Thursday night."
+    assert judge("The shop was robbed at around 9 pm on Thursday night.", source)[0] == SUPPORTED
+    assert judge("The shop was robbed at around 8 pm on Thursday night.", source)[0] != SUPPORTED
+
+
+def test_a_fragment_without_content_words_is_not_supported() -> None:
+    source = "There was a fire in the town on Sunday."
+    verdict, _, _, reason = judge("There was.", source)
+    assert verdict == NOT_MENTIONED
+    assert "no content words" in reason

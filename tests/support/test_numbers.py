@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench.support.numbers import missing_numbers, quantities
+from bench.support.numbers import counts, missing_numbers, quantities
 
 
 def test_numbers_normalised() -> None:
@@ -18,3 +18,10 @@ def test_a_bare_one_is_not_a_number_to_find_when_asked() -> None:
     assert missing_numbers(fact, "They include a battery engineer.", word_one=False) == set()
     assert quantities("one million views", False) == {1e6}
     assert missing_numbers("1 dead", "two dead", word_one=False) == {1}
+
+
+def test_a_number_counts_the_words_of_its_own_phrase() -> None:
+    assert counts("more than 30 nations signed") == {(30.0, "nations", "bound")}
+    assert counts("the 23-year-old defender") == {(23.0, "year", "")}
+    # Ages after names count nothing: "25, Makrus" is not 25 Makruses.
+    assert counts("Samuel Kvarzell, 25, Makrus Asberg, 25, and Eric Jansberger, 28, said") == set()
