@@ -94,9 +94,7 @@ def score_judgments(
             found[index] = Scored(j, {}, (), str(error))
         else:
             verdicts = tuple(item.claims)
-            values = dict(item.values)
-            values["support"] = float(np.mean([v.score for v in verdicts]))
-            found[index] = Scored(j, values, verdicts)
+            found[index] = Scored(j, dict(item.values), verdicts)
             sentences += len(verdicts)
         if progress is not None:
             progress(done, len(order))

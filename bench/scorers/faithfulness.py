@@ -1,14 +1,17 @@
 """Faithfulness to the sources: for every summary sentence, whether the task's documents support
 it, contradict it or never mention it, with the source sentences as evidence (``claims.csv``).
 
-Per summary: ``faithful`` (share of sentences supported), ``faithful_all`` (1 when every sentence
-is), ``contradicted`` (share contradicted), ``unsupported_entities`` (share of the summary's
-numbers and names no document states), ``sides_taken`` (sentences stating one side of a
-disagreement between the documents without attributing it; 0 for a single document).
+Per summary: ``faithful`` (share of sentences supported), ``support`` (mean support score of
+its sentences, 0-1: the backend's degree of support, 0 for a contradicted sentence; graded where
+``faithful`` counts), ``faithful_all`` (1 when every sentence is), ``contradicted`` (share
+contradicted), ``unsupported_entities`` (share of the summary's numbers and names no document
+states), ``sides_taken`` (sentences stating one side of a disagreement between the documents
+without attributing it; 0 for a single document).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -78,9 +81,11 @@ class Faithfulness(Scorer):
         return Signature("faithfulness", VERSION, tuple(fields)).format()
 
     def metrics(self) -> list[Metric]:
-        """Shares of sentences (percent) and the count of sides taken."""
+        """Shares of sentences and the mean support score (percent), and the count of sides
+        taken."""
         return [
             Metric("faithful", "Faith", True),
+            Metric("support", "Support", True),
             Metric("faithful_all", "Faith-all", True),
             Metric("contradicted", "Contra", False),
             Metric("unsupported_entities", "Unsup-ent", False),
@@ -142,6 +147,7 @@ def summary_values(task: Task, text: str, verdicts: list[SentenceVerdict]) -> di
     supported = sum(1 for v in verdicts if v.verdict == SUPPORTED)
     return {
         "faithful": supported / n,
+        "support": math.fsum(v.score for v in verdicts) / n,
         "faithful_all": float(supported == n),
         "contradicted": sum(1 for v in verdicts if v.verdict == CONTRADICTED) / n,
         "unsupported_entities": unsupported_entities(task, text),

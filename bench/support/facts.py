@@ -80,7 +80,7 @@ def fact_features(
     key_words = {w for w in found if weights[w] >= mean}
     sentences = premise.sentences
     summary = " ".join(sentences)
-    names = _names(claim)
+    fact_names = _names(claim)
     plain = _content_words(claim)
     feats = {
         "coverage": math.fsum(weights[w] for w in found) / total,
@@ -88,7 +88,9 @@ def fact_features(
         "plain_coverage": (sum(1 for w in plain if canonical(w) in everywhere) / (len(plain) or 1)),
         "numbers_missing": float(bool(missing_numbers(claim, summary))),
         "dates_missing": float(bool(missing_dates(claim, summary))),
-        "names_found": (sum(1 for n in names if n in everywhere) / len(names) if names else 1.0),
+        "names_found": (
+            sum(1 for n in fact_names if n in everywhere) / len(fact_names) if fact_names else 1.0
+        ),
         "contradiction": float(
             best > 0 and fact_polarity_clash(claim, sentences, by_sentence.index(best), key_words)
         ),

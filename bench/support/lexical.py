@@ -256,6 +256,20 @@ class LexicalBackend:
         order: float = 1.0,
         claims: str = "sentences",
     ) -> None:
+        component = "support backend 'lexical'"
+        if claims not in CLAIMS:
+            raise ValueError(f"{component}: claims must be 'sentences' or 'facts', got {claims!r}")
+        if threshold is not None and not 0 < threshold <= 1:
+            raise ValueError(f"{component}: threshold must be in (0, 1], got {threshold}")
+        if novel < 0:
+            raise ValueError(f"{component}: novel must be 0 or more, got {novel}")
+        if not 0 <= order <= 1:
+            raise ValueError(f"{component}: order must be in [0, 1], got {order}")
+        if claims == "facts" and (novel, order) != (0, 1.0):
+            raise ValueError(
+                f"{component}: novel and order apply to summary sentences, "
+                "not to key facts (claims=facts)"
+            )
         self.claims = claims
         default = FACTS_THRESHOLD if claims == "facts" else SOURCES_THRESHOLD
         self.knobs = Knobs(default if threshold is None else threshold, novel, order)
@@ -289,18 +303,5 @@ def lexical(
     supported; ``novel``: words the source never uses a supported sentence may hold;
     ``order``: weight of word order in the score (0-1); ``claims``: ``sentences`` (summary
     sentences against sources) or ``facts`` (key facts against a summary: only ``threshold``
-    applies)."""
-    if novel < 0:
-        raise ValueError(f"support backend 'lexical': novel must be 0 or more, got {novel}")
-    if not 0 <= order <= 1:
-        raise ValueError(f"support backend 'lexical': order must be in [0, 1], got {order}")
-    if claims not in CLAIMS:
-        raise ValueError(
-            f"support backend 'lexical': claims must be 'sentences' or 'facts', got {claims!r}"
-        )
-    if claims == "facts" and (novel, order) != (0, 1.0):
-        raise ValueError(
-            "support backend 'lexical': novel and order apply to summary sentences, "
-            "not to key facts (claims=facts)"
-        )
+    applies). Each is checked (:class:`LexicalBackend`)."""
     return LexicalBackend(threshold, novel, order, claims)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from collections.abc import Collection, Sequence
 from functools import lru_cache
 
@@ -67,18 +66,6 @@ def canonical_set(text: str) -> frozenset[str]:
 def canonical_sequence(text: str) -> tuple[str, ...]:
     """Canonical stems of every token of ``text``, in order (for word pairs)."""
     return tuple(canonical(w) for w in stems(text))
-
-
-def claim_weights(claim: str, context: Sequence[str]) -> dict[str, float]:
-    """Content words of ``claim`` weighted by inverse frequency among the ``context`` claims
-    (the claim among them): the words that set a key fact apart from its siblings."""
-    words = canonical_words(claim) or tuple(dict.fromkeys(stems(claim)))
-    texts = set(context) | {claim}
-    frequency: Counter[str] = Counter()
-    for text in texts:
-        frequency.update(set(canonical_words(text)))
-    n = len(texts)
-    return {w: math.log((n + 1) / (frequency[w] + 0.5)) for w in words}
 
 
 def names(text: str) -> list[str]:

@@ -10,6 +10,9 @@ not mentioned otherwise; its score is the entailment probability and its evidenc
 chunk's sentences. A single sentence longer than the model's limit is truncated, and the note of
 every claim judged against it says so. The model is loaded from a folder or the local cache only,
 never downloaded.
+
+The key-fact ``nli`` matcher asks the same backend with the summary as the premise and each
+fact as the claim; a truncation note is then not shown (a key-fact decision has no note).
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@ deciding through it."""
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -11,9 +12,10 @@ import pytest
 
 from bench.request import Summary
 from bench.scorers.keyfacts import KeyFacts
+from bench.scorers.matchers import matchers
 from bench.support import CONTRADICTED, NOT_MENTIONED, SUPPORTED, Premise, backends
-from bench.support.facts import FACTS_THRESHOLD, judge_fact
-from bench.task import KeyFact, load_tasks
+from bench.support.facts import FACTS_THRESHOLD, fact_features, judge_fact
+from bench.task import Document, KeyFact, Task, load_tasks
 from bench.text import split_sentences
 from tests.scorers.matchers.pairs import CASES, REFUSES, SIBLINGS, STATES, TROOPS, UNRELATED
 
@@ -94,7 +96,7 @@ print([fact_features(premise, f.text, context)[0]["coverage"].hex() for f in SIB
 """
 
 
-@pytest.mark.slow  # three interpreters importing sumbench: ~4.5 s
+@pytest.mark.slow  # five interpreters importing sumbench: ~7 s
 def test_scores_do_not_depend_on_the_hash_seed() -> None:
     """Weights are summed exactly, so set order (which follows the hash seed) changes nothing."""
     found = {
@@ -106,6 +108,50 @@ def test_scores_do_not_depend_on_the_hash_seed() -> None:
             cwd=ROOT,
             env={"PYTHONHASHSEED": seed, "PATH": ""},
         ).stdout
-        for seed in ("1", "2", "3")
+        for seed in ("1", "2", "3", "4", "5")
     }
     assert len(found) == 1
+
+
+def test_weighted_coverage_by_hand() -> None:
+    """Words shared by both facts weigh log(3/2.5), words of one fact log(3/1.5) (n = 2 facts);
+    the summary holds NATO, deployed and troops but not Estonia."""
+    fact = "NATO deployed troops to Estonia."
+    premise = summary("NATO deployed troops.", "Paris is pleasant in spring.")
+    feats, support = fact_features(premise, fact, [fact, "NATO met in Paris."])
+    shared, own = math.log(3 / 2.5), math.log(3 / 1.5)
+    assert feats["coverage"] == pytest.approx((shared + 2 * own) / (shared + 3 * own))
+    assert feats["sentence_coverage"] == feats["coverage"] and support == [0]
+    assert feats["fact_words"] == 4.0 and feats["numbers_missing"] == 0.0
+
+
+def test_the_matchers_threshold_is_the_one_that_decides() -> None:
+    # STATES without "to Ukraine": most of the fact's weight, not all of it
+    partial = ["Britain's prime minister said the UK agreed to send troops."]
+    lenient, strict = (
+        matchers.create("lexical", threshold=0.3),
+        matchers.create("lexical", threshold=0.99),
+    )
+    assert strict.backend.threshold == 0.99 and strict.threshold == 0.99
+    assert lenient.match(TROOPS, partial, SIBLINGS).present
+    assert not strict.match(TROOPS, partial, SIBLINGS).present
+    facts = [TROOPS, *[f for f in SIBLINGS if f is not TROOPS]]
+    task = Task(
+        id="t",
+        title="t",
+        documents=[Document(id="d", text=STATES)],
+        instructions="Summarize.",
+        budget=50,
+        keyfacts=facts,
+    )
+    text = " ".join(partial)
+    assert KeyFacts(threshold=0.3).score(task, Summary(text=text)).facts[0].present
+    assert not KeyFacts(threshold=0.99).score(task, Summary(text=text)).facts[0].present
+
+
+@pytest.mark.parametrize("threshold", [0.0, -0.5, 1.5])
+def test_a_threshold_outside_0_1_is_refused(threshold: float) -> None:
+    with pytest.raises(ValueError, match=r"threshold must be in \(0, 1\]"):
+        matchers.create("lexical", threshold=threshold)
+    with pytest.raises(ValueError, match=r"threshold must be in \(0, 1\]"):
+        backends.create("lexical", claims="facts", threshold=threshold)

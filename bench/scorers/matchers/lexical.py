@@ -121,8 +121,13 @@ class LexicalMatcher(SupportMatcher):
     light = True
 
     def __init__(self, threshold: float = FACTS_THRESHOLD) -> None:
-        super().__init__(LexicalBackend(threshold, claims="facts"), "lexical-v2")
-        self.threshold = threshold
+        self.lexical = LexicalBackend(threshold, claims="facts")
+        super().__init__(self.lexical, "lexical-v2")
+
+    @property
+    def threshold(self) -> float:
+        """The weighted share from which a fact is present (the backend's: it decides)."""
+        return self.lexical.threshold
 
     def features(
         self, fact: KeyFact, sentences: Sequence[str], siblings: Sequence[KeyFact] = ()
