@@ -49,6 +49,22 @@ def test_a_faithful_summary_that_attributes_the_disputed_points_is_supported_thr
     assert values["contradicted"] == 0.0 and values["sides_taken"] == 0.0
 
 
+def test_support_grades_what_faithful_counts(scorer: Faithfulness, tasks: dict[str, Task]) -> None:
+    """``support`` is the mean of the sentences' scores: a contradicted sentence adds 0, a
+    supported one its degree of support, so it orders summaries ``faithful`` ties."""
+    supported = (
+        "Following a ceasefire, the UK and France will establish military hubs across Ukraine."
+    )
+    wrong = "Moscow currently controls about 40% of Ukrainian territory."
+    item = scorer.score(tasks["paris-summit"], Summary(text=f"{supported} {wrong}"))
+    scores = [c.score for c in item.claims]
+    assert [c.verdict for c in item.claims] == ["supported", "contradicted"]
+    assert scores[1] == 0.0 and 0.5 <= scores[0] <= 1.0
+    assert item.values["support"] == pytest.approx(sum(scores) / 2)
+    assert item.values["faithful"] == 0.5
+    assert "support" in [m.name for m in scorer.metrics()]
+
+
 def test_a_wrong_number_is_contradicted_by_the_document_that_gives_the_right_one(
     scorer: Faithfulness, tasks: dict[str, Task]
 ) -> None:
