@@ -3,10 +3,11 @@ it, contradict it or never mention it, with the source sentences as evidence (``
 
 Per summary: ``faithful`` (share of sentences supported), ``support`` (mean support score of
 its sentences, 0-1: the backend's degree of support, 0 for a contradicted sentence; graded where
-``faithful`` counts; a disputed sentence keeps its supporting document's score), ``faithful_all`` (1 when every sentence is), ``contradicted`` (share
-contradicted), ``unsupported_entities`` (share of the summary's numbers and names no document
-states), ``sides_taken`` (sentences stating one side of a disagreement between the documents
-without attributing it; 0 for a single document).
+``faithful`` counts; a disputed sentence keeps its supporting document's score), ``faithful_all``
+(1 when every sentence is), ``contradicted`` (share contradicted), ``unsupported_entities``
+(share of the summary's numbers and names no document states), ``sides_taken`` (sentences
+stating one side of a disagreement between the documents without attributing it; 0 for a single
+document).
 """
 
 from __future__ import annotations
