@@ -64,16 +64,17 @@ def fact_features(
     premise: Premise, claim: str, context: Sequence[str] = ()
 ) -> tuple[dict[str, float], list[int]]:
     """Named features of a fact against a summary, and the summary sentences supporting it.
-    Sums of weights are exact (``math.fsum``): the same in any order of the words, so a score
-    does not change with the process's hash seed."""
+    Weights are summed in the fact's word order, never in set order (which follows the hash
+    seed), so a score is the same in every process."""
     weights = fact_weights(claim, context)
-    total = math.fsum(weights.values()) or 1.0
+    total = sum(weights.values()) or 1.0
     # The key-fact rules compare words as written (no digit splitting: premise.bags splits).
     bags = tuple(canonical_set(s) for s in premise.sentences)
     everywhere = frozenset().union(*bags)
-    found = {w for w in weights if w in everywhere}
-    support = cover(found, weights, bags)
-    by_sentence = [math.fsum(weights[w] for w in found & bag) for bag in bags]
+    held = [(w, v) for w, v in weights.items() if w in everywhere]
+    found = {w for w, _ in held}
+    support = cover(held, bags)
+    by_sentence = [sum(v for w, v in held if w in bag) for bag in bags]
     best = max(by_sentence, default=0.0)
     mean = total / (len(weights) or 1)
     # Only the fact's distinctive words in its main sentence decide the polarity.
@@ -83,7 +84,7 @@ def fact_features(
     fact_names = _names(claim)
     plain = _content_words(claim)
     feats = {
-        "coverage": math.fsum(weights[w] for w in found) / total,
+        "coverage": sum(v for _, v in held) / total,
         "sentence_coverage": best / total,
         "plain_coverage": (sum(1 for w in plain if canonical(w) in everywhere) / (len(plain) or 1)),
         "numbers_missing": float(bool(missing_numbers(claim, summary))),

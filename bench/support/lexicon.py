@@ -4,9 +4,8 @@ the fewest sentences that hold a claim's words."""
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 
 from bench.scorers._tokens import stem, tokens
@@ -75,20 +74,19 @@ def names(text: str) -> list[str]:
     return list(dict.fromkeys(kept))
 
 
-def cover(
-    found: Collection[str], weights: dict[str, float], bags: Sequence[frozenset[str]]
-) -> list[int]:
-    """The fewest sentences (greedy, heaviest first) holding every found word, in order (gains
-    summed exactly, so ties do not depend on set order)."""
-    left = set(found)
+def cover(weighted: Sequence[tuple[str, float]], bags: Sequence[frozenset[str]]) -> list[int]:
+    """The fewest sentences (greedy, heaviest first) holding every one of the ``weighted`` words,
+    in order. Gains are summed in the order given (not set order), so ties break the same way
+    in every process."""
+    left = list(weighted)
     chosen: list[int] = []
     while left:
-        gains = [math.fsum(weights[w] for w in left & bag) for bag in bags]
+        gains = [sum(v for w, v in left if w in bag) for bag in bags]
         best = max(range(len(bags)), key=gains.__getitem__)
         if gains[best] <= 0:
             break
         chosen.append(best)
-        left -= bags[best]
+        left = [(w, v) for w, v in left if w not in bags[best]]
     return sorted(chosen)
 
 

@@ -98,7 +98,7 @@ print([fact_features(premise, f.text, context)[0]["coverage"].hex() for f in SIB
 
 @pytest.mark.slow  # five interpreters importing sumbench: ~7 s
 def test_scores_do_not_depend_on_the_hash_seed() -> None:
-    """Weights are summed exactly, so set order (which follows the hash seed) changes nothing."""
+    """Weights are summed in word order, never set order (which follows the hash seed)."""
     found = {
         subprocess.run(
             [sys.executable, "-c", SEEDED],

@@ -4,6 +4,7 @@ the fact the claim and the task's facts the context; the backend's verdict is th
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import groupby
 
 from bench.scorers.base import FactDecision
 from bench.scorers.matchers.base import Pair, Undecided, decision, match_one
@@ -29,20 +30,27 @@ class SupportMatcher:
         return match_one(self.match_many, fact, sentences, siblings)
 
     def match_many(self, pairs: Sequence[Pair]) -> list[FactDecision | Undecided]:
-        """Decisions for many pairs (each its own summary), one after another."""
+        """Decisions for many pairs: consecutive pairs about the same summary and fact set (a
+        scorer asks all facts of a summary at once) go to the backend as one call."""
         found: list[FactDecision | Undecided] = []
-        for pair in pairs:
-            premise = Premise.of_sentences(pair.sentences, "summary")
-            context = [f.text for f in pair.siblings]
-            [result] = self.backend.judge([premise], [pair.fact.text], context)
-            if isinstance(result, BackendUndecided):
-                found.append(Undecided(str(result)))
-                continue
-            [support] = result.by_premise
-            present = support.verdict == SUPPORTED
-            found.append(
-                decision(
-                    pair.fact, pair.sentences, support.evidence, present, support.score, self.name
+        for (sentences, _), group in groupby(pairs, key=_same_summary):
+            asked = list(group)
+            premise = Premise.of_sentences(sentences, "summary")
+            context = [f.text for f in asked[0].siblings]
+            results = self.backend.judge([premise], [p.fact.text for p in asked], context)
+            for pair, result in zip(asked, results, strict=True):
+                if isinstance(result, BackendUndecided):
+                    found.append(Undecided(str(result)))
+                    continue
+                [support] = result.by_premise
+                present = support.verdict == SUPPORTED
+                score = support.score
+                found.append(
+                    decision(pair.fact, sentences, support.evidence, present, score, self.name)
                 )
-            )
         return found
+
+
+def _same_summary(pair: Pair) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """Pairs with equal sentences and the same fact objects as siblings share one call."""
+    return pair.sentences, tuple(id(f) for f in pair.siblings)
