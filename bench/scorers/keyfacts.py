@@ -26,7 +26,9 @@ from bench.scorers.matchers import DEFAULT_MATCHER, Matcher, Pair, Undecided, ma
 from bench.scorers.matchers.base import EVIDENCE_JOINER, decision
 from bench.scorers.matchers.lexical import LexicalMatcher, LexicalMatcherV1, match_patterns
 from bench.signature import Signature
+from bench.support.facts import fact_features
 from bench.support.lexicon import STOPWORDS, content_words
+from bench.support.premise import Premise
 from bench.task import KeyFact, Task
 from bench.text import split_sentences
 
@@ -51,7 +53,8 @@ def decide_by_patterns(fact: KeyFact, sentences: Sequence[str], matcher: str) ->
     support = match_patterns(fact.patterns or [], sentences)
     if not support:
         return decision(fact, sentences, [], False, 0.0, matcher)
-    feats, _ = LexicalMatcher().features(fact, [sentences[i] for i in support])
+    shown = Premise.of_sentences([sentences[i] for i in support], "summary")
+    feats, _ = fact_features(shown, fact.text)
     vetoed = bool(feats["numbers_missing"] or feats["contradiction"])
     return decision(fact, sentences, support, not vetoed, 0.0 if vetoed else 1.0, matcher)
 
