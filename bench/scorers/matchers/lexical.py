@@ -18,10 +18,14 @@ from bench.support.premise import Premise
 from bench.task import KeyFact
 
 
-def _contains(haystack: Sequence[str], needle: Sequence[str]) -> bool:
+def _contains(haystack: tuple[str, ...], needle: tuple[str, ...]) -> bool:
+    """Whether ``needle`` occurs in ``haystack`` as a contiguous run."""
     width = len(needle)
+    first = needle[0]
     return any(
-        tuple(haystack[i : i + width]) == tuple(needle) for i in range(len(haystack) - width + 1)
+        haystack[i : i + width] == needle
+        for i in range(len(haystack) - width + 1)
+        if haystack[i] == first
     )
 
 
@@ -39,12 +43,18 @@ def _acronyms(alternative: str) -> tuple[re.Pattern[str], ...]:
 
 
 def _alternative_in(
-    alternative: str, tokens_: tuple[str, ...], sentence: str, stemmed: tuple[str, ...]
+    alternative: str,
+    tokens_: tuple[str, ...],
+    sentence: str,
+    stemmed: tuple[str, ...],
+    present: frozenset[str],
 ) -> bool:
     """``alternative`` (its stems) is in the sentence, and so is each of its capitalised words
-    in capitals: "US" matches "the US" but not "told us"."""
+    in capitals: "US" matches "the US" but not "told us". ``present``: the sentence's stems
+    (most alternatives miss a word, and are rejected without a scan)."""
     return (
         bool(tokens_)
+        and present.issuperset(tokens_)
         and _contains(stemmed, tokens_)
         and all(check.search(sentence) for check in _acronyms(alternative))
     )
@@ -54,13 +64,14 @@ def match_patterns(patterns: Sequence[Sequence[str]], sentences: Sequence[str]) 
     """Indexes of the fewest sentences (greedy) matching every group; [] when a group fails.
     Alternatives match stemmed and case-blind, except words written in capitals (acronyms)."""
     stemmed = [stems(s) for s in sentences]
+    present = [frozenset(s) for s in stemmed]
     alternatives = [[(alt, stems(alt)) for alt in group] for group in patterns]
     # An alternative without tokens (punctuation, non-Latin script) can never match.
     hits = [
         {
             i
             for i, sent in enumerate(stemmed)
-            if any(_alternative_in(alt, a, sentences[i], sent) for alt, a in group)
+            if any(_alternative_in(alt, a, sentences[i], sent, present[i]) for alt, a in group)
         }
         for group in alternatives
     ]

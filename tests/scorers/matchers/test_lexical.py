@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bench.scorers.matchers import Pair, match_all, matchers
+from bench.scorers.matchers.lexical import _contains
 from bench.task import KeyFact
 
 from .pairs import CASES, REFUSES, SIBLINGS, STATES, TROOPS, UNRELATED, decide
@@ -53,3 +56,19 @@ def test_lexical_is_fast() -> None:
     start = time.perf_counter()
     match_all(matcher, pairs)
     assert time.perf_counter() - start < 2.0
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from("abc"), max_size=12).map(tuple),
+    st.lists(st.sampled_from("abc"), min_size=1, max_size=4).map(tuple),
+)
+def test_contiguous_match_equals_a_plain_scan(
+    haystack: tuple[str, ...], needle: tuple[str, ...]
+) -> None:
+    """The scan that starts only at the needle's first word finds what a scan of every
+    position finds (repeated words, a match at the very end, a needle longer than the text)."""
+    plain = any(
+        haystack[i : i + len(needle)] == needle for i in range(len(haystack) - len(needle) + 1)
+    )
+    assert _contains(haystack, needle) is plain
