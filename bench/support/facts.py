@@ -72,13 +72,12 @@ def fact_features(
     bags = tuple(canonical_set(s) for s in premise.sentences)
     everywhere = frozenset().union(*bags)
     held = [(w, v) for w, v in weights.items() if w in everywhere]
-    found = {w for w, _ in held}
     support = cover(held, bags)
     by_sentence = [sum(v for w, v in held if w in bag) for bag in bags]
     best = max(by_sentence, default=0.0)
     mean = total / (len(weights) or 1)
     # Only the fact's distinctive words in its main sentence decide the polarity.
-    key_words = {w for w in found if weights[w] >= mean}
+    key_words = {w for w, v in held if v >= mean}
     sentences = premise.sentences
     summary = " ".join(sentences)
     fact_names = _names(claim)

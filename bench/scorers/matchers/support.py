@@ -16,12 +16,14 @@ from bench.task import KeyFact
 
 class SupportMatcher:
     """Present when the backend finds the fact supported by the summary; the evidence is the
-    summary sentences it names and the score its degree of support."""
+    summary sentences it names and the score its degree of support. A subclass declares
+    ``light`` as its backend is."""
+
+    light: bool
 
     def __init__(self, backend: SupportBackend, name: str) -> None:
         self.backend = backend
         self.name = name
-        self.light = backend.light
 
     def match(
         self, fact: KeyFact, sentences: Sequence[str], siblings: Sequence[KeyFact] = ()
