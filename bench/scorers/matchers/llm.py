@@ -82,9 +82,7 @@ class LLMMatcher:
             logprobs=logprobs,
         )
         self.model = model
-        self.base_url = self.session.base_url
         self.prompt = load_judge_prompt(prompt, f"{COMPONENT}: parameter 'prompt'")
-        self.replay = replay
         self.concurrency = self.session.concurrency
         cap = self.prompt.max_tokens if max_tokens is None else max_tokens
         self.max_tokens = at_least(COMPONENT, "max_tokens", cap, 1)
