@@ -1,5 +1,7 @@
 """Sentence splitting and word budgets."""
 
+from typing import Any
+
 import pytest
 
 from bench.text import (
@@ -143,7 +145,7 @@ def test_pysbd_stays_available_by_name() -> None:
         parse_splitter("spacy")
 
 
-def test_punkt_splits_as_nltk_sent_tokenize_does_with_the_same_parameters() -> None:
+def _plain_punkt() -> Any:
     import punkt
     from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 
@@ -154,8 +156,36 @@ def test_punkt_splits_as_nltk_sent_tokenize_does_with_the_same_parameters() -> N
     parameters.sent_starters = set(model.sent_starters)
     for key, value in model.ortho_context.items():
         parameters.ortho_context[key] = value
+    return PunktSentenceTokenizer(parameters)
+
+
+TRICKY = [
+    "Dr. Smith met Mr. Jones at 9 a.m. on Jan. 5. They talked.",
+    "The U.S. economy grew 3.5 per cent. Analysts (in N.Y.) were surprised.",
+    'He said "no." Then he left... The end! Or not? Yes.',
+    "J. R. R. Tolkien wrote it. No. 2 was next. See p. 5. Done.",
+]
+
+
+def test_remembered_punkt_decisions_split_as_plain_punkt(monkeypatch: pytest.MonkeyPatch) -> None:
+    plain = _plain_punkt()
+    remembering = _splitter("punkt", "en").__self__  # type: ignore[attr-defined]
+    texts = TRICKY + [_news(40, seed=seed) for seed in range(6)]
+    for _ in range(2):  # the second time every decision is remembered
+        for text in texts:
+            assert remembering.tokenize(text) == plain.tokenize(text)
+    assert remembering.decided["Dr. Smith"] is False and remembering.decided["5. They"] is True
+    # A full memory starts again rather than growing.
+    monkeypatch.setattr("bench.text.DECISIONS", 3)
+    remembering.decided.clear()
+    for text in texts:
+        assert remembering.tokenize(text) == plain.tokenize(text)
+        assert len(remembering.decided) <= 3
+
+
+def test_punkt_splits_as_nltk_sent_tokenize_does_with_the_same_parameters() -> None:
     text = _news(60, seed=3)
-    assert split_sentences(text) == PunktSentenceTokenizer(parameters).tokenize(text)
+    assert split_sentences(text) == _plain_punkt().tokenize(text)
     assert split_sentences("Dr. Smith went home. He was tired.") == [
         "Dr. Smith went home.",
         "He was tired.",
