@@ -24,7 +24,7 @@ from bench.run.generate import Batches, Generation
 from bench.run.options import ReportOptions
 from bench.run.provenance import check_compatible, now, run_info
 from bench.run.record import Progress, Recorder, RunStats
-from bench.run.score import Scoring, fewer_collections
+from bench.run.score import Scoring
 from bench.run.selection import SharedTable
 from bench.run.systems import ScorerSetup, System, unknown_id_warnings
 from bench.store import Store
@@ -33,9 +33,8 @@ from bench.task import Task, TaskError
 WINDOW = 512
 """Tasks in flight at once: bounds memory whatever the size of the task set."""
 
-SCORING_QUEUE = 64
-"""Items waiting for or in each scoring process, at most: bounds memory and lost work (four
-batches of :data:`bench.run.score.SCORING_BATCH`, so a process never waits for the next)."""
+SCORING_QUEUE = 16
+"""Items waiting for or in each scoring process, at most: bounds memory and lost work."""
 
 
 class Terminated(KeyboardInterrupt):
@@ -123,7 +122,7 @@ class Run:
         scoring = Scoring(self.scorers, recorder, executor, self.score_deadline)
         generation = Generation(recorder, scoring, self.cache)
         status = "interrupted"
-        with sigterm_interrupts(), fewer_collections():
+        with sigterm_interrupts():
             try:
                 schedule(
                     self.tasks,

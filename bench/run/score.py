@@ -3,7 +3,6 @@ scoring processes, stored through the recorder in the order items were submitted
 
 from __future__ import annotations
 
-import gc
 import importlib
 import multiprocessing
 import multiprocessing.connection
@@ -12,9 +11,8 @@ import signal
 import threading
 import time
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from contextlib import contextmanager
 from typing import Any
 
 from bench.deadline import DeadlineExceeded, deadline
@@ -25,24 +23,6 @@ from bench.run.record import Outcome, Recorder, sample_name
 from bench.run.systems import ScorerSetup, System
 from bench.scorers import CannotScore, scorers
 from bench.task import Task
-
-GC_THRESHOLDS = (50_000, 20, 100)
-"""The cyclic garbage collector's thresholds while scoring (Python's are 700, 10, 10): scoring
-allocates many small objects but makes few reference cycles, and the caches a run fills
-(tokens, stems, sentence splits) are walked again by every older-generation collection. With
-these, ``benchmarks/run_speed.py`` scored about 20% faster in a scoring process."""
-
-
-@contextmanager
-def fewer_collections() -> Iterator[None]:
-    """Within the block, collect cyclic garbage less often (:data:`GC_THRESHOLDS`); the
-    previous thresholds come back after it."""
-    previous = gc.get_threshold()
-    gc.set_threshold(*GC_THRESHOLDS)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*previous)
 
 
 def compute(
@@ -129,8 +109,6 @@ def start_scoring_process(
         for name, base, params in recipes:
             scorer = scorers.create(base, **params)
             _PROCESS_SCORERS[name] = ScorerSetup(name, params, scorer, "", base)
-        gc.freeze()  # what start-up built is never garbage: older collections skip it
-        gc.set_threshold(*GC_THRESHOLDS)
     except Exception as error:  # the pool would only say "a process terminated abruptly"
         _START_ERROR.append(f"cannot build the scorers: {type(error).__name__}: {error}")
 
@@ -141,23 +119,6 @@ def score_in_process(task: Task, summaries: list[Summary], names: list[str]) -> 
     if _START_ERROR:
         raise RuntimeError(_START_ERROR[0])
     return [compute(_PROCESS_SCORERS[name], task, summaries, _DEADLINE[0]) for name in names]
-
-
-ScoringJob = tuple[Task, list[Summary], list[str]]
-"""An item to score elsewhere: its task, its summaries and the names of the scorers it lacks."""
-
-
-def score_batch_in_process(jobs: list[ScoringJob]) -> list[list[Outcome] | str]:
-    """What a scoring process does with a batch of items: each item's outcomes, or why its
-    scoring failed (``Type: message``; the items after it are still scored, so none of the
-    batch's finished work is lost)."""
-    results: list[list[Outcome] | str] = []
-    for task, summaries, names in jobs:
-        try:
-            results.append(score_in_process(task, summaries, names))
-        except Exception as error:
-            results.append(f"{type(error).__name__}: {error}")
-    return results
 
 
 def scoring_pool(
@@ -178,18 +139,9 @@ def scoring_pool(
     )
 
 
-SCORING_BATCH = 16
-"""Items sent to a scoring process at once (when the executor takes batches): one message
-instead of sixteen, and a task's items scored together, so its caches are warm."""
-
-
 class Scoring:
     """Scores each item whose summaries are stored with the scorers it still lacks: in this
-    thread, or through the executor (outcomes stored as they finish, in submission order).
-
-    An executor with a ``score_batch`` method (the local scoring processes) gets items in
-    batches of up to ``batch``; a partial batch is sent as soon as the loop waits for scoring
-    (:attr:`pending`, :meth:`collect`), so no item waits for others to arrive."""
+    thread, or through the executor (outcomes stored as they finish, in submission order)."""
 
     def __init__(
         self,
@@ -197,38 +149,21 @@ class Scoring:
         recorder: Recorder,
         executor: Executor,
         deadline: float | None = None,
-        batch: int = SCORING_BATCH,
     ) -> None:
-        if batch < 1:
-            raise RunError(f"a scoring batch holds at least 1 item, got {batch}")
         self.setups = list(setups)
         self.deadline = deadline
         self.recorder = recorder
         self.executor = executor
-        self.batch = batch if callable(getattr(executor, "score_batch", None)) else 1
-        self._pending: dict[Future[Any], list[tuple[Task, System]]] = {}
-        self._waiting: list[tuple[Task, System, ScoringJob]] = []
-        self._count = 0
+        self._pending: dict[Future[list[Outcome]], tuple[Task, System]] = {}
 
     def __len__(self) -> int:
         """Items submitted whose outcomes are not stored yet."""
-        return self._count
+        return len(self._pending)
 
     @property
-    def pending(self) -> list[Future[Any]]:
-        """The futures of the items being scored elsewhere (items waiting to fill a batch are
-        sent first)."""
-        self.flush()
+    def pending(self) -> list[Future[list[Outcome]]]:
+        """The futures of the items being scored elsewhere."""
         return list(self._pending)
-
-    def flush(self) -> None:
-        """Send the items waiting to fill a batch."""
-        if not self._waiting:
-            return
-        jobs = [job for _, _, job in self._waiting]
-        future = self.executor.score_batch(jobs)  # type: ignore[attr-defined]
-        self._pending[future] = [(task, system) for task, system, _ in self._waiting]
-        self._waiting = []
 
     def score(self, task: Task, system: System, summaries: list[Summary]) -> None:
         """Score an item with every scorer that has not stored its rows yet."""
@@ -247,60 +182,35 @@ class Scoring:
                     ) from error
                 self.recorder.outcome(task, system, outcome)
             return
-        names = [setup.name for setup in needed]
-        self._count += 1
-        if self.batch == 1:
-            self._pending[self.executor.score(task, summaries, names)] = [(task, system)]
-            return
-        self._waiting.append((task, system, (task, summaries, names)))
-        if len(self._waiting) >= self.batch:
-            self.flush()
+        future = self.executor.score(task, summaries, [setup.name for setup in needed])
+        self._pending[future] = (task, system)
 
     def collect(self, wait_all: bool, cancel: bool = False) -> None:
         """Store the outcomes of finished scoring processes, as each finishes (until none is
         left when ``wait_all``), in submission order. ``cancel`` (a run being interrupted) drops
         work that has not started, keeps the rest and ignores failures, so the first error is
-        the one reported; otherwise the rest of a failed item's batch is stored before the
-        error is raised."""
+        the one reported."""
         if cancel:
-            self._count -= len(self._waiting)
-            self._waiting = []
             for future in self._pending:
                 future.cancel()
-        else:
-            self.flush()
         while True:
             for future in [f for f in self._pending if f.done()]:
-                items = self._pending.pop(future)
-                self._count -= len(items)
+                task, system = self._pending.pop(future)
                 if future.cancelled():
                     continue
                 try:
-                    results = future.result() if self.batch > 1 else [future.result()]
+                    outcomes = future.result()
                 except BaseException as error:  # a scorer that crashed its process
                     if cancel:
                         continue
                     if not isinstance(error, Exception):
                         raise
-                    task, system = items[0]
-                    more = f" (and {len(items) - 1} more items)" if len(items) > 1 else ""
                     raise RunError(
-                        f"scoring {system.name} on {task.id}{more} in a scoring process failed: "
+                        f"scoring {system.name} on {task.id} in a scoring process failed: "
                         f"{type(error).__name__}: {error}; --score-workers 1 scores in-process"
                     ) from error
-                failure: RunError | None = None
-                for (task, system), result in zip(items, results, strict=True):
-                    if isinstance(result, str):  # why this item's scoring failed
-                        if failure is None and not cancel:
-                            failure = RunError(
-                                f"scoring {system.name} on {task.id} in a scoring process "
-                                f"failed: {result}; --score-workers 1 scores in-process"
-                            )
-                        continue
-                    for outcome in result:
-                        self.recorder.outcome(task, system, outcome)
-                if failure is not None:
-                    raise failure
+                for outcome in outcomes:
+                    self.recorder.outcome(task, system, outcome)
             if not wait_all or not self._pending:
                 return
             wait(list(self._pending), return_when=FIRST_COMPLETED)
