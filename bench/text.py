@@ -84,8 +84,7 @@ def _punkt(language: str) -> Callable[[str], list[str]]:
         """Punkt decides whether a candidate break is one from its context alone (the words
         around the period, "said. The"): a pure function of the context and the parameters,
         and news text repeats contexts, so each decision is remembered (the same sentences;
-        ``tests/test_text.py`` compares with plain Punkt). Splitting 10,000 summaries took
-        0.92 s plainly, 0.56 s remembering and 0.27 s once remembered."""
+        ``tests/test_text.py`` compares with plain Punkt)."""
 
         def __init__(self, parameters: PunktParameters) -> None:
             super().__init__(parameters)
