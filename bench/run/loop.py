@@ -24,7 +24,7 @@ from bench.run.generate import Batches, Generation
 from bench.run.options import ReportOptions
 from bench.run.provenance import check_compatible, now, run_info
 from bench.run.record import Progress, Recorder, RunStats
-from bench.run.score import Scoring
+from bench.run.score import Scoring, fewer_collections
 from bench.run.selection import SharedTable
 from bench.run.systems import ScorerSetup, System, unknown_id_warnings
 from bench.store import Store
@@ -33,8 +33,10 @@ from bench.task import Task, TaskError
 WINDOW = 512
 """Tasks in flight at once: bounds memory whatever the size of the task set."""
 
-SCORING_QUEUE = 16
-"""Items waiting for or in each scoring process, at most: bounds memory and lost work."""
+SCORING_QUEUE = 64
+"""Items submitted for scoring and not stored yet, per scoring process, at most: bounds memory
+(four batches of :data:`bench.run.score.SCORING_BATCH`; the batches out are bounded apart, by
+:data:`bench.run.score.BATCHES_OUT`, so an interrupted run waits for few)."""
 
 
 class Terminated(KeyboardInterrupt):
@@ -119,10 +121,12 @@ class Run:
             self.score_deadline,
             self.shared_table,
         )
-        scoring = Scoring(self.scorers, recorder, executor, self.score_deadline)
+        scoring = Scoring(
+            self.scorers, recorder, executor, self.score_deadline, workers=self.score_workers
+        )
         generation = Generation(recorder, scoring, self.cache)
         status = "interrupted"
-        with sigterm_interrupts():
+        with sigterm_interrupts(), fewer_collections():
             try:
                 schedule(
                     self.tasks,

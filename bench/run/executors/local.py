@@ -11,7 +11,13 @@ from bench.request import Summary, SummaryRequest
 from bench.run.executor import Gate
 from bench.run.generate import NotRun, call, concurrency
 from bench.run.record import Outcome
-from bench.run.score import score_in_process, scoring_pool
+from bench.run.score import (
+    ScoredBatch,
+    ScoringJob,
+    score_batch_in_process,
+    score_in_process,
+    scoring_pool,
+)
 from bench.run.systems import ScorerSetup, System
 from bench.task import Task
 
@@ -68,6 +74,14 @@ class LocalExecutor:
         if self._processes is None:
             raise RuntimeError("no scoring processes: the caller scores in its own thread")
         return self._processes.submit(score_in_process, task, summaries, names)
+
+    def score_batch(self, jobs: list[ScoringJob]) -> Future[ScoredBatch]:
+        """Score several items in one scoring process, in one message: each item's outcomes
+        or why its scoring failed, and the seconds they took (a task shared by the items is
+        sent once)."""
+        if self._processes is None:
+            raise RuntimeError("no scoring processes: the caller scores in its own thread")
+        return self._processes.submit(score_batch_in_process, jobs)
 
     def stop_generating(self, complete: bool) -> None:
         """Shut the thread pools down, cancelling batches not started."""
