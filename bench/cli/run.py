@@ -114,8 +114,8 @@ ScoreDeadlineOpt = Annotated[
 ScoreWorkersOpt = Annotated[
     str,
     typer.Option(
-        help="Processes that score: a number, or auto (on 4+ cores, one per core but one "
-        f"for runs of {AUTO_PARALLEL_ITEMS}+ items with light scorers; else 1: in-process)."
+        help="Processes that score: a number, or auto (one per core, but one from 4 cores "
+        f"up, for runs of {AUTO_PARALLEL_ITEMS}+ items with light scorers; else 1: in-process)."
     ),
 ]
 ExecutorOpt = Annotated[

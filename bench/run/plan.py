@@ -35,16 +35,19 @@ from bench.run.systems import (
 from bench.scorers.rouge_engine.parallel import cpu_count
 from bench.store import Store
 from bench.task import TaskError
+from bench.tasksets.sources import rows_up_to
 
 AUTO_PARALLEL_ITEMS = 500
 """Items (tasks x systems) from which ``--score-workers auto`` scores in every core: below,
 starting the processes (each imports and builds its scorers) costs more than it saves."""
 
 
-AUTO_MIN_CORES = 4
-"""``--score-workers auto`` scores in-process below this many cores: on 2 cores the calling
-process (reading tasks, storing rows) and two scoring processes share the machine and the run
-measured no faster (``benchmarks/score_workers.py``: 1.04x)."""
+AUTO_SPARE_CORE_FROM = 4
+"""``--score-workers auto`` leaves a core to the calling process (reading tasks, storing rows)
+from this many cores up; below, it starts one scoring process per core (2 on 2 cores, where the
+calling process shares them: items go in batches, so it wakes once per batch). Measured on 2
+cores: ``benchmarks/run_speed.py`` (rouge, keyfacts, stats) scored faster with 2 processes than
+in-process, ``benchmarks/score_workers.py`` (rouge and stats) about as fast."""
 
 
 def plan_run(options: RunOptions) -> Run:
@@ -102,7 +105,14 @@ def plan_run(options: RunOptions) -> Run:
     }
     check_selection(store, recorded["selection"])
     light = all(getattr(setup.scorer, "light", True) for setup in setups)
-    workers = score_workers(options.score_workers, expected, len(systems), light)
+    size = expected
+    if size is None and not options.shard and isinstance(source, str):
+        # a streamed table of unknown size: enough rows for auto's processes? (reads at most
+        # that many lines; a small table would pay the processes' start-up for nothing)
+        wanted = -(-AUTO_PARALLEL_ITEMS // max(len(systems), 1))
+        counted = rows_up_to(source, min(wanted, options.limit or wanted))
+        size = counted if counted is not None and counted < wanted else None
+    workers = score_workers(options.score_workers, size, len(systems), light)
     recorded["score_workers"] = workers
     recorded["score_deadline"] = options.score_deadline or None
     return Run(
@@ -199,13 +209,15 @@ def score_workers(
     light: bool = True,
     cores: int | None = None,
 ) -> int:
-    """``--score-workers``: a positive number, or ``auto`` (one process per core but the
-    calling one's, for a large run on 4+ cores whose scorers hold no model that each process
-    would load)."""
+    """``--score-workers``: a positive number, or ``auto``: for a large run whose scorers hold
+    no model that each process would load, one process per core (but the calling process's
+    from :data:`AUTO_SPARE_CORE_FROM` cores up); else 1, in-process."""
     if str(value).strip().lower() == "auto":
         cores = cpu_count() if cores is None else cores
         large = tasks is None or tasks * systems >= AUTO_PARALLEL_ITEMS
-        return cores - 1 if large and light and cores >= AUTO_MIN_CORES else 1
+        if not large or not light:
+            return 1
+        return cores - 1 if cores >= AUTO_SPARE_CORE_FROM else cores
     try:
         workers = int(value)
     except ValueError:

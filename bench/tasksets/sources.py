@@ -395,6 +395,25 @@ def source_size(source: str) -> int:
     return RemoteFile(source).size() if is_url(source) else os.path.getsize(source)
 
 
+def rows_up_to(source: str, limit: int) -> int | None:
+    """Rows of a local JSON Lines or CSV table, counted up to ``limit`` (non-blank lines, the
+    CSV header aside, so a quoted line break counts twice): what a decision that only needs to
+    know whether a table has ``limit`` rows reads, at most ``limit`` lines. None for other
+    sources (their size is known from their metadata, or streaming them costs too much)."""
+    path = Path(source)
+    suffix = path.suffix.lower()
+    if is_url(source) or suffix not in (".jsonl", ".csv") or not path.is_file():
+        return None
+    found = -1 if suffix == ".csv" else 0
+    with path.open("rb") as handle:
+        for raw in handle:
+            if raw.strip():
+                found += 1
+                if found >= limit:
+                    break
+    return max(found, 0)
+
+
 def open_source(source: str, online: bool) -> Source:
     if source.startswith(HUB_PREFIX):
         return _hub_source(source, online)

@@ -69,6 +69,7 @@ def write_table(tmp_path: Path, rows: int, suffix: str = ".parquet") -> Path:
         }
         for i in range(rows)
     ]
+    tmp_path.mkdir(exist_ok=True)
     table = tmp_path / f"tasks{suffix}"
     if suffix == ".jsonl":
         table.write_text("".join(json.dumps(r) + "\n" for r in records))
@@ -218,12 +219,14 @@ def test_precomputed_ids_outside_the_tasks_are_returned_as_warnings(tmp_path: Pa
     ]
 
 
-def test_score_workers_auto_uses_the_cores_only_for_large_light_runs_on_4_or_more() -> None:
+def test_score_workers_auto_uses_the_cores_only_for_large_light_runs() -> None:
     assert score_workers("auto", 5, 6, cores=8) == 1  # the bundled run: 30 items
     assert score_workers("auto", 1000, 3, cores=8) == 7
     assert score_workers("auto", None, 1, cores=8) == 7  # a table of unknown size
     assert score_workers("auto", 1000, 3, light=False, cores=8) == 1  # a scorer with a model
-    assert score_workers("auto", 1000, 3, cores=2) == 1  # measured no faster on 2 cores
+    assert score_workers("auto", 1000, 3, cores=2) == 2  # no core spared below 4
+    assert score_workers("auto", 1000, 3, cores=1) == 1
+    assert score_workers("auto", 100, 3, cores=2) == 1
     assert score_workers("3", 5, 6, light=False) == 3
     for bad in ("0", "zero", "-2"):
         with pytest.raises(RunError, match="--score-workers must be a positive number or auto"):
@@ -242,4 +245,17 @@ def test_plan_applies_the_score_workers_policy(
     assert plan(tmp_path, **large, shard="1/2").score_workers == 3  # size unknown
     assert plan(tmp_path, **large, score_workers=2).config["score_workers"] == 2
     monkeypatch.setattr("bench.run.plan.cpu_count", lambda: 2)
-    assert plan(tmp_path, **large).score_workers == 1
+    assert plan(tmp_path, **large).score_workers == 2  # no core spared below 4
+
+
+def test_auto_counts_the_rows_of_a_streamed_table_only_as_far_as_it_needs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bench.run.plan.cpu_count", lambda: 2)
+    two = {"mapping": TABLE_MAP, "systems": ["lead", "random"]}
+    small = str(write_table(tmp_path / "small", 249, ".jsonl"))  # 498 items
+    assert plan(tmp_path, tasks=small, **two).score_workers == 1
+    large = str(write_table(tmp_path / "large", 250, ".jsonl"))
+    assert plan(tmp_path, tasks=large, **two).score_workers == 2
+    assert plan(tmp_path, tasks=large, **two, limit=10).score_workers == 1
+    assert plan(tmp_path, tasks=large, **two, shard="1/2").score_workers == 2  # size unknown
