@@ -33,7 +33,7 @@ from bench.support.negation import (
     negated_near,
     words_with_apostrophes,
 )
-from bench.support.numbers import missing_dates, missing_numbers
+from bench.support.numbers import dates, quantities
 from bench.support.premise import Premise
 from bench.support.synonyms import canonical
 
@@ -68,9 +68,10 @@ def fact_features(
     seed), so a score is the same in every process."""
     weights = fact_weights(claim, context)
     total = sum(weights.values()) or 1.0
-    # The key-fact rules compare words as written (no digit splitting: premise.bags splits).
-    bags = tuple(canonical_set(s) for s in premise.sentences)
-    everywhere = frozenset().union(*bags)
+    # The key-fact rules compare words as written (no digit splitting: premise.bags splits);
+    # what the summary holds is computed once for all its facts.
+    bags = premise.written_bags
+    everywhere = premise.written_words
     held = [(w, v) for w, v in weights.items() if w in everywhere]
     support = cover(held, bags)
     by_sentence = [sum(v for w, v in held if w in bag) for bag in bags]
@@ -79,15 +80,14 @@ def fact_features(
     # Only the fact's distinctive words in its main sentence decide the polarity.
     key_words = {w for w, v in held if v >= mean}
     sentences = premise.sentences
-    summary = " ".join(sentences)
     fact_names = _names(claim)
     plain = _content_words(claim)
     feats = {
         "coverage": sum(v for _, v in held) / total,
         "sentence_coverage": best / total,
         "plain_coverage": (sum(1 for w in plain if canonical(w) in everywhere) / (len(plain) or 1)),
-        "numbers_missing": float(bool(missing_numbers(claim, summary))),
-        "dates_missing": float(bool(missing_dates(claim, summary))),
+        "numbers_missing": float(bool(quantities(claim) - premise.text_numbers)),
+        "dates_missing": float(bool(dates(claim) - premise.text_dates)),
         "names_found": (
             sum(1 for n in fact_names if n in everywhere) / len(fact_names) if fact_names else 1.0
         ),

@@ -81,6 +81,32 @@ class Premise:
         return tuple(dates(s) for s in self.sentences)
 
     @cached_property
+    def text(self) -> str:
+        """The sentences joined by spaces."""
+        return " ".join(self.sentences)
+
+    @cached_property
+    def written_bags(self) -> tuple[frozenset[str], ...]:
+        """Canonical stems of every token of each sentence as written (no digit splitting: the
+        key-fact rules compare words so)."""
+        return tuple(canonical_set(s) for s in self.sentences)
+
+    @cached_property
+    def written_words(self) -> frozenset[str]:
+        """Every stem of :attr:`written_bags`."""
+        return frozenset().union(*self.written_bags)
+
+    @cached_property
+    def text_numbers(self) -> frozenset[float]:
+        """Numbers :attr:`text` states (a number may span two sentences)."""
+        return quantities(self.text)
+
+    @cached_property
+    def text_dates(self) -> frozenset[str]:
+        """Months and weekdays :attr:`text` names."""
+        return dates(self.text)
+
+    @cached_property
     def inverse_frequency(self) -> dict[str, float]:
         """Sentence-level inverse document frequency of each content word; a word the premise
         lacks weighs most (it is the rarest)."""
