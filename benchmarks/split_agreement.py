@@ -8,7 +8,11 @@ it; a text agrees when both give the same sentences. rougeLsum F of every stored
 computed with each splitter (``rouge:split=punkt`` against ``rouge:split=pysbd``), and the
 differences are summarised in points (x100). Last, each splitter's time per 700 words on the
 source documents (each text made new so no cache serves it), and on them repeated 8 times (a
-linear splitter takes 8 times as long).
+linear splitter takes 8 times as long). Then Punkt as sumbench uses it, remembering each
+candidate break's decision, against plain Punkt with the same parameters, in this process: the
+10,000 summaries of ``benchmarks/run_speed.py``'s workload split by each (fresh memory), and
+again (warm memory, as when the results viewer splits what the scorers split); the sentences
+must be the same.
 
 Where ``../shared/data/faithfulness-dev`` is beside the checkout (FRANK's validation split: real
 CNN/DailyMail and BBC/XSum articles, their reference highlights and 671 system summaries; not
@@ -132,7 +136,45 @@ def main() -> int:
         once = per_700_words(sources, splitter)
         eight = per_700_words([" ".join([t] * 8) for t in sources], splitter, rounds=2)
         print(f"  {splitter}: {once:.2f} ms, x8: {eight:.2f} ms per 700 words")
+    remembered_against_plain()
     return 0
+
+
+def remembered_against_plain(summaries: int = 10_000) -> None:
+    """Punkt remembering its decisions against plain Punkt, on generated news summaries."""
+    import random
+    import tempfile
+
+    from nltk.tokenize.punkt import PunktSentenceTokenizer
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from run_speed import generate
+
+    from bench.text import _punkt
+
+    with tempfile.TemporaryDirectory() as folder:
+        _, outputs = generate(Path(folder), -(-summaries // 10), 0)
+        texts = [json.loads(line)["summary"] for line in outputs.read_text().splitlines()]
+    texts = texts[:summaries]
+    remembering = _punkt("english").__self__
+    plain = PunktSentenceTokenizer(remembering._params)
+    random.Random(0).shuffle(texts)
+    timings: dict[str, float] = {}
+    results = {}
+    for name, tokenizer in (("plain", plain), ("remembering", remembering), ("again", None)):
+        if name == "remembering":
+            remembering.decided.clear()
+        split = (tokenizer or remembering).tokenize
+        start = time.perf_counter()
+        results[name] = [split(t) for t in texts]
+        timings[name] = time.perf_counter() - start
+    same = results["plain"] == results["remembering"] == results["again"]
+    print(
+        f"\nPunkt on {len(texts):,} generated summaries (run_speed's workload), one process: "
+        f"plain {timings['plain']:.2f} s, remembering decisions {timings['remembering']:.2f} s "
+        f"({timings['plain'] / timings['remembering']:.2f}x), again {timings['again']:.2f} s "
+        f"({timings['plain'] / timings['again']:.2f}x); same sentences: {same}"
+    )
 
 
 if __name__ == "__main__":
