@@ -39,6 +39,7 @@ from bench.cli.view import build_site
 from bench.inputs import MAX_DOCUMENT_BYTES
 from bench.report.build import build_report
 from bench.run import (
+    AUTO_FEW_CORES_ITEMS,
     AUTO_PARALLEL_ITEMS,
     Notes,
     Run,
@@ -114,8 +115,9 @@ ScoreDeadlineOpt = Annotated[
 ScoreWorkersOpt = Annotated[
     str,
     typer.Option(
-        help="Processes that score: a number, or auto (one per core, but one from 4 cores "
-        f"up, for runs of {AUTO_PARALLEL_ITEMS}+ items with light scorers; else 1: in-process)."
+        help="Processes that score: a number, or auto (for runs with light scorers: one per "
+        f"core but one on 4+ cores from {AUTO_PARALLEL_ITEMS} items, one per core on 2-3 cores "
+        f"from {AUTO_FEW_CORES_ITEMS}; else 1: in-process)."
     ),
 ]
 ExecutorOpt = Annotated[

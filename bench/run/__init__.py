@@ -15,7 +15,13 @@ if TYPE_CHECKING:
     from bench.run.errors import RunError
     from bench.run.loop import SCORING_QUEUE, WINDOW, Run, Terminated
     from bench.run.options import ReportOptions, RunOptions
-    from bench.run.plan import AUTO_PARALLEL_ITEMS, AUTO_SPARE_CORE_FROM, plan_run, score_workers
+    from bench.run.plan import (
+        AUTO_FEW_CORES_ITEMS,
+        AUTO_PARALLEL_ITEMS,
+        AUTO_SPARE_CORE_FROM,
+        plan_run,
+        score_workers,
+    )
     from bench.run.record import Notes, Progress, Recorder, RunStats
     from bench.run.selection import table_options
     from bench.run.systems import (
@@ -32,7 +38,13 @@ _EXPORTS = {
     "bench.run.errors": ("RunError",),
     "bench.run.loop": ("SCORING_QUEUE", "WINDOW", "Run", "Terminated"),
     "bench.run.options": ("ReportOptions", "RunOptions"),
-    "bench.run.plan": ("AUTO_SPARE_CORE_FROM", "AUTO_PARALLEL_ITEMS", "plan_run", "score_workers"),
+    "bench.run.plan": (
+        "AUTO_FEW_CORES_ITEMS",
+        "AUTO_PARALLEL_ITEMS",
+        "AUTO_SPARE_CORE_FROM",
+        "plan_run",
+        "score_workers",
+    ),
     "bench.run.record": ("Notes", "Progress", "Recorder", "RunStats"),
     "bench.run.selection": ("table_options",),
     "bench.run.systems": (
@@ -49,6 +61,7 @@ __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
 
 __all__ = [
+    "AUTO_FEW_CORES_ITEMS",
     "AUTO_PARALLEL_ITEMS",
     "AUTO_SPARE_CORE_FROM",
     "DEFAULT_SCORERS",

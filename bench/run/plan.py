@@ -38,16 +38,27 @@ from bench.task import TaskError
 from bench.tasksets.sources import rows_up_to
 
 AUTO_PARALLEL_ITEMS = 500
-"""Items (tasks x systems) from which ``--score-workers auto`` scores in every core: below,
-starting the processes (each imports and builds its scorers) costs more than it saves."""
+"""Items (tasks x systems) from which ``--score-workers auto`` scores in every core but one on
+:data:`AUTO_SPARE_CORE_FROM`+ cores: below, starting the processes (each imports and builds its
+scorers) costs more than it saves."""
 
 
 AUTO_SPARE_CORE_FROM = 4
 """``--score-workers auto`` leaves a core to the calling process (reading tasks, storing rows)
 from this many cores up; below, it starts one scoring process per core (2 on 2 cores, where the
-calling process shares them: items go in batches, so it wakes once per batch). Measured on 2
-cores: ``benchmarks/run_speed.py`` (rouge, keyfacts, stats) scored faster with 2 processes than
-in-process, ``benchmarks/score_workers.py`` (rouge and stats) about as fast."""
+calling process shares them: items go in batches, so it wakes once per batch) for runs of
+:data:`AUTO_FEW_CORES_ITEMS` items or more."""
+
+AUTO_FEW_CORES_ITEMS = 5000
+"""Items from which ``--score-workers auto`` starts scoring processes below
+:data:`AUTO_SPARE_CORE_FROM` cores. ``benchmarks/run_speed.py`` (rouge, keyfacts, stats) on 2
+cores, 2 processes against in-process: 0.91x at 2,000 items (their start-up outweighs), 1.09x at
+5,000, 1.18x at 10,000."""
+
+
+def auto_items(cores: int) -> int:
+    """Items (tasks x systems) from which ``--score-workers auto`` starts scoring processes."""
+    return AUTO_PARALLEL_ITEMS if cores >= AUTO_SPARE_CORE_FROM else AUTO_FEW_CORES_ITEMS
 
 
 def plan_run(options: RunOptions) -> Run:
@@ -109,7 +120,7 @@ def plan_run(options: RunOptions) -> Run:
     if size is None and not options.shard and isinstance(source, str):
         # a streamed table of unknown size: enough rows for auto's processes? (reads at most
         # that many lines; a small table would pay the processes' start-up for nothing)
-        wanted = -(-AUTO_PARALLEL_ITEMS // max(len(systems), 1))
+        wanted = -(-auto_items(cpu_count()) // max(len(systems), 1))
         counted = rows_up_to(source, min(wanted, options.limit or wanted))
         size = counted if counted is not None and counted < wanted else None
     workers = score_workers(options.score_workers, size, len(systems), light)
@@ -209,12 +220,12 @@ def score_workers(
     light: bool = True,
     cores: int | None = None,
 ) -> int:
-    """``--score-workers``: a positive number, or ``auto``: for a large run whose scorers hold
-    no model that each process would load, one process per core (but the calling process's
-    from :data:`AUTO_SPARE_CORE_FROM` cores up); else 1, in-process."""
+    """``--score-workers``: a positive number, or ``auto``: for a large run (:func:`auto_items`)
+    whose scorers hold no model that each process would load, one process per core (but the
+    calling process's from :data:`AUTO_SPARE_CORE_FROM` cores up); else 1, in-process."""
     if str(value).strip().lower() == "auto":
         cores = cpu_count() if cores is None else cores
-        large = tasks is None or tasks * systems >= AUTO_PARALLEL_ITEMS
+        large = tasks is None or tasks * systems >= auto_items(cores)
         if not large or not light:
             return 1
         return cores - 1 if cores >= AUTO_SPARE_CORE_FROM else cores

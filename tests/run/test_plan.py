@@ -13,7 +13,7 @@ import pytest
 from conftest import REPO, write_task
 
 from bench.cli.run import run as run_command
-from bench.run import Run, RunError, RunOptions, plan_run, score_workers
+from bench.run import AUTO_FEW_CORES_ITEMS, Run, RunError, RunOptions, plan_run, score_workers
 from bench.scorers import ItemScore, Metric, Scorer, register_scorer
 from bench.task import Task
 
@@ -224,9 +224,9 @@ def test_score_workers_auto_uses_the_cores_only_for_large_light_runs() -> None:
     assert score_workers("auto", 1000, 3, cores=8) == 7
     assert score_workers("auto", None, 1, cores=8) == 7  # a table of unknown size
     assert score_workers("auto", 1000, 3, light=False, cores=8) == 1  # a scorer with a model
-    assert score_workers("auto", 1000, 3, cores=2) == 2  # no core spared below 4
-    assert score_workers("auto", 1000, 3, cores=1) == 1
-    assert score_workers("auto", 100, 3, cores=2) == 1
+    assert score_workers("auto", 2000, 3, cores=2) == 2  # no core spared below 4
+    assert score_workers("auto", 1000, 3, cores=2) == 1  # start-up outweighs below 5,000 items
+    assert score_workers("auto", 2000, 3, cores=1) == 1
     assert score_workers("3", 5, 6, light=False) == 3
     for bad in ("0", "zero", "-2"):
         with pytest.raises(RunError, match="--score-workers must be a positive number or auto"):
@@ -245,17 +245,18 @@ def test_plan_applies_the_score_workers_policy(
     assert plan(tmp_path, **large, shard="1/2").score_workers == 3  # size unknown
     assert plan(tmp_path, **large, score_workers=2).config["score_workers"] == 2
     monkeypatch.setattr("bench.run.plan.cpu_count", lambda: 2)
-    assert plan(tmp_path, **large).score_workers == 2  # no core spared below 4
+    assert plan(tmp_path, **large).score_workers == 1  # 500 items: too few on 2 cores
 
 
 def test_auto_counts_the_rows_of_a_streamed_table_only_as_far_as_it_needs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("bench.run.plan.cpu_count", lambda: 2)
+    wanted = AUTO_FEW_CORES_ITEMS // 2  # rows for 2 systems on 2 cores
     two = {"mapping": TABLE_MAP, "systems": ["lead", "random"]}
-    small = str(write_table(tmp_path / "small", 249, ".jsonl"))  # 498 items
+    small = str(write_table(tmp_path / "small", wanted - 1, ".jsonl"))
     assert plan(tmp_path, tasks=small, **two).score_workers == 1
-    large = str(write_table(tmp_path / "large", 250, ".jsonl"))
+    large = str(write_table(tmp_path / "large", wanted, ".jsonl"))
     assert plan(tmp_path, tasks=large, **two).score_workers == 2
     assert plan(tmp_path, tasks=large, **two, limit=10).score_workers == 1
     assert plan(tmp_path, tasks=large, **two, shard="1/2").score_workers == 2  # size unknown
