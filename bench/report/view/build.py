@@ -3,9 +3,14 @@ static site, streaming the store through a temporary on-disk index so memory sta
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import tempfile
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +18,7 @@ from bench.analysis import metric_catalog
 from bench.report.view.evidence import EVIDENCE_KINDS, EvidenceKind
 from bench.report.view.index import ItemIndex
 from bench.report.view.items import task_items
-from bench.report.view.site import Chunker, metric_payload, prepare, write_data
+from bench.report.view.site import Chunker, metric_payload, prepare, task_json, write_data
 from bench.report.view.table import read_table
 from bench.report.view.texts import TextSource, load_error, locate, open_run_tasks, task_payload
 from bench.store import Store, StoreError
@@ -76,19 +81,27 @@ def _texts(
     )
 
 
-def _write_tasks(
+TASK_BLOCK = 50
+"""Tasks whose chunk entries one process builds at a time."""
+PARALLEL_TASKS = 400
+"""Tasks from which their chunk entries are built by forked processes, one per core (up to 4):
+splitting every summary into sentences again is most of the site's work."""
+
+Entry = tuple[int, str, str, bool, str]
+"""A task's chunk entry: (position, id, title, whether its texts changed, payload as JSON)."""
+_BLOCKS: list[Any] = []
+"""What a forked process builds entries from: the index (read-only), systems, evidence kinds."""
+
+
+def _block_entries(
     index: ItemIndex,
-    out: Path,
+    block: tuple[int, int, int],
     systems: list[str],
     kinds: tuple[EvidenceKind, ...],
-    options: ViewOptions,
-) -> tuple[Chunker, dict[str, Any]]:
-    """Write the chunks of tasks and return the chunker and the task index."""
-    chunker = Chunker(out, options.chunk_bytes, options.chunk_tasks)
-    ids: list[str] = []
-    titles: list[str] = []
-    changed: list[int] = []
-    for position, task_id, _listed, texts in index.tasks():
+) -> list[Entry]:
+    """The chunk entries of one block of tasks (:meth:`ItemIndex.task_blocks`)."""
+    entries: list[Entry] = []
+    for position, task_id, _listed, texts in index.block(*block):
         language = (texts or {}).get("language") or "en"
         payload = {
             "id": task_id,
@@ -104,11 +117,70 @@ def _write_tasks(
             ),
             "problems": index.problems(task_id),
         }
-        chunker.add(position, payload)
-        ids.append(task_id)
-        titles.append(str((texts or {}).get("title") or "")[:TITLE_CHARS])
-        if texts and texts.get("changed"):
-            changed.append(position)
+        title = str((texts or {}).get("title") or "")[:TITLE_CHARS]
+        changed = bool(texts and texts.get("changed"))
+        entries.append((position, task_id, title, changed, task_json(payload)))
+    return entries
+
+
+def _start_block_process(path: Path, systems: list[str], kinds: tuple[EvidenceKind, ...]) -> None:
+    _BLOCKS[:] = [ItemIndex(path, read_only=True), systems, kinds]
+
+
+def _block_in_process(block: tuple[int, int, int]) -> list[Entry]:
+    index, systems, kinds = _BLOCKS
+    return _block_entries(index, block, systems, kinds)
+
+
+def _entries(
+    index: ItemIndex, systems: list[str], kinds: tuple[EvidenceKind, ...]
+) -> Iterator[list[Entry]]:
+    """Every task's chunk entry, block by block in order: built by forked processes (a few
+    blocks ahead of the writing, so memory stays bounded) for a large run where processes can
+    be forked, else here."""
+    blocks = index.task_blocks(TASK_BLOCK)
+    workers = min(os.cpu_count() or 1, 4)
+    forks = "fork" in multiprocessing.get_all_start_methods()
+    if index.task_count() < PARALLEL_TASKS or workers < 2 or not forks:
+        for block in blocks:
+            yield _block_entries(index, block, systems, kinds)
+        return
+    index.commit()  # the processes read the index through their own connections
+    with ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_start_block_process,
+        initargs=(index.path, systems, kinds),
+    ) as pool:
+        waiting = iter(blocks)
+        running = deque(pool.submit(_block_in_process, b) for b in islice(waiting, 2 * workers))
+        while running:
+            entries = running.popleft().result()
+            following = next(waiting, None)
+            if following is not None:
+                running.append(pool.submit(_block_in_process, following))
+            yield entries
+
+
+def _write_tasks(
+    index: ItemIndex,
+    out: Path,
+    systems: list[str],
+    kinds: tuple[EvidenceKind, ...],
+    options: ViewOptions,
+) -> tuple[Chunker, dict[str, Any]]:
+    """Write the chunks of tasks and return the chunker and the task index."""
+    chunker = Chunker(out, options.chunk_bytes, options.chunk_tasks)
+    ids: list[str] = []
+    titles: list[str] = []
+    changed: list[int] = []
+    for entries in _entries(index, systems, kinds):
+        for position, task_id, title, texts_changed, text in entries:
+            chunker.add_json(position, text)
+            ids.append(task_id)
+            titles.append(title)
+            if texts_changed:
+                changed.append(position)
     chunker.flush()
     return chunker, {"ids": ids, "titles": titles, "starts": chunker.starts, "changed": changed}
 

@@ -44,11 +44,19 @@ def _batches(rows: Iterable[tuple[Any, ...]]) -> Iterator[list[tuple[Any, ...]]]
 class ItemIndex:
     """The rows of one results folder in a temporary SQLite file, read back by task."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, read_only: bool = False) -> None:
+        self.path = path
+        if read_only:  # another process's view of an index written (and committed) already
+            self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            return
         self.db = sqlite3.connect(path)
         for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-16000"):
             self.db.execute(f"PRAGMA {pragma}")
         self.db.executescript(_SCHEMA)
+
+    def commit(self) -> None:
+        """Make what was written visible to other connections."""
+        self.db.commit()
 
     def close(self) -> None:
         """Close the database (the caller removes its file)."""
@@ -123,6 +131,30 @@ class ItemIndex:
         """(position, id, listing, texts) of every task, in the order the run listed them."""
         cursor = self.db.execute("SELECT id, listed, texts FROM tasks ORDER BY idx")
         for position, (task_id, listed, texts) in enumerate(cursor):
+            yield (
+                position,
+                task_id,
+                json.loads(listed) if listed else None,
+                json.loads(texts) if texts else None,
+            )
+
+    def task_blocks(self, size: int) -> list[tuple[int, int, int]]:
+        """The tasks in blocks of ``size``: (first position, first idx, last idx) of each."""
+        keys = [k for (k,) in self.db.execute("SELECT idx FROM tasks ORDER BY idx")]
+        return [
+            (start, keys[start], keys[min(start + size, len(keys)) - 1])
+            for start in range(0, len(keys), size)
+        ]
+
+    def block(
+        self, first: int, low: int, high: int
+    ) -> Iterator[tuple[int, str, dict[str, Any] | None, dict[str, Any] | None]]:
+        """:meth:`tasks` of one block of :meth:`task_blocks`."""
+        cursor = self.db.execute(
+            "SELECT id, listed, texts FROM tasks WHERE idx BETWEEN ? AND ? ORDER BY idx",
+            (low, high),
+        )
+        for position, (task_id, listed, texts) in enumerate(cursor, first):
             yield (
                 position,
                 task_id,

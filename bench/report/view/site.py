@@ -36,6 +36,11 @@ def _json(payload: Any) -> str:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
+def task_json(payload: dict[str, Any]) -> str:
+    """A task's payload as its chunk holds it."""
+    return _json(payload)
+
+
 def _call(name: str, body: str) -> str:
     body = body.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     return f"{CALLBACK}({json.dumps(name)},{body});\n"
@@ -85,7 +90,10 @@ class Chunker:
 
     def add(self, position: int, payload: dict[str, Any]) -> None:
         """Add the task at ``position`` (positions come in order)."""
-        text = _json(payload)
+        self.add_json(position, task_json(payload))
+
+    def add_json(self, position: int, text: str) -> None:
+        """Add the task at ``position`` as :func:`task_json` encoded it."""
         if self._pending and (
             self._size + len(text) > self.max_bytes or len(self._pending) >= self.max_tasks
         ):

@@ -8,6 +8,7 @@ import json
 import math
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -226,3 +227,46 @@ def test_diff_of_two_runs_has_the_compare_figures_and_changed_items(
     )
     pair = diff["summaries"][f"{changed[0]['task']}\u0000lead"]
     assert len(pair["new"].split()) == 15 and len(pair["old"].split()) > 15
+
+
+def _files(site: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(site)): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()
+    }
+
+
+_PIDS: list[Path] = []
+"""Where the forked processes of the next test leave their process ids."""
+
+
+def _tracked(block: tuple[int, int, int]) -> list[Any]:
+    import os
+
+    import bench.report.view.build as build
+
+    (_PIDS[0] / str(os.getpid())).touch()
+    return build._block_entries(build._BLOCKS[0], block, build._BLOCKS[1], build._BLOCKS[2])
+
+
+def test_forked_processes_build_the_same_site_block_by_block(
+    viewer_run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    import bench.report.view.build as build
+
+    options = ViewOptions(chunk_bytes=20_000, chunk_tasks=200)
+    build_view(viewer_run, tmp_path / "here", options)
+    monkeypatch.setattr(build, "PARALLEL_TASKS", 2)
+    monkeypatch.setattr(build, "TASK_BLOCK", 2)  # blocks of 2, 2 and 1 tasks
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(build, "_block_in_process", _tracked)
+    _PIDS[:] = [tmp_path / "pids"]
+    _PIDS[0].mkdir()
+    try:
+        build_view(viewer_run, tmp_path / "forked", options)
+    finally:
+        workers = {int(p.name) for p in _PIDS[0].iterdir()}
+        _PIDS.clear()
+    assert workers and os.getpid() not in workers
+    assert _files(tmp_path / "forked") == _files(tmp_path / "here")
