@@ -17,9 +17,10 @@ import tempfile
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported where frames are read: scoring processes never are
+    import pandas as pd
 
 RUN_FILE = "run.json"
 OUTPUTS_FILE = "outputs.jsonl"
@@ -314,6 +315,8 @@ class Store:
         return _last_per_key(frame, ["task_id", "system", "sample", "sentence", "backend"])
 
     def _csv(self, name: str, columns: list[str], dtypes: dict[str, str]) -> pd.DataFrame:
+        import pandas as pd
+
         path = self.root / name
         if not path.is_file() or path.stat().st_size == 0:
             return pd.DataFrame({c: pd.Series(dtype=dtypes.get(c, "object")) for c in columns})
