@@ -9,6 +9,7 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import signal
+import sys
 import threading
 import time
 import warnings
@@ -165,6 +166,14 @@ def score_batch_in_process(jobs: list[ScoringJob]) -> ScoredBatch:
     return results, time.perf_counter() - started
 
 
+def _main_reloadable() -> bool:
+    """Whether a spawned process can import this program's main module again, as ``spawn``
+    does: a script file, a module run with ``-m``, or none (``-c``, a notebook); not a program
+    read from standard input (``python - <<EOF``), whose ``__file__`` is ``<stdin>``."""
+    path = getattr(sys.modules.get("__main__"), "__file__", None)
+    return path is None or os.path.isfile(path)
+
+
 def scoring_pool(
     setups: list[ScorerSetup], workers: int, seconds: float | None = None
 ) -> ProcessPoolExecutor | None:
@@ -174,6 +183,8 @@ def scoring_pool(
     modules = sorted({type(setup.scorer).__module__ for setup in setups})
     if workers == 1 or not setups or any(m in ("__main__", "__mp_main__") for m in modules):
         return None  # a scorer defined in a script cannot be rebuilt in another process
+    if not _main_reloadable():
+        return None  # a program read from standard input cannot be started again
     # spawn, not fork: the generation threads may hold locks a forked child would inherit.
     return ProcessPoolExecutor(
         max_workers=workers,

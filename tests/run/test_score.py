@@ -229,3 +229,46 @@ def test_a_scoring_process_reports_a_failed_item_and_scores_the_rest(
         {"ok": 1.0},
         "ValueError: scorer bug",
     ]
+
+
+def test_a_program_read_from_standard_input_scores_in_its_own_process(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[2]
+    program = f"""
+from bench.run import Run, build_scorers, build_systems
+from bench.run.score import scoring_pool
+from bench.store import Store
+from bench.task import load_tasks
+setups = build_scorers(["stats"])
+assert scoring_pool(setups, 2) is None  # spawn would run "<stdin>" again, and fail
+tasks = load_tasks({str(repo / "tasks")!r})
+run = Run(tasks, build_systems(["lead"]), setups, Store({str(tmp_path / "run")!r}), score_workers=2)
+print(run.execute().scored)
+"""
+    done = subprocess.run(
+        [sys.executable, "-"], input=program, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["5"]
+
+
+def test_a_program_in_a_file_gets_scoring_processes(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import sys
+    import types
+
+    from bench.run.score import scoring_pool
+
+    script = tmp_path / "script.py"
+    script.write_text("")
+    main = types.ModuleType("__main__")
+    main.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    pool = scoring_pool(build_scorers(["stats"]), 2)
+    assert pool is not None
+    pool.shutdown()
+    main.__file__ = "<stdin>"
+    assert scoring_pool(build_scorers(["stats"]), 2) is None
