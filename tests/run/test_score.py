@@ -231,6 +231,7 @@ def test_a_scoring_process_reports_a_failed_item_and_scores_the_rest(
     ]
 
 
+@pytest.mark.slow  # a Python process of its own: ~2.5 s
 def test_a_program_read_from_standard_input_scores_in_its_own_process(tmp_path: Path) -> None:
     import subprocess
     import sys
