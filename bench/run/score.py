@@ -12,6 +12,7 @@ import signal
 import sys
 import threading
 import time
+import traceback
 import warnings
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -148,21 +149,40 @@ def score_in_process(task: Task, summaries: list[Summary], names: list[str]) -> 
 ScoringJob = tuple[Task, list[Summary], list[str]]
 """An item to score elsewhere: its task, its summaries and the names of the scorers it lacks."""
 
-ScoredBatch = tuple[list[list[Outcome] | str], float]
+
+class ItemFailed(Exception):
+    """Why an item's scoring failed in a scoring process (``Type: message``), with the
+    process's traceback; sent back in place of the item's outcomes."""
+
+    def __init__(self, message: str, trace: str = "") -> None:
+        super().__init__(message, trace)
+        self.message = message
+        self.trace = trace
+
+    def __str__(self) -> str:
+        return (
+            f"{self.message}\n\nin the scoring process:\n{self.trace}"
+            if self.trace
+            else self.message
+        )
+
+
+ScoredBatch = tuple[list[list[Outcome] | ItemFailed], float]
 """A scored batch: each item's outcomes or why its scoring failed, and the seconds it took."""
 
 
 def score_batch_in_process(jobs: list[ScoringJob]) -> ScoredBatch:
     """What a scoring process does with a batch of items: each item's outcomes, or why its
-    scoring failed (``Type: message``; the items after it are still scored, so none of the
-    batch's finished work is lost), and the seconds the batch took."""
+    scoring failed (the items after it are still scored, so none of the batch's finished work
+    is lost), and the seconds the batch took."""
     started = time.perf_counter()
-    results: list[list[Outcome] | str] = []
+    results: list[list[Outcome] | ItemFailed] = []
     for task, summaries, names in jobs:
         try:
             results.append(score_in_process(task, summaries, names))
         except Exception as error:
-            results.append(f"{type(error).__name__}: {error}")
+            message = f"{type(error).__name__}: {error}"
+            results.append(ItemFailed(message, traceback.format_exc()))
     return results, time.perf_counter() - started
 
 
@@ -248,6 +268,7 @@ class Scoring:
         """What scoring an item takes, as far as the batches tell."""
         self._pending: dict[Future[Any], list[tuple[Task, System]]] = {}
         self._waiting: deque[tuple[Task, System, ScoringJob]] = deque()
+        self._unstored: deque[tuple[Task, System, Outcome]] = deque()
         self._count = 0
 
     def learn(self, seconds: float, items: int) -> None:
@@ -290,6 +311,14 @@ class Scoring:
             future = self.executor.score_batch([job for _, _, job in chunk])  # type: ignore[attr-defined]
             self._pending[future] = [(task, system) for task, system, _ in chunk]
 
+    def _store(self) -> None:
+        """Store the outcomes collected and not stored yet, one by one: a batch interrupted
+        while it is being stored (Ctrl-C) keeps the rest for the next collection."""
+        while self._unstored:
+            task, system, outcome = self._unstored[0]
+            self.recorder.outcome(task, system, outcome)
+            self._unstored.popleft()
+
     def score(self, task: Task, system: System, summaries: list[Summary]) -> None:
         """Score an item with every scorer that has not stored its rows yet."""
         done = self.recorder.scored_by(task, system)
@@ -321,6 +350,7 @@ class Scoring:
         work that has not started, keeps the rest and ignores failures, so the first error is
         the one reported; otherwise the rest of a failed item's batch is stored before the
         error is raised."""
+        self._store()  # what an interrupted collection had not stored yet
         if cancel:
             self._count -= len(self._waiting)
             self._waiting.clear()
@@ -351,15 +381,16 @@ class Scoring:
                     ) from error
                 failure: RunError | None = None
                 for (task, system), result in zip(items, results, strict=True):
-                    if isinstance(result, str):  # why this item's scoring failed
+                    if isinstance(result, ItemFailed):
                         if failure is None and not cancel:
                             failure = RunError(
                                 f"scoring {system.name} on {task.id} in a scoring process "
-                                f"failed: {result}; --score-workers 1 scores in-process"
+                                f"failed: {result.message}; --score-workers 1 scores in-process"
                             )
+                            failure.__cause__ = result
                         continue
-                    for outcome in result:
-                        self.recorder.outcome(task, system, outcome)
+                    self._unstored.extend((task, system, outcome) for outcome in result)
+                self._store()
                 if failure is not None:
                     raise failure
             self.send()

@@ -4,6 +4,7 @@ executor that scores in this thread and says how long each item took)."""
 
 from __future__ import annotations
 
+import pickle
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from bench.run.record import Outcome, Recorder
 from bench.run.score import (
     BATCH_SECONDS,
     BATCHES_OUT,
+    ItemFailed,
     ScoredBatch,
     Scoring,
     ScoringJob,
@@ -62,8 +64,8 @@ class InThread:
 
     def score_batch(self, jobs: list[ScoringJob]) -> Future[ScoredBatch]:
         self.batches.append([task.id for task, _, _ in jobs])
-        results: list[list[Outcome] | str] = [
-            "ValueError: scorer bug"
+        results: list[list[Outcome] | ItemFailed] = [
+            ItemFailed("ValueError: scorer bug", "Traceback ...")
             if task.id == self.broken
             else [compute(self.setups[n], task, summaries) for n in names]
             for task, summaries, names in jobs
@@ -178,8 +180,9 @@ def test_a_failed_item_keeps_its_batch_mates_and_names_itself(
     scoring, store = _scoring(tmp_path, executor)
     scoring.learn(0.0, 1)
     _submit(scoring, tasks[:3])
-    with pytest.raises(RunError, match=r"scoring lead on t1 .*ValueError: scorer bug"):
+    with pytest.raises(RunError, match=r"scoring lead on t1 .*ValueError: scorer bug") as raised:
         scoring.collect(wait_all=True)
+    assert isinstance(raised.value.__cause__, ItemFailed)  # with the process's traceback
     assert sorted(store.scores()["task_id"].unique()) == ["t0", "t2"]
 
 
@@ -192,6 +195,34 @@ def test_an_interrupted_run_drops_items_not_sent(tasks: list[Task], tmp_path: Pa
     assert len(scoring) == 0
     assert executor.batches == [["t0"], ["t1", "t2", "t3"]]
     assert sorted(store.scores()["task_id"].unique()) == ["t0", "t1", "t2", "t3"]
+
+
+def test_a_batch_interrupted_while_it_is_stored_keeps_the_rest_for_the_next_collection(
+    tasks: list[Task], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    executor = InThread(build_scorers(["stats"]))
+    scoring, store = _scoring(tmp_path, executor, batch=16)
+    scoring.learn(0.0, 1)
+    _submit(scoring, tasks)
+    scoring.collect(wait_all=False)  # t0 went alone; t1-t6 go as one batch once it is back
+    assert executor.batches == [["t0"], [f"t{n}" for n in range(1, 7)]]
+    stored = scoring.recorder.outcome
+    calls = []
+
+    def ctrl_c_at_the_fourth(*args: Any) -> None:
+        calls.append(args)
+        if len(calls) == 4:
+            raise KeyboardInterrupt
+        stored(*args)
+
+    monkeypatch.setattr(scoring.recorder, "outcome", ctrl_c_at_the_fourth)
+    with pytest.raises(KeyboardInterrupt):
+        scoring.collect(wait_all=True)
+    monkeypatch.setattr(scoring.recorder, "outcome", stored)
+    scoring.collect(wait_all=True, cancel=True)  # what the run does on Ctrl-C
+    rows = (tmp_path / "run" / "scores.csv").read_text().splitlines()[1:]
+    assert len(rows) == len(set(rows))  # nothing stored twice
+    assert store.scores()["task_id"].nunique() == 7  # and nothing lost
 
 
 def test_an_executor_without_batches_gets_one_item_at_a_time(
@@ -223,12 +254,16 @@ def test_a_scoring_process_reports_a_failed_item_and_scores_the_rest(
         [(tasks[0], summary, names), (tasks[1], summary, names)] * 2
     )
     assert seconds > 0
-    assert [r if isinstance(r, str) else r[0].values for r in results] == [
+    assert [r.message if isinstance(r, ItemFailed) else r[0].values for r in results] == [
         {"ok": 1.0},
         "ValueError: scorer bug",
         {"ok": 1.0},
         "ValueError: scorer bug",
     ]
+    failed = results[1]
+    assert isinstance(failed, ItemFailed)
+    assert "Traceback" in failed.trace and 'raise ValueError("scorer bug")' in failed.trace
+    assert pickle.loads(pickle.dumps(failed)).trace == failed.trace  # it crosses processes
 
 
 @pytest.mark.slow  # a Python process of its own: ~2.5 s
