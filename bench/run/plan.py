@@ -117,11 +117,13 @@ def plan_run(options: RunOptions) -> Run:
     check_selection(store, recorded["selection"])
     light = all(getattr(setup.scorer, "light", True) for setup in setups)
     size = expected
-    if size is None and not options.shard and isinstance(source, str):
+    auto = str(options.score_workers).strip().lower() == "auto"
+    if auto and light and size is None and not options.shard and isinstance(source, str):
         # a streamed table of unknown size: enough rows for auto's processes? (reads at most
-        # that many lines; a small table would pay the processes' start-up for nothing)
+        # that many rows; a small table would pay the processes' start-up for nothing)
         wanted = -(-auto_items(cpu_count()) // max(len(systems), 1))
-        counted = rows_up_to(source, min(wanted, options.limit or wanted))
+        bounds = [b for b in (options.limit, options.sample) if b is not None]
+        counted = rows_up_to(source, min([wanted, *bounds]))
         size = counted if counted is not None and counted < wanted else None
     workers = score_workers(options.score_workers, size, len(systems), light)
     recorded["score_workers"] = workers

@@ -396,22 +396,33 @@ def source_size(source: str) -> int:
 
 
 def rows_up_to(source: str, limit: int) -> int | None:
-    """Rows of a local JSON Lines or CSV table, counted up to ``limit`` (non-blank lines, the
-    CSV header aside, so a quoted line break counts twice): what a decision that only needs to
-    know whether a table has ``limit`` rows reads, at most ``limit`` lines. None for other
-    sources (their size is known from their metadata, or streaming them costs too much)."""
+    """Rows of a local JSON Lines or CSV table, counted up to ``limit`` (non-blank lines of
+    JSON Lines; CSV records after the header, quoted line breaks inside them): what a decision
+    that only needs to know whether a table has ``limit`` rows reads, at most ``limit`` rows.
+    None for other sources (their size is known from their metadata, or streaming them costs
+    too much)."""
     path = Path(source)
     suffix = path.suffix.lower()
     if is_url(source) or suffix not in (".jsonl", ".csv") or not path.is_file():
         return None
-    found = -1 if suffix == ".csv" else 0
+    found = 0
+    if suffix == ".csv":
+        with path.open(encoding="utf-8", errors="replace", newline="") as text:
+            records = csv.reader(text)
+            next(records, None)  # the header
+            for record in records:
+                if any(cell.strip() for cell in record):
+                    found += 1
+                    if found >= limit:
+                        break
+        return found
     with path.open("rb") as handle:
         for raw in handle:
             if raw.strip():
                 found += 1
                 if found >= limit:
                     break
-    return max(found, 0)
+    return found
 
 
 def open_source(source: str, online: bool) -> Source:

@@ -259,4 +259,6 @@ def test_auto_counts_the_rows_of_a_streamed_table_only_as_far_as_it_needs(
     large = str(write_table(tmp_path / "large", wanted, ".jsonl"))
     assert plan(tmp_path, tasks=large, **two).score_workers == 2
     assert plan(tmp_path, tasks=large, **two, limit=10).score_workers == 1
+    assert plan(tmp_path, tasks=large, **two, sample=10).score_workers == 1
+    assert plan(tmp_path, tasks=large, **two, score_workers="3").score_workers == 3
     assert plan(tmp_path, tasks=large, **two, shard="1/2").score_workers == 2  # size unknown

@@ -70,11 +70,11 @@ def test_hub_offline_sets_and_restores_both_libraries_flags() -> None:
 
 def test_rows_are_counted_up_to_a_limit_in_local_line_tables_only(tmp_path: Path) -> None:
     (tmp_path / "t.jsonl").write_text('{"id": 1}\n\n{"id": 2}\n   \n{"id": 3}\n')
-    (tmp_path / "t.csv").write_text("id,article\n1,a\n2,b\n")
+    (tmp_path / "t.csv").write_text('id,article\n1,a\n2,"two\n\nparagraphs"\n')
     (tmp_path / "empty.csv").write_text("")
     assert rows_up_to(str(tmp_path / "t.jsonl"), 10) == 3  # blank lines are no rows
     assert rows_up_to(str(tmp_path / "t.jsonl"), 2) == 2  # stops at the limit
-    assert rows_up_to(str(tmp_path / "t.csv"), 10) == 2  # the header is no row
+    assert rows_up_to(str(tmp_path / "t.csv"), 10) == 2  # no header, a quoted break inside
     assert rows_up_to(str(tmp_path / "empty.csv"), 10) == 0
     assert rows_up_to(str(tmp_path / "t.parquet"), 10) is None
     assert rows_up_to("https://example.org/t.jsonl", 10) is None

@@ -139,7 +139,8 @@ def _entries(
     blocks ahead of the writing, so memory stays bounded) for a large run where processes can
     be forked, else here."""
     blocks = index.task_blocks(TASK_BLOCK)
-    workers = min(os.cpu_count() or 1, 4)
+    affinity = getattr(os, "sched_getaffinity", None)  # the cores this process may use
+    workers = min(len(affinity(0)) if affinity else os.cpu_count() or 1, 4)
     forks = "fork" in multiprocessing.get_all_start_methods()
     if index.task_count() < PARALLEL_TASKS or workers < 2 or not forks:
         for block in blocks:

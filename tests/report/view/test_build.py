@@ -260,6 +260,7 @@ def test_forked_processes_build_the_same_site_block_by_block(
     monkeypatch.setattr(build, "PARALLEL_TASKS", 2)
     monkeypatch.setattr(build, "TASK_BLOCK", 2)  # blocks of 2, 2 and 1 tasks
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     monkeypatch.setattr(build, "_block_in_process", _tracked)
     _PIDS[:] = [tmp_path / "pids"]
     _PIDS[0].mkdir()
