@@ -1,6 +1,6 @@
 """End-to-end speed of ``sumbench run`` on precomputed outputs, against a plain rouge-score loop.
 
-    python benchmarks/run_speed.py            # 10 systems x 1,000 tasks (~3 minutes here)
+    python benchmarks/run_speed.py            # 10 systems x 1,000 tasks (about a minute here)
     python benchmarks/run_speed.py --quick    # 10 systems x 200 tasks (smoke test)
 
 The workload is generated from a fixed seed with the vocabulary and sentence pool of
