@@ -116,16 +116,15 @@ def plan_run(options: RunOptions) -> Run:
     }
     check_selection(store, recorded["selection"])
     light = all(getattr(setup.scorer, "light", True) for setup in setups)
-    size = expected
-    auto = str(options.score_workers).strip().lower() == "auto"
-    if auto and light and size is None and not options.shard and isinstance(source, str):
+    size, cores = expected, cpu_count()
+    if _auto(options.score_workers) and light and size is None and not options.shard:
         # a streamed table of unknown size: enough rows for auto's processes? (reads at most
         # that many rows; a small table would pay the processes' start-up for nothing)
-        wanted = -(-auto_items(cpu_count()) // max(len(systems), 1))
+        wanted = -(-auto_items(cores) // max(len(systems), 1))
         bounds = [b for b in (options.limit, options.sample) if b is not None]
-        counted = rows_up_to(source, min([wanted, *bounds]))
+        counted = rows_up_to(str(source), min([wanted, *bounds]))
         size = counted if counted is not None and counted < wanted else None
-    workers = score_workers(options.score_workers, size, len(systems), light)
+    workers = score_workers(options.score_workers, size, len(systems), light, cores)
     recorded["score_workers"] = workers
     recorded["score_deadline"] = options.score_deadline or None
     return Run(
@@ -215,6 +214,10 @@ def _cache(options: RunOptions, config: RunConfig) -> GenerationCache | None:
     return GenerationCache(where or default_cache_dir())
 
 
+def _auto(value: str | int) -> bool:
+    return str(value).strip().lower() == "auto"
+
+
 def score_workers(
     value: str | int,
     tasks: int | None,
@@ -225,7 +228,7 @@ def score_workers(
     """``--score-workers``: a positive number, or ``auto``: for a large run (:func:`auto_items`)
     whose scorers hold no model that each process would load, one process per core (but the
     calling process's from :data:`AUTO_SPARE_CORE_FROM` cores up); else 1, in-process."""
-    if str(value).strip().lower() == "auto":
+    if _auto(value):
         cores = cpu_count() if cores is None else cores
         large = tasks is None or tasks * systems >= auto_items(cores)
         if not large or not light:

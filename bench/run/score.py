@@ -263,7 +263,7 @@ class Scoring:
         self.limit = batch if self.batches else 1
         self.workers = workers
         self.size = 1
-        """Items a batch holds (known once a batch is back)."""
+        """Items a batch holds: one until a batch's time is known (:meth:`learn`)."""
         self.item_seconds: float | None = None
         """What scoring an item takes, as far as the batches tell."""
         self._pending: dict[Future[Any], list[tuple[Task, System]]] = {}
@@ -306,8 +306,7 @@ class Scoring:
                 or out >= BATCHES_OUT * self.workers
             ):
                 return
-            size = self.size if self.item_seconds is not None else 1
-            chunk = [self._waiting.popleft() for _ in range(min(size, len(self._waiting)))]
+            chunk = [self._waiting.popleft() for _ in range(min(self.size, len(self._waiting)))]
             future = self.executor.score_batch([job for _, _, job in chunk])  # type: ignore[attr-defined]
             self._pending[future] = [(task, system) for task, system, _ in chunk]
 

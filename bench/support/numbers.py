@@ -174,8 +174,3 @@ def missing_numbers(fact: str, summary: str, word_one: bool = True) -> frozenset
     """Numbers the fact states that the summary does not (an empty set when all agree);
     ``word_one=False`` does not require a bare "one" of the fact (see :func:`quantities`)."""
     return quantities(fact, word_one) - quantities(summary)
-
-
-def missing_dates(fact: str, summary: str) -> frozenset[str]:
-    """Months and weekdays the fact names that the summary does not."""
-    return dates(fact) - dates(summary)

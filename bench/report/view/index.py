@@ -127,17 +127,6 @@ class ItemIndex:
         """Number of tasks in the run."""
         return int(self.db.execute("SELECT COUNT(*) FROM tasks").fetchone()[0])
 
-    def tasks(self) -> Iterator[tuple[int, str, dict[str, Any] | None, dict[str, Any] | None]]:
-        """(position, id, listing, texts) of every task, in the order the run listed them."""
-        cursor = self.db.execute("SELECT id, listed, texts FROM tasks ORDER BY idx")
-        for position, (task_id, listed, texts) in enumerate(cursor):
-            yield (
-                position,
-                task_id,
-                json.loads(listed) if listed else None,
-                json.loads(texts) if texts else None,
-            )
-
     def task_blocks(self, size: int) -> list[tuple[int, int, int]]:
         """The tasks in blocks of ``size``: (first position, first idx, last idx) of each."""
         keys = [k for (k,) in self.db.execute("SELECT idx FROM tasks ORDER BY idx")]
@@ -149,7 +138,8 @@ class ItemIndex:
     def block(
         self, first: int, low: int, high: int
     ) -> Iterator[tuple[int, str, dict[str, Any] | None, dict[str, Any] | None]]:
-        """:meth:`tasks` of one block of :meth:`task_blocks`."""
+        """(position, id, listing, texts) of each task of one block of :meth:`task_blocks`,
+        in the order the run listed them."""
         cursor = self.db.execute(
             "SELECT id, listed, texts FROM tasks WHERE idx BETWEEN ? AND ? ORDER BY idx",
             (low, high),
