@@ -3,6 +3,7 @@ stem cache: the Porter stemmer dominates the cost of matching and fragment stati
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Iterable
 from functools import lru_cache
@@ -37,10 +38,34 @@ class _CachedStemmer:
 _STEMMER = _CachedStemmer()
 
 
+_NON_ALNUM = re.compile(rouge_tokenize.NON_ALPHANUM_PATTERN)
+_STEMMED: dict[str, str] = {}
+"""Word (a lowercase ``[a-z0-9]+`` run) -> its stemmed token, ``""`` when rouge-score drops it."""
+STEMMED_WORDS = 1 << 18
+"""Words :data:`_STEMMED` holds before it starts afresh (memory stays bounded)."""
+
+
 def tokens(text: str, stem: bool = False) -> list[str]:
-    """Tokens exactly as ``rouge_score.tokenize.tokenize`` makes them, stemmed or not."""
-    found: list[str] = rouge_tokenize.tokenize(text, _STEMMER if stem else None)
-    return found
+    """Tokens exactly as ``rouge_score.tokenize.tokenize`` makes them, stemmed or not.
+
+    The same steps (lowercase, non-``[a-z0-9]`` runs to a space, split, stem words over 3
+    characters, drop tokens that are not ``[a-z0-9]+``), with each word's stemmed token kept:
+    after the replacement every word is ``[a-z0-9]+``, so only stemming can make one invalid."""
+    words = _NON_ALNUM.sub(" ", text.lower()).split()
+    if not stem:
+        return words
+    known = _STEMMED
+    try:
+        found = [known[w] for w in words]
+    except KeyError:
+        if len(known) > STEMMED_WORDS:
+            known.clear()
+        for w in words:
+            if w not in known:
+                token = _STEMMER.stem(w) if len(w) > 3 else w
+                known[w] = token if rouge_tokenize.VALID_TOKEN_RE.match(token) else ""
+        found = [known[w] for w in words]
+    return [t for t in found if t]
 
 
 def stem(word: str) -> str:

@@ -32,6 +32,10 @@ class Fragment:
     length: int
 
 
+_SUMMARY_END = object()
+_ARTICLE_END = object()
+
+
 def positions(article: Sequence[str]) -> dict[str, list[int]]:
     """Where each token occurs in ``article``: the index :func:`fragments` searches."""
     where: dict[str, list[int]] = defaultdict(list)
@@ -53,7 +57,10 @@ def fragments(
     if where is None:
         where = positions(article)
     found: list[Fragment] = []
-    size, end = len(summary), len(article)
+    size = len(summary)
+    # Each text ends in a marker equal to nothing, so a match stops at either text's end.
+    own: list[object] = [*summary, _SUMMARY_END]
+    source: list[object] = [*article, _ARTICLE_END]
     i = 0
     while i < size:
         best_start, best_length = -1, 0
@@ -61,10 +68,8 @@ def fragments(
         for start in where.get(summary[i], ()):
             if start < resume:
                 continue
-            # The match can run no further than either text's end.
-            limit = min(size - i, end - start)
             length = 1
-            while length < limit and summary[i + length] == article[start + length]:
+            while own[i + length] == source[start + length]:
                 length += 1
             if length > best_length:
                 best_start, best_length = start, length

@@ -31,6 +31,7 @@ from bench.support.negation import (
     is_negation,
     negated,
     negated_near,
+    negations,
     words_with_apostrophes,
 )
 from bench.support.numbers import dates, quantities
@@ -124,6 +125,8 @@ def fact_polarity_clash(
         } - {"-"}
         shown = [s for s in sentences if denied & canonical_set(s)]
         return bool(shown) and not any(negated(s) for s in shown)
+    if not negations(sentences[main]):  # most sentences: no negation to look near
+        return False
     main_words = words_with_apostrophes(sentences[main])
     return negated_near(main_words, lambda w: canonical(stem(w)) in key)
 

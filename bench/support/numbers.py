@@ -95,22 +95,25 @@ def _number(token: str) -> float | None:
 def _values(parts: list[str], word_one: bool) -> list[tuple[float, int, int]]:
     """(value, index of its first part, index of its last part) of every number in ``parts``."""
     found: list[tuple[float, int, int]] = []
-    index = 0
-    while index < len(parts):
+    # Only a digit run or a number word can start a number: the other parts are skipped at once.
+    candidates = [i for i, part in enumerate(parts) if part[0].isdigit() or part.lower() in _UNITS]
+    after = 0  # the first part not yet taken by a number
+    for index in candidates:
+        if index < after:
+            continue
         value = _number(parts[index])
         if value is None:
-            index += 1
             continue
         start = index
         following = parts[index + 1].lower() if index + 1 < len(parts) else ""
         if not word_one and parts[index].lower() == "one" and following not in _SCALES:
-            index += 1
+            after = index + 1
             continue
         if following in _SCALES and not (following in {"m", "k"} and not parts[index][0].isdigit()):
             value *= _SCALES[following]
             index += 1
         found.append((value, start, index))
-        index += 1
+        after = index + 1
     return found
 
 

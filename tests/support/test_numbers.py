@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from bench.support.numbers import counts, missing_numbers, quantities
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bench.support.numbers import _SCALES, _number, _values, counts, missing_numbers, quantities
 
 
 def test_numbers_normalised() -> None:
@@ -25,3 +28,34 @@ def test_a_number_counts_the_words_of_its_own_phrase() -> None:
     assert counts("the 23-year-old defender") == {(23.0, "year", "")}
     # Ages after names count nothing: "25, Makrus" is not 25 Makruses.
     assert counts("Samuel Kvarzell, 25, Makrus Asberg, 25, and Eric Jansberger, 28, said") == set()
+
+
+def every_part_in_turn(parts: list[str], word_one: bool) -> list[tuple[float, int, int]]:
+    """The reading by definition: each part tried as a number, left to right."""
+    found: list[tuple[float, int, int]] = []
+    index = 0
+    while index < len(parts):
+        value = _number(parts[index])
+        if value is None:
+            index += 1
+            continue
+        start = index
+        following = parts[index + 1].lower() if index + 1 < len(parts) else ""
+        if not word_one and parts[index].lower() == "one" and following not in _SCALES:
+            index += 1
+            continue
+        if following in _SCALES and not (following in {"m", "k"} and not parts[index][0].isdigit()):
+            value *= _SCALES[following]
+            index += 1
+        found.append((value, start, index))
+        index += 1
+    return found
+
+
+_PARTS = ["one", "One", "two", "million", "m", "k", "3", "3,000", "1.5", "bn", "the", "ten", "x"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PARTS), max_size=8), st.booleans())
+def test_numbers_are_read_as_by_trying_every_part(parts: list[str], word_one: bool) -> None:
+    assert _values(parts, word_one) == every_part_in_turn(parts, word_one)
