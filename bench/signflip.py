@@ -23,6 +23,7 @@ infinite: no data of that size can bound the difference at that level.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -88,23 +89,41 @@ def _random_flips(rng: np.random.Generator, size: int, n: int, out: FloatArray) 
     return out[:size]
 
 
-def monte_carlo_p_values(diffs: FloatArray, draws: int, seed: int) -> FloatArray:
-    """Two-sided Monte Carlo sign-flip p-value of each row of ``diffs``:
-    ``(#{|random statistic| >= |observed|} + 1) / (draws + 1)``."""
-    n = diffs.shape[1]
-    totals = diffs.sum(axis=1)
-    threshold = np.abs(totals) - TIE_RTOL * np.abs(diffs).sum(axis=1)
+def _flip_blocks(n: int, draws: int, seed: int) -> Iterator[FloatArray]:
+    """The ``draws`` random sign assignments of ``n`` tasks from ``default_rng(seed)``, a block
+    of rows at a time (each block overwrites the last)."""
     rng = np.random.default_rng(seed)
     step = max(1, min(draws, BLOCK_CELLS // n))
     flips = np.empty((step, n))
-    hits = np.zeros(diffs.shape[0], dtype=np.int64)
     for start in range(0, draws, step):
-        size = min(step, draws - start)
-        chosen = _random_flips(rng, size, n, flips)
-        statistics = totals[:, np.newaxis] - 2.0 * (chosen @ diffs.T).T
-        hits += np.count_nonzero(np.abs(statistics) >= threshold[:, np.newaxis], axis=1)
-    result: FloatArray = (hits + 1) / (draws + 1)
-    return result
+        yield _random_flips(rng, min(step, draws - start), n, flips)
+
+
+class _Hits:
+    """Counts, for each row of ``diffs``, the random assignments at least as extreme as it."""
+
+    def __init__(self, diffs: FloatArray) -> None:
+        self.diffs = diffs
+        self.totals = diffs.sum(axis=1)
+        self.threshold = np.abs(self.totals) - TIE_RTOL * np.abs(diffs).sum(axis=1)
+        self.hits = np.zeros(diffs.shape[0], dtype=np.int64)
+
+    def add(self, chosen: FloatArray) -> None:
+        statistics = self.totals[:, np.newaxis] - 2.0 * (chosen @ self.diffs.T).T
+        self.hits += np.count_nonzero(np.abs(statistics) >= self.threshold[:, np.newaxis], axis=1)
+
+    def p_values(self, draws: int) -> FloatArray:
+        result: FloatArray = (self.hits + 1) / (draws + 1)
+        return result
+
+
+def monte_carlo_p_values(diffs: FloatArray, draws: int, seed: int) -> FloatArray:
+    """Two-sided Monte Carlo sign-flip p-value of each row of ``diffs``:
+    ``(#{|random statistic| >= |observed|} + 1) / (draws + 1)``."""
+    hits = _Hits(diffs)
+    for chosen in _flip_blocks(diffs.shape[1], draws, seed):
+        hits.add(chosen)
+    return hits.p_values(draws)
 
 
 @dataclass(frozen=True)
@@ -150,16 +169,37 @@ def subset_means(diff: FloatArray, draws: int, seed: int) -> SubsetMeans:
         sizes = subset_sums(np.ones(n))
         means = np.sort(sums[1:] / sizes[1:])
         return SubsetMeans(means, 1 << n, 1, True)
-    rng = np.random.default_rng(seed)
-    step = max(1, min(draws, BLOCK_CELLS // n))
-    flips = np.empty((step, n))
-    found: list[FloatArray] = []
-    empty = 0
-    for start in range(0, draws, step):
-        size = min(step, draws - start)
-        chosen = _random_flips(rng, size, n, flips)
+    drawn = _Means(diff)
+    for chosen in _flip_blocks(n, draws, seed):
+        drawn.add(chosen)
+    return drawn.result(draws)
+
+
+def monte_carlo_test(diff: FloatArray, draws: int, seed: int) -> tuple[float, SubsetMeans]:
+    """:func:`monte_carlo_p_values` of ``diff`` and its random :func:`subset_means`, from one
+    pass over the same draws (drawn once instead of twice: the same numbers)."""
+    hits = _Hits(diff[np.newaxis])
+    means = _Means(diff)
+    for chosen in _flip_blocks(diff.size, draws, seed):
+        hits.add(chosen)
+        means.add(chosen)
+    return float(hits.p_values(draws)[0]), means.result(draws)
+
+
+class _Means:
+    """The means of the random subsets of ``diff`` (the non-empty ones), and the empty count."""
+
+    def __init__(self, diff: FloatArray) -> None:
+        self.diff = diff
+        self.found: list[FloatArray] = []
+        self.empty = 0
+
+    def add(self, chosen: FloatArray) -> None:
         counts = chosen.sum(axis=1)
-        empty += int(np.count_nonzero(counts == 0))
+        self.empty += int(np.count_nonzero(counts == 0))
         keep = counts > 0
-        found.append((chosen[keep] @ diff) / counts[keep])
-    return SubsetMeans(np.sort(np.concatenate(found)), draws + 1, 1 + empty, False)
+        self.found.append((chosen[keep] @ self.diff) / counts[keep])
+
+    def result(self, draws: int) -> SubsetMeans:
+        means = np.sort(np.concatenate(self.found))
+        return SubsetMeans(means, draws + 1, 1 + self.empty, False)

@@ -34,7 +34,13 @@ from bench.correlation import correlation as correlation
 from bench.correlation import partial_correlation as partial_correlation
 from bench.correlation import percentile_interval as percentile_interval
 from bench.signature import Signature
-from bench.signflip import EXACT_MAX_TASKS, exact_p_values, monte_carlo_p_values, subset_means
+from bench.signflip import (
+    EXACT_MAX_TASKS,
+    exact_p_values,
+    monte_carlo_p_values,
+    monte_carlo_test,
+    subset_means,
+)
 from bench.signflip import TIE_RTOL as _TIE_RTOL
 
 FloatArray = npt.NDArray[np.float64]
@@ -191,11 +197,11 @@ def sign_flip_test(
     if diff.size < 2:
         return _no_test(delta, SIGN_FLIP, diff.size, permutations, seed)
     exact = diff.size <= EXACT_MAX_TASKS
-    rows = diff[np.newaxis]
-    p_value = (
-        exact_p_values(rows)[0] if exact else monte_carlo_p_values(rows, permutations, seed)[0]
-    )
-    low, high = subset_means(diff, permutations, seed).bounds((1 - level) / 2)
+    if exact:
+        p_value, means = exact_p_values(diff[np.newaxis])[0], subset_means(diff, permutations, seed)
+    else:
+        p_value, means = monte_carlo_test(diff, permutations, seed)
+    low, high = means.bounds((1 - level) / 2)
     return PairedTest(
         delta,
         low,

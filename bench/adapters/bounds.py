@@ -6,14 +6,19 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from rouge_score.tokenizers import DefaultTokenizer
-
 from bench.adapters._select import Selection, Sentence, sentence_pool
 from bench.adapters.base import GoldSummarizer, NotApplicable, register_adapter
 from bench.request import Summary
 from bench.task import Task
 
-_TOKENIZER = DefaultTokenizer(use_stemmer=True)
+
+def _tokenize(text: str) -> list[str]:
+    """rouge-score's stemmed tokens (NLTK is imported on first use, not with the adapters)."""
+    from bench.scorers._tokens import tokens
+
+    return tokens(text, stem=True)
+
+
 _METRIC = re.compile(r"rouge([1-9])")
 _IMPROVEMENT = 1e-12
 
@@ -76,15 +81,13 @@ class _Objective:
 
     def __init__(self, references: list[str], orders: tuple[int, ...]) -> None:
         self.orders = orders
-        self.stats = [
-            _Overlap(_ngrams(_TOKENIZER.tokenize(text), n)) for text in references for n in orders
-        ]
+        self.stats = [_Overlap(_ngrams(_tokenize(text), n)) for text in references for n in orders]
         self.references = len(references)
         self.value = 0.0
 
     def grams(self, text: str) -> list[Counter[tuple[str, ...]]]:
         """The n-grams of ``text`` for each order, aligned with ``self.stats``."""
-        tokens = _TOKENIZER.tokenize(text)
+        tokens = _tokenize(text)
         per_order = [_ngrams(tokens, n) for n in self.orders]
         return per_order * self.references
 
