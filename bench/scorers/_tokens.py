@@ -7,8 +7,8 @@ import re
 import warnings
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
 
-from nltk.stem.porter import PorterStemmer
 from rouge_score import tokenize as rouge_tokenize
 
 from bench.scripts import MIN_KEPT_SHARE, kept_share, unicode_words
@@ -25,13 +25,18 @@ __all__ = [
 
 
 class _CachedStemmer:
-    """nltk's PorterStemmer (as rouge-score builds it) behind an LRU cache."""
+    """nltk's PorterStemmer (as rouge-score builds it) behind an LRU cache; NLTK is imported
+    with the first word stemmed (about a second), not by the commands that never stem."""
 
     def __init__(self) -> None:
-        self._stemmer = PorterStemmer()
+        self._stemmer: Any = None
         self.stem = lru_cache(maxsize=1 << 17)(self._stem)
 
     def _stem(self, word: str) -> str:
+        if self._stemmer is None:
+            from nltk.stem.porter import PorterStemmer
+
+            self._stemmer = PorterStemmer()
         return str(self._stemmer.stem(word))
 
 

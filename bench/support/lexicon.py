@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from bench.scorers._tokens import stem, tokens
 from bench.support.negation import is_negation
-from bench.support.synonyms import CANONICAL, canonical
+from bench.support.synonyms import canonical, canonical_map
 
 _STOPWORD_TEXT = """
 a about also am an and any are as at be because been being both but by can could did do does
@@ -58,14 +58,14 @@ def canonical_words(text: str) -> tuple[str, ...]:
 @lru_cache(maxsize=1 << 16)
 def canonical_set(text: str) -> frozenset[str]:
     """Canonical stems of every token of ``text`` (stopwords too)."""
-    get = CANONICAL.get  # canonical(), inlined: this runs for every sentence of every summary
+    get = canonical_map().get  # canonical(), inlined: this runs for every sentence of every summary
     return frozenset([get(w, w) for w in stems(text)])
 
 
 @lru_cache(maxsize=1 << 16)
 def canonical_sequence(text: str) -> tuple[str, ...]:
     """Canonical stems of every token of ``text``, in order (for word pairs)."""
-    get = CANONICAL.get
+    get = canonical_map().get
     return tuple([get(w, w) for w in stems(text)])
 
 

@@ -43,9 +43,8 @@ _DIFFER = re.compile(
     r"|\bdisagree\b|\bdiffer(?:s|ed)? on\b",
     re.IGNORECASE,
 )
-_HEDGE_WORDS = frozenset(
-    canonical_words("report reports differ disagree vary conflict outlets sources accounts")
-)
+_HEDGE_TEXT = "report reports differ disagree vary conflict outlets sources accounts"
+"""The words of a hedge, as written (stemmed on use: stemming imports NLTK)."""
 _GENERIC = re.compile(rf"\b(?:{_SOURCE_WORDS}|one|some|others?|several)\b", re.IGNORECASE)
 
 
@@ -200,7 +199,7 @@ def states_disagreement(sentence: Attribution, sides: Sequence[Sequence[Side]]) 
     """The declared disagreement a "reports differ on ..." sentence speaks of, or ``""``."""
     if not sentence.hedged:
         return ""
-    words = frozenset(canonical_words(sentence.claim)) - _HEDGE_WORDS
+    words = frozenset(canonical_words(sentence.claim)) - frozenset(canonical_words(_HEDGE_TEXT))
     for topic in sides:
         named = frozenset(canonical_words(topic[0].topic)).union(*(s.words for s in topic))
         if topic and words & named:

@@ -82,13 +82,20 @@ def _canonical_map() -> dict[str, str]:
     return mapping
 
 
-CANONICAL = _canonical_map()
-"""Stem -> the stem standing for its group."""
+_CANONICAL: dict[str, str] = {}
+
+
+def canonical_map() -> dict[str, str]:
+    """Stem -> the stem standing for its group (built on first use: stemming imports NLTK,
+    which a command that never compares words should not pay for)."""
+    if not _CANONICAL:
+        _CANONICAL.update(_canonical_map())
+    return _CANONICAL
 
 
 def canonical(stemmed: str) -> str:
     """The group's stem for a stemmed token, or the token itself."""
-    return CANONICAL.get(stemmed, stemmed)
+    return (_CANONICAL or canonical_map()).get(stemmed, stemmed)
 
 
 _OPPOSITES = """
@@ -116,11 +123,17 @@ def _opposite_map() -> dict[str, str]:
     return mapping
 
 
-OPPOSITES = _opposite_map()
-"""Canonical stem -> the canonical stem of its opposite (a small list of pairs news text states
-either way: won / lost, rose / fell, guilty / innocent)."""
+_OPPOSITES_MAP: dict[str, str] = {}
+
+
+def opposite_map() -> dict[str, str]:
+    """Canonical stem -> the canonical stem of its opposite (a small list of pairs news text
+    states either way: won / lost, rose / fell, guilty / innocent); built on first use."""
+    if not _OPPOSITES_MAP:
+        _OPPOSITES_MAP.update(_opposite_map())
+    return _OPPOSITES_MAP
 
 
 def opposite(word: str) -> str | None:
-    """The opposite of a canonical stem, when it has one in :data:`OPPOSITES`."""
-    return OPPOSITES.get(word)
+    """The opposite of a canonical stem, when it has one in :func:`opposite_map`."""
+    return (_OPPOSITES_MAP or opposite_map()).get(word)

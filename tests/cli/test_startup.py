@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import typer
@@ -83,3 +85,18 @@ def test_lazy_help_reads_exactly_as_eager_help(args: list[str]) -> None:
 def test_an_unknown_command_is_a_usage_error() -> None:
     result = CliRunner().invoke(app, ["nosuch"])
     assert result.exit_code == 2 and "No such command 'nosuch'" in result.output
+
+
+def test_commands_that_never_compare_words_do_not_import_nltk(tmp_path: Path) -> None:
+    # The registries import every scorer module; NLTK (about a second, with scipy.stats) comes
+    # with the first word stemmed.
+    run = tmp_path / "run"
+    shutil.copytree(REPO / "results" / "baseline", run)
+    for args in (
+        ["report", str(run), "--no-charts", "--no-view"],
+        ["compare", str(run), str(run)],
+        ["scorers", "list"],
+    ):
+        loaded = _modules_after(args)
+        assert "bench.scorers.rouge" in loaded, args
+        assert "nltk" not in loaded, args

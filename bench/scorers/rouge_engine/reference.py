@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from rouge_score import rouge_scorer
-
 from bench.scorers.rouge_engine.base import BatchEngine
 from bench.scorers.rouge_engine.score import Score, Scores
 
@@ -23,6 +21,8 @@ class RougeScoreEngine(BatchEngine):
 
     def __init__(self, types: Sequence[str], use_stemmer: bool) -> None:
         super().__init__(types, use_stemmer)
+        from rouge_score import rouge_scorer  # imports NLTK
+
         self._scorer = rouge_scorer.RougeScorer(list(self.types), use_stemmer=self.use_stemmer)
 
     def score_multi(self, targets: Sequence[str], prediction: str) -> Scores:

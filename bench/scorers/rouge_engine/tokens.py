@@ -13,8 +13,6 @@ from collections.abc import Callable
 from itertools import chain
 from typing import Any
 
-from nltk.stem.porter import PorterStemmer
-
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _VALID = re.compile(r"^[a-z0-9]+$")
 _ASCII_TABLE = bytes(
@@ -48,7 +46,10 @@ Stemmer = Callable[[str], str]
 
 
 def nltk_stemmer() -> Stemmer:
-    """NLTK's Porter stemmer, the one rouge-score uses."""
+    """NLTK's Porter stemmer, the one rouge-score uses (NLTK imported here: a command that
+    never scores does not pay for it)."""
+    from nltk.stem.porter import PorterStemmer
+
     stem = PorterStemmer().stem
     return lambda word: str(stem(word))
 
