@@ -22,7 +22,13 @@ from typing import Literal
 import pandas as pd
 
 from bench.analysis import Resampling, metric_catalog, select_metrics
-from bench.compare import Difference, changed_signatures, compare_runs, run_notices, scorer_of
+from bench.compare import (
+    Difference,
+    changed_metric_names,
+    changed_signatures,
+    compare_runs,
+    run_notices,
+)
 from bench.report.escape import md_code, md_escape
 from bench.report.tables import format_value
 from bench.scorers.base import Metric
@@ -163,6 +169,7 @@ def check(
         for m in select_metrics(metric_catalog(baseline), metrics)
         if m.higher_is_better is not None
     ]
+    _check_margins(margins or {}, default_margin, metric_catalog(baseline), baseline)
     report = CheckReport(
         resampling=resampling,
         margins={m.name: (margins or {}).get(m.name, default_margin) for m in catalog},
@@ -184,14 +191,38 @@ def check(
     report.findings += _changed_measurements(changed)
     present = [s for s in base_systems if s in run_systems]
     report.findings += _missing_tasks(present, base_scores, run_scores)
-    owner = scorer_of(baseline)
-    names = [m.name for m in catalog if m.name in run_metrics and owner.get(m.name) not in changed]
+    changed_names = changed_metric_names(baseline, run)
+    names = [m.name for m in catalog if m.name in run_metrics and m.name not in changed_names]
     if names:
         for diff in compare_runs(baseline, run, names, resampling):
             if diff.system in base_systems:
                 margin = report.margins.get(diff.metric.name, 0.0)
                 report.findings.append(_judge(diff, margin, resampling))
     return report
+
+
+class CheckError(ValueError):
+    """A check asked for something that cannot be (a margin for no gated metric, a negative
+    margin)."""
+
+
+def _check_margins(
+    margins: Mapping[str, float], default: float, catalog: list[Metric], baseline: Store
+) -> None:
+    """Margins are 0 or more, and each names a metric the check gates: a misspelt name would
+    otherwise leave that metric's margin at the default without a word."""
+    gated = [m.name for m in catalog if m.higher_is_better is not None]
+    unknown = [name for name in margins if name not in gated]
+    if unknown:
+        raise CheckError(
+            f"margin(s) for {', '.join(map(repr, unknown))}: no such gated metric in the "
+            f"baseline {baseline.root}; its metrics with a direction: {', '.join(gated)}"
+        )
+    for name, value in [("--margin", default), *margins.items()]:
+        if not math.isfinite(value) or value < 0:
+            raise CheckError(
+                f"margin for {name}: {value:g}; a margin is the loss allowed, 0 or more"
+            )
 
 
 def _chosen_systems(base_systems: list[str], systems: list[str], baseline: Store) -> list[str]:

@@ -67,18 +67,49 @@ class Difference:
 
 
 def _num(value: float) -> float | None:
-    return None if math.isnan(value) else round(value, 6)
+    """A JSON number, or ``null`` where there is none: no value (NaN), or no bound (the tasks
+    are too few to bound the difference: ±infinity, which JSON cannot write)."""
+    return round(value, 6) if math.isfinite(value) else None
+
+
+def changed_metrics(old: Store, new: Store) -> dict[str, tuple[str, str, str]]:
+    """Metrics both runs give whose scorers measure differently: metric -> (the new run's scorer
+    name, old signature, new signature).
+
+    Scorers are matched through the metrics they give, not by name: ``rouge`` in one run and
+    ``rouge:stem=false`` in the other both give ``rouge1_f``, and are the same metric measured
+    two ways. Scorers of the same name are compared too (a run.json without metric lists)."""
+    a = old.run_info().get("signatures", {})
+    b = new.run_info().get("signatures", {})
+    old_owner, new_owner = scorer_of(old), scorer_of(new)
+    found: dict[str, tuple[str, str, str]] = {}
+    for metric, name in new_owner.items():
+        before = old_owner.get(metric)
+        if before in a and name in b and measurement(a[before]) != measurement(b[name]):
+            found[metric] = (name, a[before], b[name])
+    return found
 
 
 def changed_signatures(old: Store, new: Store) -> dict[str, tuple[str, str]]:
-    """Scorers whose measurement differs between two runs: name -> (old, new) signature."""
+    """Scorers whose measurement differs between two runs: the new run's scorer name -> (old,
+    new) signature, matched through their metrics (see :func:`changed_metrics`) or by name."""
     a = old.run_info().get("signatures", {})
     b = new.run_info().get("signatures", {})
-    return {
+    found = {
         name: (a[name], b[name])
         for name in a.keys() & b.keys()
         if measurement(a[name]) != measurement(b[name])
     }
+    for name, before, after in changed_metrics(old, new).values():
+        found.setdefault(name, (before, after))
+    return found
+
+
+def changed_metric_names(old: Store, new: Store) -> set[str]:
+    """Metrics whose measurement changed: given by a changed scorer (matched either way)."""
+    by_name = changed_signatures(old, new)
+    owner = scorer_of(new)
+    return set(changed_metrics(old, new)) | {m for m, s in owner.items() if s in by_name}
 
 
 def run_notices(store: Store, name: str) -> list[str]:
@@ -104,8 +135,7 @@ def compare_runs(
     """Differences for every system present in both runs and every chosen metric."""
     resampling = resampling or Resampling()
     chosen = select_metrics(metric_catalog(new), metrics)
-    changed = changed_signatures(old, new)
-    owner = scorer_of(new)
+    changed = changed_metric_names(old, new)
     old_scores, new_scores = old.scores(), new.scores()
     found = []
     for metric in chosen:
@@ -113,7 +143,7 @@ def compare_runs(
         for system in [s for s in b.index if s in a.index]:
             old_mean = float(a.loc[system].mean())
             new_mean = float(b.loc[system].mean())
-            if owner.get(metric.name) in changed:
+            if metric.name in changed:
                 found.append(
                     Difference(
                         str(system),
@@ -216,6 +246,7 @@ def to_json(
                 "differences": [d.as_dict() for d in diffs],
             },
             indent=2,
+            allow_nan=False,
         )
         + "\n"
     )

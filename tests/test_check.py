@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from bench.check import check
 from bench.cli import app
+from bench.compare import compare_runs
 from bench.store import Store, StoreError
 
 runner = CliRunner()
@@ -101,9 +102,36 @@ def test_margins_file_sets_a_margin_per_metric(
     assert code == 2 and "expected a mapping of metric name to margin" in err
 
 
-def test_changed_scorer_option_is_a_changed_measurement_not_a_regression(
-    bundled_run: Path, tmp_path: Path
+@pytest.mark.parametrize(
+    ("margins", "message"),
+    [
+        ("rouge2f: 0.5\n", "margin(s) for 'rouge2f': no such gated metric"),
+        ("words: 3\n", "margin(s) for 'words': no such gated metric"),  # no direction
+        ("rouge2_f: -1\n", "margin for rouge2_f: -1; a margin is the loss allowed, 0 or more"),
+    ],
+)
+def test_a_misspelt_or_negative_margin_is_a_usage_error(
+    degraded_run: Path, bundled_run: Path, tmp_path: Path, margins: str, message: str
 ) -> None:
+    path = tmp_path / "margins.yaml"
+    path.write_text(margins)
+    args = ["check", str(degraded_run), "--baseline", str(bundled_run), "--margins", str(path)]
+    code, _, err = run_cli(*args)
+    assert code == 2 and message in err, err
+    assert "rouge2_f" in err  # the names it could be
+
+
+def test_a_negative_default_margin_is_a_usage_error(bundled_run: Path) -> None:
+    code, _, err = run_cli("check", str(bundled_run), "--baseline", str(bundled_run), "--margin=-1")
+    assert code == 2 and "margin for --margin: -1" in err
+
+
+@pytest.mark.parametrize("spec", ["rouge:stem=false,name=rouge", "rouge:stem=false"])
+def test_changed_scorer_option_is_a_changed_measurement_not_a_regression(
+    bundled_run: Path, tmp_path: Path, spec: str
+) -> None:
+    # Without name=, the scorer is called "rouge:stem=false" in run.json: it is matched to the
+    # baseline's "rouge" through the metrics both give.
     out_dir = tmp_path / "unstemmed"
     code, _, err = run_cli(
         "run",
@@ -115,7 +143,7 @@ def test_changed_scorer_option_is_a_changed_measurement_not_a_regression(
         "--systems",
         "lead",
         "--scorers",
-        "rouge:stem=false,name=rouge",
+        spec,
         "--scorers",
         "keyfacts",
         "--scorers",
@@ -127,6 +155,15 @@ def test_changed_scorer_option_is_a_changed_measurement_not_a_regression(
     assert "changed-measurement" in verdicts and "regression" not in verdicts
     assert not report.passed
     assert "different measurement, not a regression" in report.to_markdown()
+    # ROUGE is not tested against numbers measured another way; key facts still are
+    assert {f.metric for f in report.findings if f.verdict != "changed-measurement"} == {
+        "KF",
+        "KF-w",
+    }
+    diffs = compare_runs(Store(bundled_run), Store(out_dir), ["rouge1_f", "kf_recall"])
+    notes = {d.metric.name: d.note for d in diffs}
+    assert notes["rouge1_f"] == "scorer signature changed: a different measurement"
+    assert notes["kf_recall"] != notes["rouge1_f"]
 
 
 def test_disappeared_system_and_task_fail(rerun: Path, bundled_run: Path, tmp_path: Path) -> None:

@@ -90,3 +90,25 @@ def test_compare_rounds_values_as_the_table_does_and_escapes_names() -> None:
     text = compare_markdown([diff], Resampling())
     assert format_value(value, metric) == "63.7"
     assert "| a\\|b c | KF | 63.7 | 63.7 |" in text
+
+
+def test_compare_json_is_strict_json_with_unbounded_intervals(
+    bundled_run: Path, tmp_path: Path
+) -> None:
+    # Two tasks: the sign-flip test cannot bound a difference at 95% (the bounds are infinite).
+    two = tmp_path / "two"
+    shutil.copytree(bundled_run, two)
+    store = Store(two)
+    scores = store.scores()
+    kept = sorted(set(scores.task_id))[:2]
+    scores[scores.task_id.isin(kept)].to_csv(two / "scores.csv", index=False)
+    result = runner.invoke(app, ["compare", str(two), str(two), "--json", "--metrics", "rouge1_f"])
+    assert result.exit_code == 0, result.output
+
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"not JSON: {constant}")
+
+    data = json.loads(result.stdout, parse_constant=refuse)
+    assert data["differences"] and all(
+        d["low"] is None and d["high"] is None and d["n"] == 2 for d in data["differences"]
+    )

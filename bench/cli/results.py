@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 import yaml
 
+from bench.check import CheckError
 from bench.check import check as run_check
 from bench.cli.errors import fail
 from bench.cli.options import (
@@ -148,7 +149,7 @@ def check(
         result = run_check(
             Store(run_dir), Store(baseline), per_metric, margin, metrics, chosen, systems
         )
-    except StoreError as error:
+    except (StoreError, CheckError) as error:
         raise fail(str(error)) from None
     text = result.to_markdown()
     typer.echo(text, nl=False)
