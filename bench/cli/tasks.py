@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import typer
 from pydantic import BaseModel
@@ -23,12 +24,11 @@ from bench.cli.options import (
     PresetOpt,
     RefsOpt,
     SeparatorOpt,
-    TasksOpt,
 )
 from bench.inputs import MAX_DOCUMENT_BYTES, limit_from_mb
 from bench.presets import list_presets
 from bench.sampling import select
-from bench.task import KeyFact, Reference, Task, TaskError, TaskFile, load_tasks
+from bench.task import KeyFact, Reference, Task, TaskError, TaskFile
 from bench.tasksets import check_task_set, open_tasks
 
 EXPORT_FORMATS: tuple[Literal["jsonl", "parquet", "hf"], ...] = ("jsonl", "parquet", "hf")
@@ -38,14 +38,73 @@ out = Console(soft_wrap=True)
 """Standard output, for what the commands show."""
 
 
-def _load(tasks: Path, references: Path | None) -> list[Task]:
+SourceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--tasks",
+        help="Task folder (default: tasks, or the preset's hub copy), FILE.jsonl/.parquet/.csv, "
+        "a save_to_disk folder or hf:NAME[:CONFIG]:SPLIT: whatever `run --tasks` reads.",
+    ),
+]
+
+
+def _options(
+    preset: str | None,
+    mapping: str | None,
+    separator: str | None,
+    budget: int | None,
+    instructions: str | None,
+    clean: bool,
+    language: str | None,
+) -> tuple[dict[str, Any], str | None]:
+    """``open_tasks`` options of the table options, as ``run`` makes them; without any, none
+    (so the run package, with pandas, is imported only when a table needs it)."""
+    given = (preset, mapping, separator, budget, instructions, language)
+    if not clean and all(value is None for value in given):
+        return {}, None
+    from bench.run.selection import table_options
+
+    return table_options(preset, mapping, separator, budget, instructions, clean, language)
+
+
+def _open(
+    source: str | None,
+    references: Path | None,
+    options: dict[str, Any],
+    preset_source: str | None,
+    online: bool,
+    max_document_mb: float,
+) -> tuple[str, Iterator[Task]]:
+    """The task set ``run --tasks`` would read (its name, its tasks as they are read), opened by
+    the same loader; a problem is the command's error, naming file, row or field."""
+    name = source or preset_source or "tasks"
     try:
-        return load_tasks(tasks, references)
+        limit = limit_from_mb(max_document_mb)
+        table = open_tasks(
+            name, references=references, online=online, max_document_bytes=limit, **options
+        )
+    except (TaskError, ValueError) as error:
+        raise _failure(name, error, bool(options)) from None
+    return name, _checked(name, iter(table), bool(options))
+
+
+def _checked(name: str, tasks: Iterator[Task], table_options: bool) -> Iterator[Task]:
+    """``tasks``, with a bad row (read as the tasks are) the command's error."""
+    try:
+        yield from tasks
     except TaskError as error:
-        print_problems(error.problems)
-        raise fail(
-            f"{len(error.problems)} problem(s) in {tasks}; see `sumbench tasks validate {tasks}`"
-        ) from None
+        raise _failure(name, error, table_options) from None
+
+
+def _failure(name: str, error: TaskError | ValueError, table_options: bool) -> typer.Exit:
+    """The exit of a task set that cannot be read, after its problems."""
+    if not isinstance(error, TaskError):
+        return fail(str(error))
+    print_problems(error.problems)
+    same = " with the same options" if table_options else ""
+    return fail(
+        f"{len(error.problems)} problem(s) in {name}; see `sumbench tasks validate {name}`{same}"
+    )
 
 
 def tasks_validate(
@@ -95,9 +154,28 @@ def tasks_validate(
         raise typer.Exit(1)
 
 
-def tasks_list(tasks: TasksOpt = Path("tasks"), references: RefsOpt = None) -> None:
+def tasks_list(
+    tasks: SourceOpt = None,
+    references: RefsOpt = None,
+    preset: PresetOpt = None,
+    mapping: MapOpt = None,
+    separator: SeparatorOpt = None,
+    budget: BudgetOpt = None,
+    instructions: InstructionsOpt = None,
+    clean: CleanOpt = False,
+    language: LanguageOpt = None,
+    online: Annotated[bool, typer.Option(help="Allow downloads from the hub.")] = False,
+    max_document_mb: MaxDocumentOpt = MAX_DOCUMENT_BYTES / 1e6,
+) -> None:
     """One line per task: id, documents, references, key facts, budget, title."""
-    for task in _load(tasks, references):
+    try:
+        options, preset_source = _options(
+            preset, mapping, separator, budget, instructions, clean, language
+        )
+    except ValueError as error:
+        raise fail(str(error)) from None
+    _, found = _open(tasks, references, options, preset_source, online, max_document_mb)
+    for task in found:
         typer.echo(
             f"{task.id}\t{len(task.documents)} doc(s)\t{len(task.references)} ref(s)\t"
             f"{len(task.keyfacts)} fact(s)\t{task.budget} words\t{task.title}"
@@ -106,15 +184,30 @@ def tasks_list(tasks: TasksOpt = Path("tasks"), references: RefsOpt = None) -> N
 
 def tasks_show(
     task_id: Annotated[str, typer.Argument(help="Task id.")],
-    tasks: TasksOpt = Path("tasks"),
+    tasks: SourceOpt = None,
     references: RefsOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the task as JSON.")] = False,
+    preset: PresetOpt = None,
+    mapping: MapOpt = None,
+    separator: SeparatorOpt = None,
+    budget: BudgetOpt = None,
+    instructions: InstructionsOpt = None,
+    clean: CleanOpt = False,
+    language: LanguageOpt = None,
+    online: Annotated[bool, typer.Option(help="Allow downloads from the hub.")] = False,
+    max_document_mb: MaxDocumentOpt = MAX_DOCUMENT_BYTES / 1e6,
 ) -> None:
     """Show a task's cleaned documents with content hashes (references are not shown)."""
-    match = [t for t in _load(tasks, references) if t.id == task_id]
-    if not match:
-        raise fail(f"no task {task_id!r} in {tasks}")
-    task = match[0]
+    try:
+        options, preset_source = _options(
+            preset, mapping, separator, budget, instructions, clean, language
+        )
+    except ValueError as error:
+        raise fail(str(error)) from None
+    name, found = _open(tasks, references, options, preset_source, online, max_document_mb)
+    task = next((t for t in found if t.id == task_id), None)
+    if task is None:
+        raise fail(f"no task {task_id!r} in {name}")
     if as_json:
         data = task.model_dump(exclude={"references", "keyfacts"})
         for doc, dumped in zip(task.documents, data["documents"], strict=True):

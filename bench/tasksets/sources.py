@@ -271,6 +271,12 @@ def _dataset_source(name: str, dataset: Any) -> Source:
 
 
 def _disk_source(path: Path) -> Source:
+    if not any((path / name).is_file() for name in ("state.json", "dataset_dict.json")):
+        raise TaskSetError(
+            str(path),
+            f"neither a task folder (no {path / '<task-id>' / 'task.yaml'}) nor a save_to_disk "
+            "folder (no state.json)",
+        )
     import datasets
 
     if (path / "dataset_dict.json").is_file():

@@ -36,7 +36,10 @@ def _modules_after(args: list[str]) -> set[str]:
     return set(json.loads(done.stderr.rsplit("MODULES", 1)[1]))
 
 
-@pytest.mark.parametrize("args", [["--help"], ["tasks", "list"], ["tasks", "--help"]])
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], ["tasks", "list"], ["tasks", "show", "paris-summit-004"], ["tasks", "--help"]],
+)
 def test_the_command_line_does_not_import_heavy_modules_it_does_not_use(args: list[str]) -> None:
     loaded = _modules_after(args)
     assert "bench.cli" in loaded
