@@ -45,11 +45,16 @@ def view(
     run_dir: Annotated[Path, typer.Argument(help="A results folder written by `sumbench run`.")],
     other: Annotated[
         Path | None,
-        typer.Argument(help="A second results folder: adds a diff page (RUN2 - RUN, as compare)."),
+        typer.Argument(
+            help="A newer results folder: adds a diff page (RUN2 - RUN, as compare), and the "
+            "site goes into it."
+        ),
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="Site folder (default: RUN/view, or RUN/view-vs-<RUN2>)."),
+        typer.Option(
+            "--out", help="Site folder (default: RUN/view; with RUN2, RUN2/view-vs-<RUN>)."
+        ),
     ] = None,
     tasks: Annotated[
         str | None,
@@ -70,8 +75,8 @@ def view(
     address: the table, per-item distributions, tasks, summaries with evidence, problems."""
     from bench.report.view import ViewOptions
 
-    if out is None and other is not None:
-        out = run_dir / f"view-vs-{other.resolve().name}"
+    if out is None and other is not None:  # the run examined is the new one: not inside the old
+        out = other / f"view-vs-{run_dir.resolve().name}"
     site = build_site(run_dir, out, ViewOptions(tasks, references, other))
     if site is None:  # not reached: a required site that fails exits
         raise typer.Exit(2)

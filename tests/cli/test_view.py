@@ -44,13 +44,42 @@ def test_report_builds_the_site_unless_told_not_to(bundled_run: Path, tmp_path: 
     assert result.stdout == (run / "table.md").read_text()
 
 
-def test_two_runs_default_to_a_diff_site_in_the_first(
+def test_two_runs_default_to_a_diff_site_in_the_new_run_not_the_old(
     bundled_run: Path, degraded_run: Path, tmp_path: Path
 ) -> None:
-    run = _copy(bundled_run, tmp_path)
-    result = runner.invoke(app, ["view", str(run), str(degraded_run)])
+    old = _copy(bundled_run, tmp_path / "old")
+    new = _copy(degraded_run, tmp_path / "new")
+    before = sorted(p.name for p in old.iterdir())
+    result = runner.invoke(app, ["view", str(old), str(new)])
     assert result.exit_code == 0, result.output
-    assert (run / "view-vs-run" / "data" / "diff.js").is_file()
+    site = new / "view-vs-run" / "index.html"
+    assert (site.parent / "data" / "diff.js").is_file()
+    assert result.stdout.strip() == site.resolve().as_uri()
+    assert sorted(p.name for p in old.iterdir()) == before
+
+
+def test_out_puts_the_diff_site_where_the_user_says(
+    bundled_run: Path, degraded_run: Path, tmp_path: Path
+) -> None:
+    result = runner.invoke(
+        app, ["view", str(bundled_run), str(degraded_run), "--out", str(tmp_path / "site")]
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "site" / "data" / "diff.js").is_file()
+    assert not any(p.name.startswith("view-vs-") for p in degraded_run.iterdir())
+
+
+def test_a_second_folder_that_is_not_a_run_is_an_error_before_anything_is_written(
+    bundled_run: Path, tmp_path: Path
+) -> None:
+    result = runner.invoke(app, ["view", str(bundled_run), str(tmp_path / "nothing")])
+    assert result.exit_code == 2
+    assert f"{tmp_path / 'nothing'}: not a results folder (no run.json)" in result.stderr
+    assert not (tmp_path / "nothing").exists()
+    result = runner.invoke(
+        app, ["view", str(bundled_run), str(tmp_path), "--out", str(tmp_path / "site")]
+    )
+    assert result.exit_code == 2 and not (tmp_path / "site").exists()
 
 
 def test_view_of_a_folder_that_is_not_a_run_exits_2(tmp_path: Path) -> None:

@@ -236,6 +236,8 @@ def build_view(
     target = Path(out) if out is not None else root / "view"
     if not (root / "table.md").is_file():
         raise StoreError(f"{root}: no table.md; build it with `sumbench report {root}`")
+    if options.compare_to is not None:  # before the site's folder is made
+        Store(options.compare_to).run_info()
     catalog = metric_catalog(store)
     declared = [str(s.get("name")) for s in info.get("systems", [])]
     prepare(target)
