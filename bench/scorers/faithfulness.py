@@ -46,8 +46,9 @@ already shows them (its model)."""
 
 @register_scorer("faithfulness")
 class Faithfulness(Scorer):
-    """Support of each summary sentence by the source documents, through a support backend:
-    ``faithfulness:backend=lexical,threshold=0.5``; other parameters go to the backend."""
+    """Support of each summary sentence by the source documents, judged by a support backend.
+    The backend is a parameter, ``faithfulness:backend=lexical,threshold=0.5``; other
+    parameters go to the backend."""
 
     name = "faithfulness"
     requires: ClassVar[frozenset[Need]] = frozenset({"documents"})
