@@ -109,8 +109,9 @@ class Registry(Generic[T]):
 
     def create(self, name: str, **params: Any) -> T:
         """Build ``name`` with ``params`` converted to the types its factory annotates (text from
-        the command line, e.g. ``batch_size="8"``); unknown parameters are reported by name and
-        values of the wrong type as :class:`ValueError` naming component, parameter and value."""
+        the command line, e.g. ``batch_size="8"``); unknown and missing required parameters are
+        reported by name and values of the wrong type as :class:`ValueError` naming component,
+        parameter and value."""
         entry = self.get(name)
         accepted = entry.parameters()
         takes_any = any(
@@ -121,5 +122,13 @@ class Registry(Generic[T]):
             raise TypeError(
                 f"{self.kind} {name!r} has no parameter {', '.join(map(repr, unknown))}; "
                 f"it takes: {', '.join(accepted) or 'none'}"
+            )
+        required = [param for param, default in accepted.items() if default == "required"]
+        missing = [param for param in required if param not in params]
+        if missing:
+            needs = "parameters" if len(missing) > 1 else "parameter"
+            also = f"; it requires: {', '.join(required)}" if missing != required else ""
+            raise TypeError(
+                f"{self.kind} {name!r} needs {needs} {', '.join(map(repr, missing))}{also}"
             )
         return entry.factory(**convert_all(f"{self.kind} {name!r}", entry.factory, params))

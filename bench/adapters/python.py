@@ -10,7 +10,10 @@ from __future__ import annotations
 import hashlib
 import importlib
 import inspect
+import sys
 from collections.abc import Callable
+from importlib.machinery import PathFinder
+from pathlib import Path
 from typing import Any
 
 from bench.adapters.base import Summarizer, register_adapter
@@ -20,12 +23,16 @@ INPUTS = ("request", "text")
 
 
 def load_function(spec: str) -> Callable[..., Any]:
-    """Import ``module:attribute`` (attribute may be dotted); errors say what was expected."""
+    """Import ``module:attribute`` (attribute may be dotted); errors say what was expected.
+
+    The module is looked for on ``sys.path``, then in the current folder, where ``python -m``
+    would find it too (a console script such as ``sumbench`` does not put the current folder on
+    ``sys.path``)."""
     module_name, sep, attribute = spec.partition(":")
     if not sep or not module_name or not attribute:
         raise ValueError(f"function must be 'module:function', got {spec!r}")
     try:
-        target: Any = importlib.import_module(module_name)
+        target: Any = _import(module_name)
     except ImportError as error:
         raise ValueError(f"cannot import module {module_name!r} for {spec!r}: {error}") from error
     for part in attribute.split("."):
@@ -35,6 +42,30 @@ def load_function(spec: str) -> Callable[..., Any]:
     if not callable(target):
         raise ValueError(f"{spec!r} is not callable")
     return target  # type: ignore[no-any-return]
+
+
+def _import(module_name: str) -> Any:
+    """Import ``module_name``, adding the current folder to the end of ``sys.path`` when the
+    module is found there only (at the end: a file of the current folder never shadows an
+    installed module); a module found nowhere is an error saying where it was looked for."""
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError as error:
+        top = module_name.partition(".")[0]
+        if error.name != top:  # the module was found; something it imports was not
+            raise
+    here = str(Path.cwd())
+    if here not in sys.path and PathFinder.find_spec(top, [here]) is not None:
+        sys.path.append(here)
+        importlib.invalidate_caches()
+        return importlib.import_module(module_name)
+    looked = [here, *(p for p in sys.path if p and p != here and Path(p).is_dir())]
+    raise ModuleNotFoundError(
+        f"no module named {top!r} in the current folder or on sys.path "
+        f"(looked in: {', '.join(looked)}); put it in the current folder, add its folder to "
+        "PYTHONPATH or install it",
+        name=top,
+    )
 
 
 @register_adapter("python")

@@ -88,7 +88,9 @@ ConfigOpt = Annotated[
 OutOpt = Annotated[
     Path | None,
     typer.Option(
-        "--out", help="Results folder (default results/<timestamp>); an existing one is resumed."
+        "--out",
+        help="Results folder (default results/<timestamp>): new or empty, or a results folder "
+        "(with run.json) to resume.",
     ),
 ]
 CacheOpt = Annotated[

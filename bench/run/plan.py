@@ -15,6 +15,7 @@ from bench.analysis import Resampling
 from bench.cache import GenerationCache, default_cache_dir
 from bench.prices import PriceError, load_prices
 from bench.registry import UnknownNameError
+from bench.report.tables import CI_STYLES
 from bench.run.config import RunConfig, ScorerEntry, load_config
 from bench.run.cost import Spending, check_priced
 from bench.run.errors import RunError
@@ -66,6 +67,10 @@ def plan_run(options: RunOptions) -> Run:
     scorers, choose the folder, cache and score workers and check a resumed folder; raises
     :class:`RunError` (with every problem of a bad task set or config file)."""
     resampling = _resampling(options)
+    if options.ci not in CI_STYLES:
+        raise RunError(
+            f"--ci: unknown interval style {options.ci!r}; choose one of {', '.join(CI_STYLES)}"
+        )
     config = _config(options.config_file)
     source = options.tasks or config.tasks
     references = options.references or (Path(config.references) if config.references else None)
@@ -84,6 +89,7 @@ def plan_run(options: RunOptions) -> Run:
         options.baseline_system or config.baseline_system,
         resampling,
     )
+    _check_baseline(report.baseline_system, systems, options)
     spending = _spending(options, config, systems, setups)
     parse_executor(options.executor)
     _check_metrics(report.metrics, setups)
@@ -96,8 +102,7 @@ def plan_run(options: RunOptions) -> Run:
         or (Path(config.out) if config.out else None)
         or Path("results") / (dt.datetime.now().strftime("%Y%m%d-%H%M%S"))
     )
-    if folder.exists() and not folder.is_dir():
-        raise RunError(f"--out {folder} is a file; expected a results folder")
+    _check_folder(folder)
     cache = _cache(options, config)
     store = Store(folder)
     recorded: dict[str, Any] = {
@@ -204,6 +209,34 @@ def _check_metrics(chosen: list[str] | None, setups: list[ScorerSetup]) -> None:
     if unknown:
         raise RunError(
             f"unknown metric(s) {unknown}; these scorers give: {', '.join(sorted(known))}"
+        )
+
+
+def _check_baseline(name: str | None, systems: list[System], options: RunOptions) -> None:
+    """The system of the table's † marks must be one of the run's: checked before any work, as
+    the table is built after the whole run."""
+    names = [system.name for system in systems]
+    if name is not None and name not in names:
+        configured = f"{options.config_file}: baseline_system"
+        given = "--baseline-system" if options.baseline_system else configured
+        raise RunError(
+            f"{given}: {name!r} is not a system of this run; choose one of {', '.join(names)}"
+        )
+
+
+def _check_folder(folder: Path) -> None:
+    """``--out``: a new or empty folder, or a results folder (with run.json) to resume; never
+    a folder of other files, which the run would write among."""
+    if folder.exists() and not folder.is_dir():
+        raise RunError(f"--out {folder} is a file; expected a results folder")
+    if not folder.is_dir() or (folder / "run.json").is_file():
+        return
+    found = sorted(entry.name for entry in folder.iterdir())
+    if found:
+        shown = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
+        raise RunError(
+            f"--out {folder} holds files ({shown}) but no run.json, so it is not a results "
+            "folder to resume; give a new or empty folder"
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -87,3 +88,36 @@ def test_editing_the_function_changes_the_cache_identity(
     after = PythonFunction("edit_me:f").cache_identity()
     sys.modules.pop("edit_me", None)
     assert before != after and set(before) == {"function_sha256"}
+
+
+@pytest.fixture
+def elsewhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The current folder is ``tmp_path``, which is not on ``sys.path`` (as under the
+    ``sumbench`` console script); sys.path and the modules imported are restored after."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if p not in ("", ".", str(tmp_path))])
+    yield tmp_path
+    for name in ("cwd_summ", "needy_summ"):
+        sys.modules.pop(name, None)
+
+
+def test_a_module_in_the_current_folder_is_imported_without_pythonpath(elsewhere: Path) -> None:
+    (elsewhere / "cwd_summ.py").write_text("def summarize(text):\n    return text[:13]\n")
+    adapter = adapters.create("python", function="cwd_summ:summarize", input="text")
+    assert adapter.summarize(REQUEST).text == "One two three"
+    assert set(adapter.cache_identity()) == {"function_sha256"}  # its source is hashed
+    assert sys.path[-1] == str(elsewhere)  # after the installed modules: shadows none
+
+
+def test_a_module_found_nowhere_says_where_it_was_looked_for(elsewhere: Path) -> None:
+    with pytest.raises(
+        ValueError, match="no module named 'nowhere_summ' in the current folder"
+    ) as e:
+        load_function("nowhere_summ:summarize")
+    assert f"looked in: {elsewhere}, " in str(e.value) and "PYTHONPATH" in str(e.value)
+
+
+def test_a_module_whose_own_import_fails_names_what_it_imports(elsewhere: Path) -> None:
+    (elsewhere / "needy_summ.py").write_text("import no_such_dependency_xyz\n")
+    with pytest.raises(ValueError, match="No module named 'no_such_dependency_xyz'"):
+        load_function("needy_summ:summarize")

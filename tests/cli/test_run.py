@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import shlex
+import sys
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
+import pytest
 from conftest import REPO, write_task
 from rouge_score import rouge_scorer
 from typer.testing import CliRunner
@@ -354,3 +358,84 @@ def test_resuming_with_another_selection_of_tasks_is_refused(tmp_path: Path) -> 
     other = runner.invoke(app, [*args, "--sample", "3", "--sample-seed", "2"])
     assert other.exit_code == 2
     assert "another selection of tasks (sample_seed 1 -> 2)" in " ".join(other.stderr.split())
+
+
+def _invoke(*args: str) -> Any:
+    result = runner.invoke(app, ["run", *args])
+    assert "Traceback" not in result.output
+    return result
+
+
+def test_bad_table_options_are_refused_before_any_work(tmp_path: Path) -> None:
+    out = str(tmp_path / "run")
+    ci = _invoke("--systems", "lead", "--systems", "random", "--ci", "foo", "--out", out)
+    assert ci.exit_code == 2
+    assert "--ci: unknown interval style 'foo'; choose one of pm, brackets, none" in ci.stderr
+    baseline = _invoke(
+        "--systems", "lead", "--systems", "random", "--baseline-system", "nosuch", "--out", out
+    )
+    assert baseline.exit_code == 2
+    assert (
+        "--baseline-system: 'nosuch' is not a system of this run; choose one of lead, random"
+        in " ".join(baseline.stderr.split())
+    )
+    assert not (tmp_path / "run").exists()  # nothing generated, nothing stored
+
+
+def test_an_out_folder_of_the_users_files_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "notes.txt").write_text("hi")
+    result = _invoke("--systems", "lead", "--scorers", "rouge", "--out", str(tmp_path / "d"))
+    assert result.exit_code == 2
+    assert "holds files (notes.txt) but no run.json" in " ".join(result.stderr.split())
+    assert [p.name for p in (tmp_path / "d").iterdir()] == ["notes.txt"]
+
+
+def test_missing_required_parameters_of_systems_and_scorers_are_named(tmp_path: Path) -> None:
+    out = str(tmp_path / "run")
+    system = _invoke("--systems", "openai:model=gpt-4o-mini", "--out", out)
+    assert system.exit_code == 2
+    assert (
+        "system 'openai:model=gpt-4o-mini': adapter 'openai' needs parameter 'base_url'; "
+        "it requires: base_url, model" in " ".join(system.stderr.split())
+    )
+    scorer = _invoke("--systems", "lead", "--scorers", "cost", "--out", out)
+    assert scorer.exit_code == 2
+    assert "scorer 'cost': scorer 'cost' needs parameter 'prices'" in scorer.stderr
+
+
+def test_the_readme_money_commands_plan_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    commands = [line.split("#")[0] for line in readme.splitlines() if "--prices examples/" in line]
+    assert len(commands) == 2
+    monkeypatch.chdir(REPO)  # the README's paths are relative to the repository
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    for command in commands:
+        args = shlex.split(command)
+        assert args[:2] == ["sumbench", "run"]
+        dry = [*args[2:], "--no-cache"] + ([] if "--dry-run" in args else ["--dry-run"])
+        result = _invoke(*dry)
+        assert result.exit_code == 0, result.output
+        assert "| openai:base_url=https://api.openai.com/v1,model=gpt-4o-mini | 5 |" in (
+            result.stdout
+        )
+
+
+def test_a_python_system_imports_a_module_of_the_current_folder_and_is_cached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_task(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if p not in ("", ".", str(tmp_path))])
+    (tmp_path / "mysum_cli.py").write_text("def summarize(text):\n    return text[:50]\n")
+    args = ["--tasks", "tasks", "--systems", "python:function=mysum_cli:summarize,input=text"]
+    args += ["--scorers", "stats", "--cache", "cache", "--no-charts", "--no-view"]
+    try:
+        first = _invoke(*args, "--out", "one")
+        second = _invoke(*args, "--out", "two")
+    finally:
+        sys.modules.pop("mysum_cli", None)
+    assert first.exit_code == 0, first.output
+    assert "generated 1, cached 0" in first.stderr
+    assert second.exit_code == 0, second.output
+    assert "generated 0, cached 1" in second.stderr  # the same module source: the same key

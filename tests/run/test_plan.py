@@ -147,9 +147,11 @@ def test_a_config_file_fills_what_the_options_do_not_give(tmp_path: Path) -> Non
     assert job.config["config_file"] == str(config)
     assert job.config["references"] == str(REPO / "references")
     overridden = plan_run(
-        RunOptions(config_file=config, systems=["textrank"], out=tmp_path / "flag", ci="none")
+        RunOptions(
+            config_file=config, systems=["textrank", "lead"], out=tmp_path / "flag", ci="none"
+        )
     )
-    assert [s.name for s in overridden.systems] == ["textrank"]
+    assert [s.name for s in overridden.systems] == ["textrank", "lead"]
     assert overridden.store.root == tmp_path / "flag" and overridden.report.ci == "none"
 
 
@@ -181,6 +183,37 @@ def test_an_out_folder_that_is_a_file_is_refused(tmp_path: Path) -> None:
     (tmp_path / "afile").touch()
     with pytest.raises(RunError, match="is a file; expected a results folder"):
         plan(tmp_path, out=tmp_path / "afile")
+
+
+def test_an_out_folder_of_other_files_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "notes.txt").write_text("hi")
+    with pytest.raises(RunError, match=r"holds files \(notes.txt\) but no run.json"):
+        plan(tmp_path)
+    assert sorted(p.name for p in (tmp_path / "run").iterdir()) == ["notes.txt"]
+
+
+def test_an_empty_out_folder_is_used_and_a_results_folder_resumed(tmp_path: Path) -> None:
+    (tmp_path / "run").mkdir()
+    plan(tmp_path).execute()
+    assert plan(tmp_path).store.exists()  # run.json: a results folder, resumed
+
+
+def test_a_bad_interval_style_is_refused_before_any_work(tmp_path: Path) -> None:
+    with pytest.raises(RunError, match="--ci: unknown interval style 'foo'; choose one of pm"):
+        plan(tmp_path, ci="foo")
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_baseline_system_must_be_one_of_the_runs_systems(tmp_path: Path) -> None:
+    message = "--baseline-system: 'nosuch' is not a system of this run; choose one of lead, random"
+    with pytest.raises(RunError, match=message):
+        plan(tmp_path, systems=["lead", "random"], baseline_system="nosuch")
+    assert plan(tmp_path, systems=["lead", "random"], baseline_system="random")
+    config = tmp_path / "c.yaml"
+    config.write_text("baseline_system: lead\n")
+    with pytest.raises(RunError, match=r"c.yaml: baseline_system: 'lead' is not a system"):
+        plan(tmp_path, systems=["random"], config_file=config)
 
 
 def test_folders_given_as_text_are_paths(tmp_path: Path) -> None:
