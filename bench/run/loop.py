@@ -107,11 +107,14 @@ class Run:
     """A table file Ray workers read themselves (the driver sends rows, not task contents)."""
 
     def execute(self, progress: Progress | None = None) -> RunStats:
-        """Run every missing item; on interruption the store keeps what was done."""
+        """Run every missing item; on interruption the store keeps what was done. A task whose
+        input or gold changed since the folder scored it is refused (:class:`RunError`): tasks
+        held in a list before anything is written, a streamed one when it is read."""
         previous = check_compatible(self.store, self.systems, self.scorers)
         started = now()
         recorder = Recorder(self.store, progress)
-        recorder.open(self._info(previous, started, "running", recorder.stats))
+        known = self.tasks if isinstance(self.tasks, list) else None  # checked before writing
+        recorder.open(self._info(previous, started, "running", recorder.stats), known)
         executor = make_executor(
             self.executor,
             self.systems,

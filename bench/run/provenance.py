@@ -1,5 +1,6 @@
 """Where a run's numbers come from: versions, git commit, run.json, and whether a results
-folder being resumed was made the same way (systems, scorers, gold, selection of tasks)."""
+folder being resumed was made the same way (systems, scorers, selection of tasks, and each
+task's input and gold)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import importlib.metadata
 import json
 import platform
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +82,72 @@ def gold_hash(task: Task) -> str:
         sort_keys=True,
     )
     return hashlib.sha256(gold.encode()).hexdigest()[:16]
+
+
+def input_hash(task: Task) -> str:
+    """Hash of what a system is asked to summarize: the task's request (documents with their
+    texts, titles, outlets and dates, instructions, budget and language)."""
+    return task.request().digest()
+
+
+def documents_hash(documents: Sequence[Mapping[str, Any]]) -> str:
+    """Hash of a task record's ``documents`` (ids and content hashes, in order): how a record
+    written before :func:`input_hash` was recorded is compared."""
+    listed = json.dumps([[d.get("id"), d.get("hash")] for d in documents])
+    return hashlib.sha256(listed.encode()).hexdigest()[:16]
+
+
+def task_record(task: Task) -> dict[str, Any]:
+    """The line ``tasks.jsonl`` holds for a task: id, hashes of its gold, of its input and of
+    each document, its budget, language and the hash of its instructions, and gold counts."""
+    return {
+        "id": task.id,
+        "gold": gold_hash(task),
+        "documents": [{"id": d.id, "hash": d.content_hash} for d in task.documents],
+        "references": len(task.references),
+        "keyfacts": len(task.keyfacts),
+        "input": input_hash(task),
+        "budget": task.budget,
+        "language": task.language,
+        "instructions_hash": hashlib.sha256(task.instructions.encode()).hexdigest()[:16],
+    }
+
+
+def task_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    """What differs between two records of one task (:func:`task_record`), in words; empty
+    when nothing that systems or scorers read changed. A record written by an earlier version
+    lacks some hashes: what it does not hold counts as unchanged."""
+    changes = _document_changes(before.get("documents") or [], after["documents"])
+    for field, name in (("budget", "budget"), ("language", "language")):
+        if field in before and before[field] != after[field]:
+            changes.append(f"{name} {before[field]!r} -> {after[field]!r}")
+    if before.get("instructions_hash") not in (None, after["instructions_hash"]):
+        changes.append("instructions")
+    if not changes and before.get("input") not in (None, after["input"]):
+        changes.append("document titles, outlets or dates")
+    if before.get("gold") not in (None, after["gold"]):
+        changes.append("references or key facts")
+    return changes
+
+
+def _document_changes(
+    before: Sequence[Mapping[str, Any]], after: Sequence[Mapping[str, Any]]
+) -> list[str]:
+    old = {d.get("id"): d.get("hash") for d in before}
+    new = {d["id"]: d["hash"] for d in after}
+    changes = []
+    edited = [i for i in new if i in old and old[i] != new[i]]
+    if edited:
+        changes.append(f"text of document(s) {', '.join(repr(i) for i in edited)}")
+    added = [i for i in new if i not in old]
+    if added:
+        changes.append(f"document(s) {', '.join(repr(i) for i in added)} added")
+    removed = [i for i in old if i not in new]
+    if removed:
+        changes.append(f"document(s) {', '.join(repr(i) for i in removed)} removed")
+    if not changes and list(old) != list(new):
+        changes.append("order of the documents")
+    return changes
 
 
 def check_compatible(

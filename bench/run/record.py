@@ -7,15 +7,17 @@ to the store nor knows about the other's bookkeeping.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from bench.request import Summary
 from bench.run.errors import RunError
-from bench.run.provenance import gold_hash, now
+from bench.run.provenance import documents_hash, now, task_changes, task_record
 from bench.run.systems import System
-from bench.store import Store
+from bench.store import TASKS_FILE, Store, write_atomic
 from bench.task import Task
 
 
@@ -90,6 +92,12 @@ Stored = tuple[str | None, list[Summary]]
 """An item's summaries in the store, with the cache key they were made under."""
 StoredAt = tuple[str | None, tuple[int, ...]]
 """Where an item's summaries are in ``outputs.jsonl`` (line offsets), with their cache key."""
+Listed = tuple[str | None, str | None, str | None]
+"""What is kept of a task ``tasks.jsonl`` lists: the hashes of its gold and of its input, and
+(for a record written before input hashes were) the hash of its documents."""
+
+CHANGED_SHOWN = 10
+"""Changed tasks a refusal names (it counts the others)."""
 
 
 class Recorder:
@@ -103,21 +111,41 @@ class Recorder:
         self._done: dict[tuple[str, str], StoredAt] = {}
         self._scored: dict[tuple[str, str], set[str]] = {}
         self._skipped: set[tuple[str, str, str | None]] = set()
-        self._listed: dict[str, str | None] = {}
+        self._listed: dict[str, Listed] = {}
+        self._held: set[str] = set()
+        """Tasks the folder held summaries or scores of when the run started."""
+        self._checked: set[str] = set()
+        """Listed tasks :meth:`open` already compared with their listing."""
         self._warned: set[tuple[str, str, str]] = set()
 
-    def open(self, info: dict[str, Any]) -> None:
-        """Create (or repair) the folder, write ``info`` as run.json and read what it holds."""
+    def open(self, info: dict[str, Any], tasks: Sequence[Task] | None = None) -> None:
+        """Create (or repair) the folder, read what it holds, then write ``info`` as run.json.
+
+        ``tasks`` known before the run are compared with those the folder lists first: one
+        changed since the folder scored it is refused (:class:`RunError`) before anything is
+        written; a streamed task is compared when it is read (:meth:`list_task`)."""
         self.store.open()
-        self.store.write_run(info)
-        self._done = index_outputs(self.store.output_offsets())
+        held: set[str] = set()
+        self._done = index_outputs(noting_summaries(self.store.output_offsets(), held))
         self._scored = self.store.scored_items()
+        self._held = held | {task_id for task_id, _ in self._scored}
         self._skipped = {
             (p["task_id"], p["system"], p.get("scorer"))
             for p in self.store.problems()
             if p.get("kind") == "skipped"
         }
-        self._listed = self.store.listed_tasks()
+        self._listed = {r["id"]: listing(r) for r in self.store.tasks()}
+        if tasks is not None:
+            changed: dict[str, dict[str, Any]] = {}
+            for task in tasks:
+                if task.id in self._listed and task.id not in self._checked:
+                    self._checked.add(task.id)
+                    record = task_record(task)
+                    if not same_task(self._listed[task.id], record):
+                        changed[task.id] = record
+            if changed:
+                self._relist(changed)
+        self.store.write_run(info)
 
     def close(self, info: dict[str, Any]) -> None:
         """Flush every file and write the final run.json."""
@@ -125,27 +153,34 @@ class Recorder:
         self.store.write_run(info)
 
     def list_task(self, task: Task) -> None:
-        """Count and record a task the run reads; refuse one whose gold changed since it was
-        scored."""
+        """Count and record a task the run reads; refuse one whose input (documents, budget,
+        instructions...) or gold changed since the folder scored it."""
         self.stats.tasks += 1
-        gold = gold_hash(task)
-        if task.id in self._listed:
-            if self._listed[task.id] not in (gold, None):
-                raise RunError(
-                    f"the references or key facts of task {task.id!r} changed since "
-                    f"{self.store.root} was scored; write to a new --out folder"
-                )
+        if task.id in self._checked:
             return
-        self._listed[task.id] = gold
-        self.store.append_task(
-            {
-                "id": task.id,
-                "gold": gold,
-                "documents": [{"id": d.id, "hash": d.content_hash} for d in task.documents],
-                "references": len(task.references),
-                "keyfacts": len(task.keyfacts),
-            }
-        )
+        record = task_record(task)
+        listed = self._listed.get(task.id)
+        if listed is None:
+            self._listed[task.id] = listing(record)
+            self.store.append_task(record)
+        elif not same_task(listed, record):
+            self._relist({task.id: record})
+
+    def _relist(self, changed: Mapping[str, dict[str, Any]]) -> None:
+        """Refuse the ``changed`` tasks whose summaries or scores the folder holds, naming what
+        changed and leaving the folder as it was; else list the tasks as they are now (in
+        place of their old lines: a changed task nothing was made of yet is run anew)."""
+        before = {r["id"]: r for r in self.store.tasks() if r["id"] in changed}
+        refused = {
+            task_id: task_changes(before[task_id], record) or ["its input"]
+            for task_id, record in changed.items()
+            if task_id in self._held
+        }
+        if refused:
+            raise RunError(changed_tasks_message(self.store.root, refused))
+        self.store.sync()  # the appending handle must not outlive the file it writes to
+        replace_records(Path(self.store.root) / TASKS_FILE, changed)
+        self._listed.update((task_id, listing(r)) for task_id, r in changed.items())
 
     def take_stored(self, task: Task, system: System) -> Stored | None:
         """The item's summaries already in the store (once: a resumed item is handled once),
@@ -365,3 +400,70 @@ def index_outputs(records: Iterable[tuple[int, dict[str, Any]]]) -> dict[tuple[s
     return {
         item: (key, tuple(offsets)) for item, (key, error, offsets) in attempts.items() if not error
     }
+
+
+def noting_summaries(
+    records: Iterable[tuple[int, dict[str, Any]]], held: set[str]
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``records`` of ``outputs.jsonl`` passed on, adding to ``held`` the task of each one that
+    holds a summary (a failed attempt holds none)."""
+    for offset, record in records:
+        if record.get("summary") is not None and not record.get("error"):
+            held.add(record["task_id"])
+        yield offset, record
+
+
+def listing(record: Mapping[str, Any]) -> Listed:
+    """What the recorder keeps of a ``tasks.jsonl`` record (:data:`Listed`)."""
+    input_hash = record.get("input")
+    documents = None if input_hash is not None else documents_hash(record.get("documents") or [])
+    return record.get("gold"), input_hash, documents
+
+
+def same_task(listed: Listed, record: Mapping[str, Any]) -> bool:
+    """True when a task's record now (:func:`bench.run.provenance.task_record`) matches its
+    listing: same gold and same input (a record without hashes compares what it holds)."""
+    gold, input_hash, documents = listed
+    if gold is not None and gold != record["gold"]:
+        return False
+    if input_hash is not None:
+        return bool(input_hash == record["input"])
+    return documents == documents_hash(record["documents"])
+
+
+def changed_tasks_message(root: Path | str, refused: Mapping[str, list[str]]) -> str:
+    """Why a run refuses to resume ``root``: each changed task (the first
+    :data:`CHANGED_SHOWN`) with what changed, and what to do."""
+    named = [
+        f"{task_id!r} ({'; '.join(changes)})"
+        for task_id, changes in list(refused.items())[:CHANGED_SHOWN]
+    ]
+    if len(refused) > CHANGED_SHOWN:
+        named.append(f"and {len(refused) - CHANGED_SHOWN} more")
+    if len(refused) == 1:
+        return (
+            f"task {named[0]} changed since {root} was scored: its stored summaries and "
+            "scores came from the old version and would mix with new ones; write to a new "
+            "--out folder, or put the task back as it was"
+        )
+    return (
+        f"{len(refused)} tasks changed since {root} was scored: {', '.join(named)}; their "
+        "stored summaries and scores came from the old versions and would mix with new ones; "
+        "write to a new --out folder, or put the tasks back as they were"
+    )
+
+
+def replace_records(path: Path, records: Mapping[str, dict[str, Any]]) -> None:
+    """Rewrite ``tasks.jsonl`` at ``path`` (atomically) with the line of each task in
+    ``records`` replaced by its new record; other lines are kept as they are."""
+    lines: list[str] = []
+    written: set[str] = set()
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            task_id = str(json.loads(line)["id"]) if line.strip() else ""
+            if task_id not in records:
+                lines.append(line)
+            elif task_id not in written:  # a task listed twice keeps one line
+                written.add(task_id)
+                lines.append(json.dumps(records[task_id], ensure_ascii=False) + "\n")
+    write_atomic(path, "".join(lines))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pandas as pd
 import pytest
@@ -227,8 +228,140 @@ def test_changed_gold_is_refused_on_resume(tmp_path: Path) -> None:
             {"id": "r2", "text": "And a second new one here."},
         ],
     )
-    with pytest.raises(RunError, match="references or key facts of task 't1' changed"):
+    with pytest.raises(RunError, match=r"task 't1' \(references or key facts\) changed since"):
         make_run(load_tasks(tmp_path / "tasks"), tmp_path / "run", ["test-first-words"]).execute()
+
+
+def folder_bytes(folder: Path) -> dict[str, bytes]:
+    """Every file of a results folder, to check that a refused run leaves it as it was."""
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def resume_after_change(tmp_path: Path, **changed: Any) -> Path:
+    """Run t1 and t2 into a folder, write t1 again with ``changed`` and resume: the refused
+    resume must leave every file of the folder as it was. Returns the folder."""
+    write_task(tmp_path, "t1")
+    write_task(tmp_path, "t2")
+    out = tmp_path / "run"
+    make_run(load_tasks(tmp_path / "tasks"), out, ["test-first-words"]).execute()
+    before = folder_bytes(out)
+    write_task(tmp_path, "t1", **changed)
+    CALLS.clear()
+    try:
+        make_run(load_tasks(tmp_path / "tasks"), out, ["test-first-words"]).execute()
+    finally:
+        assert CALLS == [] and folder_bytes(out) == before
+    return out
+
+
+def test_changed_documents_are_refused_on_resume(tmp_path: Path) -> None:
+    documents = [{"id": "d1", "text": "The council rejected the new bridge on Friday."}]
+    with pytest.raises(RunError) as refused:
+        resume_after_change(tmp_path, documents=documents)
+    assert str(refused.value).startswith(
+        f"task 't1' (text of document(s) 'd1') changed since {tmp_path / 'run'} was scored"
+    )
+    assert "write to a new --out folder" in str(refused.value)
+
+
+def test_added_document_is_refused_on_resume(tmp_path: Path) -> None:
+    documents = [{"id": "d1", "path": "sources/a.txt"}, {"id": "d2", "text": "More news here."}]
+    with pytest.raises(RunError, match=r"task 't1' \(document\(s\) 'd2' added\) changed"):
+        resume_after_change(tmp_path, documents=documents)
+
+
+def test_changed_budget_is_refused_on_resume(tmp_path: Path) -> None:
+    with pytest.raises(RunError, match=r"task 't1' \(budget 20 -> 5\) changed since"):
+        resume_after_change(tmp_path, budget=5)
+
+
+def test_changed_instructions_and_titles_are_refused_on_resume(tmp_path: Path) -> None:
+    with pytest.raises(RunError, match=r"task 't1' \(instructions\) changed since"):
+        resume_after_change(tmp_path, instructions="Summarize in French.")
+    documents = [{"id": "d1", "path": "sources/a.txt", "title": "A new headline"}]
+    with pytest.raises(RunError, match=r"'t1' \(document titles, outlets or dates\) changed"):
+        resume_after_change(tmp_path / "again", documents=documents)
+
+
+def test_every_changed_task_is_named_with_what_changed(tmp_path: Path) -> None:
+    for name in ("t1", "t2", "t3"):
+        write_task(tmp_path, name)
+    out = tmp_path / "run"
+    make_run(load_tasks(tmp_path / "tasks"), out, ["test-first-words"]).execute()
+    write_task(tmp_path, "t1", budget=5)
+    write_task(tmp_path, "t3", budget=7, language="fr")
+    with pytest.raises(RunError) as refused:
+        make_run(load_tasks(tmp_path / "tasks"), out, ["test-first-words"]).execute()
+    assert str(refused.value).startswith(
+        f"2 tasks changed since {out} was scored: 't1' (budget 20 -> 5), "
+        "'t3' (budget 20 -> 7; language 'en' -> 'fr'); "
+    )
+
+
+def test_unchanged_tasks_resume_without_new_rows(tmp_path: Path) -> None:
+    write_task(tmp_path, "t1")
+    write_task(tmp_path, "t2")
+    out = tmp_path / "run"
+    make_run(load_tasks(tmp_path / "tasks"), out, ["test-first-words"]).execute()
+    listed = (out / "tasks.jsonl").read_bytes()
+    CALLS.clear()
+    stats = make_run(load_tasks(tmp_path / "tasks"), out, ["test-first-words"]).execute()
+    assert CALLS == [] and stats.reused == 2 and stats.generated == 0
+    assert (out / "tasks.jsonl").read_bytes() == listed
+    assert len(Store(out).outputs()) == 2
+    assert len(pd.read_csv(out / "scores.csv")) == 4  # t1, t2 x length, refs: no row twice
+
+
+def test_a_changed_task_nothing_was_made_of_yet_is_run_as_it_is_now(tmp_path: Path) -> None:
+    write_task(tmp_path, "t1")
+    write_task(tmp_path, "t2")
+    out = tmp_path / "run"
+    FAULTS["t2"] = AdapterError
+    try:
+        make_run(load_tasks(tmp_path / "tasks"), out, ["test-first-words"]).execute()
+    finally:
+        FAULTS.clear()
+    write_task(tmp_path, "t2", budget=5)
+    CALLS.clear()
+    stats = make_run(load_tasks(tmp_path / "tasks"), out, ["test-first-words"]).execute()
+    assert CALLS == ["t2"] and stats.reused == 1
+    listed = Store(out).tasks()
+    assert [t["id"] for t in listed] == ["t1", "t2"] and listed[1]["budget"] == 5
+    assert len(pd.read_csv(out / "scores.csv")) == 4
+
+
+def test_a_streamed_task_is_refused_when_it_is_read(tmp_path: Path) -> None:
+    write_task(tmp_path, "t1")
+    write_task(tmp_path, "t2")
+    out = tmp_path / "run"
+    make_run(load_tasks(tmp_path / "tasks"), out, ["test-first-words"]).execute()
+    scores = (out / "scores.csv").read_bytes()
+    write_task(tmp_path, "t2", budget=5)
+    streamed = Run(
+        iter(load_tasks(tmp_path / "tasks")),
+        build_systems(["test-first-words"]),
+        build_scorers(["test-length"]),
+        Store(out),
+    )
+    with pytest.raises(RunError, match=r"task 't2' \(budget 20 -> 5\) changed since"):
+        streamed.execute()
+    assert (out / "scores.csv").read_bytes() == scores
+    assert [t.get("budget") for t in Store(out).tasks()] == [20, 20]
+
+
+def test_a_folder_listed_without_input_hashes_still_refuses_changed_documents(
+    tmp_path: Path,
+) -> None:
+    write_task(tmp_path, "t1")
+    out = tmp_path / "run"
+    make_run(load_tasks(tmp_path / "tasks"), out, ["test-first-words"]).execute()
+    older = ("id", "gold", "documents", "references", "keyfacts")  # an earlier version's lines
+    records = [{k: v for k, v in r.items() if k in older} for r in Store(out).tasks()]
+    (out / "tasks.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    make_run(load_tasks(tmp_path / "tasks"), out, ["test-first-words"]).execute()
+    write_task(tmp_path, "t1", documents=[{"id": "d1", "text": "Another text altogether."}])
+    with pytest.raises(RunError, match=r"task 't1' \(text of document\(s\) 'd1'\) changed"):
+        make_run(load_tasks(tmp_path / "tasks"), out, ["test-first-words"]).execute()
 
 
 def test_ordinary_summarizer_cannot_leave_out_a_reference(
