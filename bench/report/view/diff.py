@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.analysis import Resampling, per_task
-from bench.compare import compare_runs
+from bench.compare import Difference, compare_runs
+from bench.report.tables import MISSING, format_value
 from bench.report.view.items import final_attempt
 from bench.report.view.rows import jsonl_records
 from bench.report.view.site import rounded, write_data
@@ -91,7 +92,7 @@ def write_diff(
         "old": old_name,
         "new": new_name,
         "signature": resampling.signature(),
-        "differences": [_clean(d.as_dict()) for d in differences],
+        "differences": [{**_clean(d.as_dict()), "shown": shown_row(d)} for d in differences],
         "changed": changed,
         "summaries": {
             f"{task}\u0000{system}": {
@@ -113,3 +114,40 @@ def _clean(row: dict[str, Any]) -> dict[str, Any]:
     return {
         k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in row.items()
     }
+
+
+def shown_row(difference: Difference) -> dict[str, str]:
+    """The row's cells as ``sumbench compare`` prints them, written for the page to show as they
+    are: Python's rounding (the page's own rounds a tie up, not to even), ``−∞``/``+∞`` for a
+    side the tasks are too few to bound, and the p-value to 3 significant digits."""
+    metric, test = difference.metric, difference.test
+    row = difference.as_dict()
+    shown = {
+        "old": format_value(difference.old, metric),
+        "new": format_value(difference.new, metric),
+        "delta": MISSING,
+        "interval": MISSING,
+        "p": MISSING,
+    }
+    if test is None:
+        return shown
+    shown["delta"] = _signed(row["delta"], metric.digits)
+    low = row["low"] if row["low"] is not None else test.low * metric.scale
+    high = row["high"] if row["high"] is not None else test.high * metric.scale
+    shown["interval"] = (
+        f"no interval: {test.reason}"
+        if test.reason
+        else f"[{_signed(low, metric.digits)}, {_signed(high, metric.digits)}]"
+    )
+    if row["p_value"] is not None:
+        shown["p"] = f"{row['p_value']:.3g}"
+    return shown
+
+
+def _signed(value: float | None, digits: int) -> str:
+    """A difference as ``sumbench compare`` prints it: signed, one digit more than the metric."""
+    if value is None or math.isnan(value):
+        return MISSING
+    if math.isinf(value):
+        return "+∞" if value > 0 else "−∞"
+    return f"{value:+.{digits + 1}f}"

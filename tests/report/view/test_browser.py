@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+import bench.report.view as view_assets
 from bench.analysis import metric_catalog
 from bench.report.view import ViewOptions, build_view
 from bench.report.view.browser import launch, unavailable
@@ -277,3 +278,34 @@ def test_diff_page_shows_deltas_and_changed_items_side_by_side(
     assert len(after.split()) == 15 and len(before.split()) > 15
     page.screenshot(path=str(tmp_path / "diff.png"))
     assert page.errors == []
+
+
+def test_diff_page_shows_the_digits_and_bounds_of_sumbench_compare(
+    page: Any, bundled_run: Path, tmp_path: Path
+) -> None:
+    site = tmp_path / "view"
+    build_view(bundled_run, site, ViewOptions(compare_to=bundled_run))
+    _open(page, site, "#/diff")
+    page.wait_for_selector("body[data-page=diff] tr.pick")
+    row = page.locator("tr.pick:has(td:text-is('oracle')):has(td:text-is('KF'))")
+    cells = row.locator("td").all_text_contents()
+    # KF of oracle is 46.25 exactly: table.md and compare print 46.2 (a tie to even)
+    assert cells[2:7] == ["46.2", "46.2", "+0.00", "[−∞, +∞]", "1"], cells
+    assert page.errors == []
+
+
+def test_the_page_rounds_numbers_as_python_formats_them(page: Any, site: Path) -> None:
+    import random
+    import re
+
+    script = (Path(view_assets.__file__).parent / "assets" / "view.js").read_text()
+    fixed = re.search(r"\n  function fixed\(x, digits\) \{\n.*?\n  \}\n", script, re.S)
+    assert fixed is not None
+    draw = random.Random(0)
+    cases = [(46.25, 1), (0.125, 2), (-0.25, 1), (2.5, 0), (3.5, 0), (0.15, 1), (1.005, 2)]
+    for _ in range(300):
+        cases.append((draw.randint(-99999, 99999) / draw.choice([8, 16, 400, 1000]), 1))
+        cases.append((draw.uniform(-100, 100), draw.randint(0, 3)))
+    _open(page, site)
+    call = f"(cases) => {{ {fixed.group()} return cases.map(c => fixed(c[0], c[1])); }}"
+    assert page.evaluate(call, cases) == [f"{x:.{d}f}" for x, d in cases]

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from bench.analysis import Resampling
 from bench.report.view import ViewOptions, build_view
 from bench.store import Store, StoreError
 from tests.report.view.site_data import read_data, site_tasks
@@ -218,7 +219,7 @@ def test_diff_of_two_runs_has_the_compare_figures_and_changed_items(
         for end in ("low", "high"):
             if row[end] is not None and not math.isfinite(row[end]):
                 row[end] = None
-    assert diff["differences"] == expected
+    assert [{k: v for k, v in d.items() if k != "shown"} for d in diff["differences"]] == expected
     changed = diff["changed"]["lead"]["rouge1_f"]
     assert changed[0]["delta"] < 0 and all(c["delta"] != 0 for c in changed)
     assert changed[0]["new"] == pytest.approx(changed[0]["old"] + changed[0]["delta"], abs=1e-5)
@@ -227,6 +228,38 @@ def test_diff_of_two_runs_has_the_compare_figures_and_changed_items(
     )
     pair = diff["summaries"][f"{changed[0]['task']}\u0000lead"]
     assert len(pair["new"].split()) == 15 and len(pair["old"].split()) > 15
+
+
+@pytest.mark.parametrize("against", ["degraded", "itself"])
+def test_diff_cells_read_as_sumbench_compare_prints_them(
+    bundled_run: Path, degraded_run: Path, tmp_path: Path, against: str
+) -> None:
+    new = degraded_run if against == "degraded" else bundled_run
+    build_view(bundled_run, tmp_path / "site", ViewOptions(compare_to=new))
+    diff = read_data(tmp_path / "site", "diff")
+    rows = {(d["system"], d["metric"]): d for d in diff["differences"]}
+    from bench.compare import compare_runs, to_markdown
+
+    differences = compare_runs(Store(bundled_run), Store(new))
+    lines = to_markdown(differences, Resampling()).splitlines()[2:]
+    for d, line in zip(differences, lines, strict=False):
+        shown = rows[(d.system, d.metric.name)]["shown"]
+        cells = [c.strip() for c in line.split("|")[1:-1]]
+        assert [shown["old"], shown["new"], shown["delta"], shown["p"]] == [
+            cells[2],
+            cells[3],
+            cells[4],
+            cells[6],
+        ]
+        # the exact sign-flip test at 5 tasks bounds no difference: shown as the CLI writes it
+        assert shown["interval"] == "[−∞, +∞]"
+    if against == "itself":
+        # 46.25 exactly: Python rounds the tie to even (46.2), as table.md does; the page's
+        # own toFixed would round it up (46.3)
+        oracle = rows[("oracle", "kf_recall")]
+        assert oracle["old"] == 46.25 and oracle["shown"]["old"] == "46.2"
+        table = (bundled_run / "table.md").read_text().splitlines()
+        assert "| 46.2 ± " in next(line for line in table if line.startswith("| oracle |"))
 
 
 def _files(site: Path) -> dict[str, bytes]:

@@ -123,14 +123,25 @@
   var M = null;
   var metricsByName = {};
   function metric(name) { return metricsByName[name] || { name: name, label: name, scale: 1, digits: 3, higher_is_better: null }; }
+  // Python's f'{x:.Nf}', as table.md and `sumbench compare` print: the binary value rounded,
+  // a tie to even (toFixed rounds a tie away from zero: 46.25 would be 46.3, not 46.2)
+  function fixed(x, digits) {
+    var text = x.toFixed(digits);
+    if (!isFinite(x) || Math.abs(x) >= 1e21) return text;
+    var exact = x.toFixed(100);  // a tie has at most digits + 1 decimals: all of them are here
+    var dot = exact.indexOf('.');
+    if (!/^50*$/.test(exact.slice(dot + 1 + digits))) return text;
+    var kept = exact.slice(0, digits ? dot + 1 + digits : dot);
+    return Number(kept.charAt(kept.length - 1)) % 2 === 0 ? kept : text;
+  }
   function fmt(value, m) {
     if (value === null || value === undefined || isNaN(value)) return '–';
-    var text = (value * m.scale).toFixed(m.digits);
+    var text = fixed(value * m.scale, m.digits);
     return Number(text) === 0 ? text.replace(/^-/, '') : text;
   }
   function fmtSigned(value, m) {
     if (value === null || value === undefined) return '–';
-    var text = (value * m.scale).toFixed(m.digits + 1);
+    var text = fixed(value * m.scale, m.digits + 1);
     return (value > 0 ? '+' : '') + text;
   }
   function verdictClass(text) { return 'verdict v-' + String(text).toLowerCase().replace(/[^a-z]+/g, '-'); }
@@ -964,14 +975,14 @@
     var table = el('table', null, el('tr', null, ['system', 'metric', diff.old, diff.new, 'Δ', 'interval', 'p', 'n', 'note'].map(function (h, i) { return el('th', { class: i > 1 && i < 8 ? 'num' : null, text: h }); })));
     diff.differences.forEach(function (d) {
       var m = metric(d.metric);
-      var scaled = { scale: 1, digits: m.digits };
+      var shown = d.shown;  // the cells as `sumbench compare` prints them (its rounding, ±∞)
       var better = d.delta === null || m.higher_is_better === null ? '' : (d.delta > 0) === (m.higher_is_better !== false) ? 'delta-up' : 'delta-down';
       var significant = d.p_value !== null && d.p_value < 0.05;
       var tr = el('tr', { class: 'pick' + (chosen === d.system + '\u0000' + d.metric ? ' picked' : ''), onclick: function () { go(link(['diff'], { system: d.system, metric: d.metric })); } },
-        el('td', { text: d.system }), el('td', { text: d.label }), el('td', { class: 'num', text: fmt(d.old, scaled) }), el('td', { class: 'num', text: fmt(d.new, scaled) }),
-        el('td', { class: 'num ' + better }, significant ? el('b', { text: fmtSigned(d.delta, scaled) }) : fmtSigned(d.delta, scaled)),
-        el('td', { class: 'num', text: d.low === null ? '–' : '[' + fmtSigned(d.low, scaled) + ', ' + fmtSigned(d.high, scaled) + ']' }),
-        el('td', { class: 'num', text: d.p_value === null ? '–' : Number(d.p_value).toPrecision(3) }), el('td', { class: 'num', text: d.n }), el('td', { class: 'muted', text: d.note || '' }));
+        el('td', { text: d.system }), el('td', { text: d.label }), el('td', { class: 'num', text: shown.old }), el('td', { class: 'num', text: shown.new }),
+        el('td', { class: 'num ' + better }, significant ? el('b', { text: shown.delta }) : shown.delta),
+        el('td', { class: 'num', text: shown.interval }),
+        el('td', { class: 'num', text: shown.p }), el('td', { class: 'num', text: d.n }), el('td', { class: 'muted', text: d.note || '' }));
       append(table, tr);
     });
     append(box, table);
