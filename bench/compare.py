@@ -203,7 +203,7 @@ def to_markdown(
     ]
     for d in diffs:
         m = d.metric
-        row = d.as_dict()
+        row = d.as_dict()  # JSON values; the bounds stay infinite here: shown as ±∞
         system, label = md_escape(d.system), md_escape(m.label)
         old, new = format_value(d.old, m), format_value(d.new, m)
         if d.test is None:
@@ -214,7 +214,7 @@ def to_markdown(
         interval = (
             ("no interval: " + d.test.reason)
             if d.test.reason
-            else f"[{_f(row['low'], m, True)}, {_f(row['high'], m, True)}]"
+            else f"[{_f(d.test.low * m.scale, m, True)}, {_f(d.test.high * m.scale, m, True)}]"
         )
         note = "; " + md_escape(d.note) if d.note else ""
         p = "–" if row["p_value"] is None else f"{row['p_value']:.3g}"
@@ -227,7 +227,7 @@ def to_markdown(
 
 
 def _f(value: float | None, metric: Metric, signed: bool = False) -> str:
-    if value is None:
+    if value is None or math.isnan(value):
         return "–"
     if math.isinf(value):
         return "+∞" if value > 0 else "−∞"

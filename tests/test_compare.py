@@ -112,3 +112,5 @@ def test_compare_json_is_strict_json_with_unbounded_intervals(
     assert data["differences"] and all(
         d["low"] is None and d["high"] is None and d["n"] == 2 for d in data["differences"]
     )
+    table = runner.invoke(app, ["compare", str(two), str(two), "--metrics", "rouge1_f"])
+    assert table.exit_code == 0 and "[−∞, +∞]" in table.stdout  # the table still says so
