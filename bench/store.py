@@ -165,6 +165,58 @@ class Store:
         for handle in getattr(self, "_handles", {}).values():
             handle.close()
 
+    ROWS_OF_ITEMS = (OUTPUTS_FILE, SCORES_FILE, FACTS_FILE, CLAIMS_FILE, PROBLEMS_FILE)
+    """The files whose rows belong to an item (a task and a system)."""
+
+    def sizes(self) -> dict[str, int]:
+        """The byte size of each of :data:`ROWS_OF_ITEMS` (0 for a missing file): where the rows
+        a run goes on to append start."""
+        return {
+            name: (path.stat().st_size if (path := self.root / name).is_file() else 0)
+            for name in self.ROWS_OF_ITEMS
+        }
+
+    def drop_rows(
+        self, items: set[tuple[str, str]], tasks: set[str], before: Mapping[str, int]
+    ) -> int:
+        """Remove the rows of ``items`` ((task id, system) pairs) and of every system of
+        ``tasks`` that lie in the first ``before[name]`` bytes of each file: what earlier runs
+        wrote for items this run made anew. Later rows (this run's) are kept byte for byte.
+
+        Each file is replaced in one rename (:func:`write_atomic`), so an interruption leaves it
+        whole, old or new. Returns how many rows were removed."""
+        self.sync()
+        removed = 0
+        for name in self.ROWS_OF_ITEMS:
+            path = self.root / name
+            end = before.get(name, 0)
+            if not end or not path.is_file():
+                continue
+            with path.open("rb") as handle:
+                old, rest = handle.read(end), handle.read()
+            text = old.decode("utf-8")
+            if name.endswith(".csv"):
+                rows = list(csv.reader(io.StringIO(text, newline="")))
+                if not rows:
+                    continue
+                header, body = rows[0], rows[1:]
+                at_task, at_system = header.index("task_id"), header.index("system")
+                kept = [
+                    r
+                    for r in body
+                    if len(r) != len(header)
+                    or not ((r[at_task], r[at_system]) in items or r[at_task] in tasks)
+                ]
+                dropped, new = len(body) - len(kept), _csv_text([header, *kept])
+            else:
+                lines = text.splitlines(keepends=True)
+                kept_lines = [line for line in lines if not _of_items(line, items, tasks)]
+                dropped, new = len(lines) - len(kept_lines), "".join(kept_lines)
+            if dropped:
+                removed += dropped
+                write_atomic(path, new.encode("utf-8") + rest)
+        return removed
+
     def append_outputs(self, records: Iterable[Mapping[str, Any]]) -> None:
         """Append summary records (one JSON object per line)."""
         text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
@@ -212,6 +264,10 @@ class Store:
     def tasks(self) -> list[dict[str, Any]]:
         """The task records (id, document hashes, reference and key-fact counts)."""
         return _read_jsonl(self.root / TASKS_FILE)
+
+    def iter_tasks(self) -> Iterator[dict[str, Any]]:
+        """:meth:`tasks` a record at a time (a resumed run of 100,000 tasks need not hold them)."""
+        return _iter_jsonl(self.root / TASKS_FILE)
 
     def write_run(self, info: Mapping[str, Any]) -> None:
         """Write ``run.json`` atomically."""
@@ -375,6 +431,20 @@ def _last_per_key(frame: pd.DataFrame, key: list[str]) -> pd.DataFrame:
 
 def _cell(value: Any) -> Any:
     return "" if value is None else value
+
+
+def _of_items(line: str, items: set[tuple[str, str]], tasks: set[str]) -> bool:
+    """Whether a JSON Lines record belongs to one of ``items`` or ``tasks``."""
+    if not line.strip():
+        return False
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError:
+        return False
+    if not isinstance(record, dict):
+        return False
+    task_id, system = record.get("task_id"), record.get("system")
+    return (task_id, system) in items or task_id in tasks
 
 
 def _csv_text(rows: Iterable[Iterable[Any]]) -> str:

@@ -166,3 +166,28 @@ def test_a_summary_holding_a_unicode_line_separator_reads_back_whole(tmp_path: P
     store.sync()
     assert [r["summary"] for r in store.outputs()] == [text]
     assert [r["summary"] for _, r in store.output_offsets()] == [text]
+
+
+def test_drop_rows_removes_earlier_rows_of_the_items_and_keeps_later_bytes(tmp_path: Path) -> None:
+    store = Store(tmp_path / "run")
+    store.open()
+    store.append_scores(
+        [("t1", "a", "rouge", "rouge1_f", 0.5), ("t2", "a", "rouge", "rouge1_f", 0.7)]
+    )
+    fact = {"task_id": "t1", "system": "a", "sample": "", "fact_id": "f1", "weight": 1.0}
+    store.append_facts([{**fact, "present": True, "evidence": 'two\nlines, "quoted"'}])
+    store.append_outputs([{"task_id": "t1", "system": "a", "summary": "old"}])
+    store.append_problem({"task_id": "t3", "system": "b", "kind": "error", "message": "x"})
+    store.sync()
+    before = store.sizes()
+    store.append_scores([("t1", "a", "rouge", "rouge1_f", 0.9)])
+    store.append_outputs([{"task_id": "t1", "system": "a", "summary": "new"}])
+    store.sync()
+    later = (tmp_path / "run" / "scores.csv").read_bytes()[before["scores.csv"] :]
+    assert store.drop_rows({("t1", "a")}, {"t3"}, before) == 4
+    scores = (tmp_path / "run" / "scores.csv").read_bytes()
+    assert scores == b"task_id,system,scorer,metric,value\nt2,a,rouge,rouge1_f,0.7\n" + later
+    assert store.facts().empty  # the quoted two-line evidence went as one row
+    assert [r["summary"] for r in store.outputs()] == ["new"]
+    assert store.problems() == []
+    assert store.drop_rows({("t1", "a")}, set(), store.sizes()) == 2  # now all rows are earlier

@@ -117,6 +117,12 @@ class Recorder:
         self._checked: set[str] = set()
         """Listed tasks :meth:`open` already compared with their listing."""
         self._warned: set[tuple[str, str, str]] = set()
+        self._before: dict[str, int] = {}
+        """Where the rows this run appends start in each file (:meth:`Store.sizes`)."""
+        self._superseded: set[tuple[str, str]] = set()
+        """Items made anew (their system changed): their earlier rows go when the run ends."""
+        self._relisted: set[str] = set()
+        """Tasks listed anew (changed before anything was made of them): the same."""
 
     def open(self, info: dict[str, Any], tasks: Sequence[Task] | None = None) -> None:
         """Create (or repair) the folder, read what it holds, then write ``info`` as run.json.
@@ -134,7 +140,8 @@ class Recorder:
             for p in self.store.problems()
             if p.get("kind") == "skipped"
         }
-        self._listed = {r["id"]: listing(r) for r in self.store.tasks()}
+        self._listed = {r["id"]: listing(r) for r in self.store.iter_tasks()}
+        self._before = self.store.sizes()
         if tasks is not None:
             changed: dict[str, dict[str, Any]] = {}
             for task in tasks:
@@ -148,8 +155,14 @@ class Recorder:
         self.store.write_run(info)
 
     def close(self, info: dict[str, Any]) -> None:
-        """Flush every file and write the final run.json."""
+        """Flush every file, remove the earlier rows of items made anew (so that each file
+        holds one version of each item: scores.csv one row per task, system and metric), and
+        write the final run.json."""
         self.store.sync()
+        if self._superseded or self._relisted:
+            self.store.drop_rows(self._superseded, self._relisted, self._before)
+            self._superseded.clear()
+            self._relisted.clear()
         self.store.write_run(info)
 
     def list_task(self, task: Task) -> None:
@@ -180,6 +193,7 @@ class Recorder:
             raise RunError(changed_tasks_message(self.store.root, refused))
         self.store.sync()  # the appending handle must not outlive the file it writes to
         replace_records(Path(self.store.root) / TASKS_FILE, changed)
+        self._relisted.update(changed)  # failed attempts and problems of the old version
         self._listed.update((task_id, listing(r)) for task_id, r in changed.items())
 
     def take_stored(self, task: Task, system: System) -> Stored | None:
@@ -200,8 +214,10 @@ class Recorder:
         self.stats.reused += 1
 
     def forget_scores(self, task: Task, system: System) -> None:
-        """The item's input changed: its stored scores no longer count as done."""
+        """The item's input changed: its stored scores no longer count as done, and its
+        earlier rows are removed when the run ends (:meth:`close`)."""
         self._scored.pop((task.id, system.name), None)
+        self._superseded.add((task.id, system.name))
 
     def scored_by(self, task: Task, system: System) -> set[str]:
         """Names of the scorers whose rows for the item are stored."""

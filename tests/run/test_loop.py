@@ -330,6 +330,50 @@ def test_a_changed_task_nothing_was_made_of_yet_is_run_as_it_is_now(tmp_path: Pa
     assert len(pd.read_csv(out / "scores.csv")) == 4
 
 
+def write_outputs(path: Path, text: str, tasks: tuple[str, ...] = ("t1", "t2")) -> None:
+    """Precomputed summaries of the system "mine", the same ``text`` for each task."""
+    rows = [{"task_id": t, "system": "mine", "summary": text} for t in tasks]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+
+
+def test_an_item_made_anew_replaces_its_earlier_rows(tmp_path: Path) -> None:
+    # The system's summaries changed (a precomputed file, an edited prompt or function): the
+    # resumed run makes the items anew, and the folder keeps only the new version of each.
+    write_task(tmp_path, "t1")
+    write_task(tmp_path, "t2")
+    outputs, out = tmp_path / "outputs.jsonl", tmp_path / "run"
+    spec = [f"precomputed:path={outputs},name=mine"]
+    write_outputs(outputs, "The council approved the bridge.")
+    make_run(load_tasks(tmp_path / "tasks"), out, spec, ["test-length"]).execute()
+    first = pd.read_csv(out / "scores.csv")
+    write_outputs(outputs, "Work on a new bridge starts in May, the council said on Monday.")
+    stats = make_run(load_tasks(tmp_path / "tasks"), out, spec, ["test-length"]).execute()
+    assert stats.generated == 2 and stats.reused == 0
+    scores = pd.read_csv(out / "scores.csv")
+    assert len(scores) == len(first)  # one row per task, system and metric, as before
+    assert not scores.duplicated(["task_id", "system", "metric"]).any()
+    lengths = scores[scores.metric == "length"].value
+    assert sorted(lengths) == [13.0, 13.0]  # the new summaries' words, not the old 5
+    assert [r["summary"][:4] for r in Store(out).outputs()] == ["Work", "Work"]
+    assert Store(out).run_info()["status"] == "complete"
+
+
+def test_only_items_made_anew_lose_their_earlier_rows(tmp_path: Path) -> None:
+    write_task(tmp_path, "t1")
+    write_task(tmp_path, "t2")
+    outputs, out = tmp_path / "outputs.jsonl", tmp_path / "run"
+    spec = [f"precomputed:path={outputs},name=mine", "test-first-words"]
+    write_outputs(outputs, "The council approved the bridge.")
+    make_run(load_tasks(tmp_path / "tasks"), out, spec, ["test-length"]).execute()
+    kept = Store(out).scores().query("system == 'test-first-words'")
+    write_outputs(outputs, "Work on a new bridge starts in May, the council said on Monday.")
+    make_run(load_tasks(tmp_path / "tasks"), out, spec, ["test-length"]).execute()
+    scores = pd.read_csv(out / "scores.csv")
+    assert len(scores) == 8 and not scores.duplicated(["task_id", "system", "metric"]).any()
+    again = Store(out).scores().query("system == 'test-first-words'")
+    assert again.reset_index(drop=True).equals(kept.reset_index(drop=True))
+
+
 def test_a_streamed_task_is_refused_when_it_is_read(tmp_path: Path) -> None:
     write_task(tmp_path, "t1")
     write_task(tmp_path, "t2")
