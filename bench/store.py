@@ -13,11 +13,12 @@ import csv
 import io
 import json
 import os
+import shutil
 import tempfile
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 if TYPE_CHECKING:  # pandas is imported where frames are read: scoring processes never are
     import pandas as pd
@@ -73,11 +74,19 @@ def write_atomic(path: Path, data: str | bytes, durable: bool = True) -> None:
     """Replace ``path`` with ``data`` (str as UTF-8) in one rename: readers see the old or the
     new file, never half of one."""
     payload = data.encode("utf-8") if isinstance(data, str) else data
+    write_atomic_with(path, lambda handle: handle.write(payload), durable)
+
+
+def write_atomic_with(
+    path: Path, write: Callable[[BinaryIO], object], durable: bool = True
+) -> None:
+    """:func:`write_atomic` of what ``write`` writes to the binary handle it is given (a large
+    file streamed, not held)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
+            write(handle)
             handle.flush()
             if durable:  # skipped where a lost file only costs a recomputation
                 os.fsync(handle.fileno())
@@ -181,40 +190,17 @@ class Store:
     ) -> int:
         """Remove the rows of ``items`` ((task id, system) pairs) and of every system of
         ``tasks`` that lie in the first ``before[name]`` bytes of each file: what earlier runs
-        wrote for items this run made anew. Later rows (this run's) are kept byte for byte.
+        wrote for items this run made anew. Every other row is kept byte for byte.
 
-        Each file is replaced in one rename (:func:`write_atomic`), so an interruption leaves it
-        whole, old or new. Returns how many rows were removed."""
+        Each file is streamed into a new one that replaces it in one rename, so an interruption
+        leaves it whole, old or new, and no file is held in memory. Returns how many rows (CSV
+        records, JSON lines) were removed."""
         self.sync()
         removed = 0
         for name in self.ROWS_OF_ITEMS:
             path = self.root / name
-            end = before.get(name, 0)
-            if not end or not path.is_file():
-                continue
-            with path.open("rb") as handle:
-                old, rest = handle.read(end), handle.read()
-            text = old.decode("utf-8")
-            if name.endswith(".csv"):
-                rows = list(csv.reader(io.StringIO(text, newline="")))
-                if not rows:
-                    continue
-                header, body = rows[0], rows[1:]
-                at_task, at_system = header.index("task_id"), header.index("system")
-                kept = [
-                    r
-                    for r in body
-                    if len(r) != len(header)
-                    or not ((r[at_task], r[at_system]) in items or r[at_task] in tasks)
-                ]
-                dropped, new = len(body) - len(kept), _csv_text([header, *kept])
-            else:
-                lines = text.splitlines(keepends=True)
-                kept_lines = [line for line in lines if not _of_items(line, items, tasks)]
-                dropped, new = len(lines) - len(kept_lines), "".join(kept_lines)
-            if dropped:
-                removed += dropped
-                write_atomic(path, new.encode("utf-8") + rest)
+            if before.get(name, 0) and path.is_file():
+                removed += _drop_from(path, before[name], items, tasks)
         return removed
 
     def append_outputs(self, records: Iterable[Mapping[str, Any]]) -> None:
@@ -433,18 +419,93 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def _of_items(line: str, items: set[tuple[str, str]], tasks: set[str]) -> bool:
-    """Whether a JSON Lines record belongs to one of ``items`` or ``tasks``."""
-    if not line.strip():
-        return False
+def _drop_from(path: Path, end: int, items: set[Item], tasks: set[str]) -> int:
+    """:meth:`Store.drop_rows` for one file: count the rows to drop before byte ``end``, then
+    (if any) stream the others and everything after ``end`` into the file's replacement."""
+    read = _csv_records if path.suffix == ".csv" else _lines
+    with path.open("rb") as source:
+        dropped = sum(1 for _, item in read(source, end) if _drops(item, items, tasks))
+        if dropped:
+            source.seek(0)
+
+            def write(out: BinaryIO) -> None:
+                for raw, item in read(source, end):
+                    if not _drops(item, items, tasks):
+                        out.write(raw)
+                shutil.copyfileobj(source, out)  # this run's rows, after ``end``
+
+            write_atomic_with(path, write)
+    return dropped
+
+
+Item = tuple[str, str]
+"""(task id, system) of a row; ``None`` for a header or a row that cannot be read."""
+
+
+def _drops(item: Item | None, items: set[Item], tasks: set[str]) -> bool:
+    return item is not None and (item in items or item[0] in tasks)
+
+
+def _lines(source: BinaryIO, end: int) -> Iterator[tuple[bytes, Item | None]]:
+    """The JSON lines of ``source`` before byte ``end``, each with its item. Lines are split at
+    ``\n`` only (a summary may hold U+2028, which ``str.splitlines`` would split at)."""
+    while source.tell() < end:
+        raw = source.readline()
+        if not raw:
+            return
+        yield raw, _item_of_line(raw)
+
+
+def _item_of_line(raw: bytes) -> Item | None:
     try:
-        record = json.loads(line)
-    except json.JSONDecodeError:
-        return False
+        record = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
     if not isinstance(record, dict):
-        return False
-    task_id, system = record.get("task_id"), record.get("system")
-    return (task_id, system) in items or task_id in tasks
+        return None
+    return (record.get("task_id"), record.get("system"))  # type: ignore[return-value]
+
+
+def _csv_records(source: BinaryIO, end: int) -> Iterator[tuple[bytes, Item | None]]:
+    """The CSV records of ``source`` before byte ``end`` as their raw bytes (a quoted field may
+    span lines), each with its item; from a record the csv module cannot read on, the rest is
+    passed on whole, unread (kept)."""
+    consumed: list[bytes] = []
+
+    def lines() -> Iterator[str]:
+        while source.tell() < end:
+            raw = source.readline()
+            if not raw:
+                return
+            consumed.append(raw)
+            yield raw.decode("utf-8")
+
+    reader = csv.reader(lines())
+    header: list[str] | None = None
+    at: tuple[int, int] | None = None
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error:
+            rest = b"".join(consumed) + source.read(max(end - source.tell(), 0))
+            consumed.clear()
+            yield rest, None
+            return
+        raw = b"".join(consumed)
+        consumed.clear()
+        if header is None:
+            header = row
+            if "task_id" in row and "system" in row:
+                at = (row.index("task_id"), row.index("system"))
+            yield raw, None
+        elif at is None or len(row) != len(header):
+            yield raw, None
+        else:
+            yield raw, (row[at[0]], row[at[1]])
+    if consumed:
+        yield b"".join(consumed), None
 
 
 def _csv_text(rows: Iterable[Iterable[Any]]) -> str:

@@ -221,15 +221,15 @@ def run(  # named as RunOptions' fields, but for charts, view and allow_failures
         # run is a valid part of the whole (merge takes it), so a CI matrix job passes.
         err.print(
             f"[yellow]warning:[/] shard {shard} holds none of the selected tasks (shards split "
-            f"by a hash of the task ids, so a small set can leave one empty); {folder} holds "
-            "an empty run, which `sumbench merge` takes with the other shards",
+            f"by a hash of the task ids, so a small set can leave one empty; if every shard "
+            f"says so, the selection itself is empty); {folder} holds an empty run, which "
+            "`sumbench merge` takes with the other shards",
             highlight=False,
         )
         return
     if stats.tasks == 0:
         raise fail(
-            f"the task selection holds no task (a --shard of a small set?); nothing was run; "
-            f"{folder} holds an empty run"
+            f"the task selection holds no task; nothing was run; {folder} holds an empty run"
         )
     _print_some("[bold yellow]warning:[/]", stats.warnings, folder)
     _print_some("[yellow]not scored:[/]", stats.skipped, folder)

@@ -34,7 +34,7 @@ from bench.run.systems import (
     unknown_id_warnings,
 )
 from bench.scorers.rouge_engine.parallel import cpu_count
-from bench.store import Store
+from bench.store import Store, StoreError
 from bench.task import TaskError
 from bench.tasksets.sources import rows_up_to
 
@@ -89,7 +89,7 @@ def plan_run(options: RunOptions) -> Run:
         options.baseline_system or config.baseline_system,
         resampling,
     )
-    _check_baseline(report.baseline_system, systems, options)
+    _check_baseline(report.baseline_system, systems, options, _stored_systems(options, config))
     spending = _spending(options, config, systems, setups)
     parse_executor(options.executor)
     _check_metrics(report.metrics, setups)
@@ -212,10 +212,25 @@ def _check_metrics(chosen: list[str] | None, setups: list[ScorerSetup]) -> None:
         )
 
 
-def _check_baseline(name: str | None, systems: list[System], options: RunOptions) -> None:
-    """The system of the table's † marks must be one of the run's: checked before any work, as
-    the table is built after the whole run."""
-    names = [system.name for system in systems]
+def _stored_systems(options: RunOptions, config: RunConfig) -> list[str]:
+    """The systems a results folder to resume already holds (its run.json), if any."""
+    folder = options.out or (Path(config.out) if config.out else None)
+    if folder is None or not (folder / "run.json").is_file():
+        return []
+    try:
+        info = Store(folder).run_info()
+    except StoreError:
+        return []  # reported where the folder is checked
+    return [str(s.get("name")) for s in info.get("systems", []) if isinstance(s, dict)]
+
+
+def _check_baseline(
+    name: str | None, systems: list[System], options: RunOptions, stored: list[str]
+) -> None:
+    """The system of the table's † marks must be one of the run's, or one the resumed folder
+    holds (the table covers the whole folder): checked before any work, as the table is built
+    after the whole run."""
+    names = list(dict.fromkeys([system.name for system in systems] + stored))
     if name is not None and name not in names:
         configured = f"{options.config_file}: baseline_system"
         given = "--baseline-system" if options.baseline_system else configured
@@ -231,7 +246,7 @@ def _check_folder(folder: Path) -> None:
         raise RunError(f"--out {folder} is a file; expected a results folder")
     if not folder.is_dir() or (folder / "run.json").is_file():
         return
-    found = sorted(entry.name for entry in folder.iterdir())
+    found = sorted(entry.name for entry in folder.iterdir() if not entry.name.startswith("."))
     if found:
         shown = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
         raise RunError(

@@ -119,8 +119,11 @@ class Recorder:
         self._warned: set[tuple[str, str, str]] = set()
         self._before: dict[str, int] = {}
         """Where the rows this run appends start in each file (:meth:`Store.sizes`)."""
+        self._pending: set[tuple[str, str]] = set()
+        """Items to be made anew (their system changed): not yet replaced."""
         self._superseded: set[tuple[str, str]] = set()
-        """Items made anew (their system changed): their earlier rows go when the run ends."""
+        """Items made anew (new summaries, or a new failure or skip): their earlier rows go
+        when the run ends."""
         self._relisted: set[str] = set()
         """Tasks listed anew (changed before anything was made of them): the same."""
 
@@ -132,8 +135,13 @@ class Recorder:
         written; a streamed task is compared when it is read (:meth:`list_task`)."""
         self.store.open()
         held: set[str] = set()
-        self._done = index_outputs(noting_summaries(self.store.output_offsets(), held))
+        made_anew: set[tuple[str, str]] = set()
+        self._done = index_outputs(noting_summaries(self.store.output_offsets(), held), made_anew)
         self._scored = self.store.scored_items()
+        for item in made_anew:  # two versions in the folder: which scores are whose is unknown
+            self._done.pop(item, None)
+            self._scored.pop(item, None)
+        self._pending = made_anew
         self._held = held | {task_id for task_id, _ in self._scored}
         self._skipped = {
             (p["task_id"], p["system"], p.get("scorer"))
@@ -194,6 +202,7 @@ class Recorder:
         self.store.sync()  # the appending handle must not outlive the file it writes to
         replace_records(Path(self.store.root) / TASKS_FILE, changed)
         self._relisted.update(changed)  # failed attempts and problems of the old version
+        self._skipped = {s for s in self._skipped if s[0] not in changed}
         self._listed.update((task_id, listing(r)) for task_id, r in changed.items())
 
     def take_stored(self, task: Task, system: System) -> Stored | None:
@@ -214,10 +223,18 @@ class Recorder:
         self.stats.reused += 1
 
     def forget_scores(self, task: Task, system: System) -> None:
-        """The item's input changed: its stored scores no longer count as done, and its
-        earlier rows are removed when the run ends (:meth:`close`)."""
+        """The item's input changed: its stored scores and skips no longer count as done, and
+        once it is made anew its earlier rows are removed when the run ends (:meth:`close`)."""
         self._scored.pop((task.id, system.name), None)
-        self._superseded.add((task.id, system.name))
+        self._skipped = {s for s in self._skipped if s[:2] != (task.id, system.name)}
+        self._pending.add((task.id, system.name))
+
+    def _replaced(self, task: Task, system: System) -> None:
+        """An item to be made anew got new rows: its earlier ones can go."""
+        item = (task.id, system.name)
+        if item in self._pending:
+            self._pending.discard(item)
+            self._superseded.add(item)
 
     def scored_by(self, task: Task, system: System) -> set[str]:
         """Names of the scorers whose rows for the item are stored."""
@@ -234,6 +251,7 @@ class Recorder:
     ) -> None:
         """Store an item's summaries (several for multi-sample systems), counting them as
         generated or served from the cache."""
+        self._replaced(task, system)
         records = []
         for index, summary in enumerate(summaries):
             if latency is not None:
@@ -258,6 +276,7 @@ class Recorder:
 
     def failure(self, task: Task, system: System, error: Exception) -> None:
         """Store a failed item (an attempt without summary, and a problem)."""
+        self._replaced(task, system)
         message = f"{type(error).__name__}: {error}"
         attempts = getattr(error, "attempts", 1)
         self.store.append_outputs(
@@ -287,6 +306,7 @@ class Recorder:
 
     def not_applicable(self, task: Task, system: System, reason: Exception) -> None:
         """Store that a system does not apply to a task (once per folder)."""
+        self._replaced(task, system)
         if (task.id, system.name, None) not in self._skipped:
             self._skipped.add((task.id, system.name, None))
             self.store.append_problem(
@@ -402,15 +422,22 @@ def sample_name(summary: Summary, index: int, count: int) -> str:
     return "" if count == 1 else str(index)
 
 
-def index_outputs(records: Iterable[tuple[int, dict[str, Any]]]) -> dict[tuple[str, str], StoredAt]:
+def index_outputs(
+    records: Iterable[tuple[int, dict[str, Any]]], made_anew: set[tuple[str, str]] | None = None
+) -> dict[tuple[str, str], StoredAt]:
     """Where the summaries already in the store are, by (task, system), with the key they were
-    made under; the last attempt of an item wins (an error or a new key starts a new one)."""
+    made under; the last attempt of an item wins (an error or a new key starts a new one).
+
+    ``made_anew`` receives the items with summaries of an earlier attempt too: made again under
+    a new key by a run that stopped before removing the old version's rows."""
     attempts: dict[tuple[str, str], tuple[str | None, bool, list[int]]] = {}
     for offset, record in records:
         item = (record["task_id"], record["system"])
         key, error = record.get("key"), bool(record.get("error"))
         last = attempts.get(item)
         offsets = [] if last is None or error or last[1] or last[0] != key else last[2]
+        if made_anew is not None and last is not None and not last[1] and offsets is not last[2]:
+            made_anew.add(item)
         offsets.append(offset)
         attempts[item] = (key, error, offsets)
     return {

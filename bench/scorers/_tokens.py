@@ -65,11 +65,13 @@ def tokens(text: str, stem: bool = False) -> list[str]:
     except KeyError:
         if len(known) > STEMMED_WORDS:
             known.clear()
-        for w in words:
-            if w not in known:
+        found = []
+        for w in words:  # never read back from ``known``: another thread may clear it
+            token = known.get(w)
+            if token is None:
                 token = _STEMMER.stem(w) if len(w) > 3 else w
-                known[w] = token if rouge_tokenize.VALID_TOKEN_RE.match(token) else ""
-        found = [known[w] for w in words]
+                token = known[w] = token if rouge_tokenize.VALID_TOKEN_RE.match(token) else ""
+            found.append(token)
     return [t for t in found if t]
 
 

@@ -358,6 +358,30 @@ def test_an_item_made_anew_replaces_its_earlier_rows(tmp_path: Path) -> None:
     assert Store(out).run_info()["status"] == "complete"
 
 
+def test_a_run_stopped_before_removing_old_rows_is_completed_by_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # kill -9 after the new summaries were stored, before the run ended: the folder holds two
+    # versions of each item, and which scores are whose cannot be told. The next run makes the
+    # items again and keeps one version.
+    write_task(tmp_path, "t1")
+    write_task(tmp_path, "t2")
+    outputs, out = tmp_path / "outputs.jsonl", tmp_path / "run"
+    spec = [f"precomputed:path={outputs},name=mine"]
+    write_outputs(outputs, "The council approved the bridge.")
+    make_run(load_tasks(tmp_path / "tasks"), out, spec, ["test-length"]).execute()
+    write_outputs(outputs, "Work on a new bridge starts in May, the council said on Monday.")
+    with monkeypatch.context() as killed:
+        killed.setattr(Store, "drop_rows", lambda *args: 0)
+        make_run(load_tasks(tmp_path / "tasks"), out, spec, ["test-length"]).execute()
+    assert len(pd.read_csv(out / "scores.csv")) == 8  # both versions
+    stats = make_run(load_tasks(tmp_path / "tasks"), out, spec, ["test-length"]).execute()
+    assert stats.generated == 2
+    scores = pd.read_csv(out / "scores.csv")
+    assert len(scores) == 4 and sorted(scores[scores.metric == "length"].value) == [13.0, 13.0]
+    assert len(Store(out).outputs()) == 2
+
+
 def test_only_items_made_anew_lose_their_earlier_rows(tmp_path: Path) -> None:
     write_task(tmp_path, "t1")
     write_task(tmp_path, "t2")

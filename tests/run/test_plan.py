@@ -216,6 +216,18 @@ def test_a_baseline_system_must_be_one_of_the_runs_systems(tmp_path: Path) -> No
         plan(tmp_path, systems=["random"], config_file=config)
 
 
+def test_a_baseline_system_the_resumed_folder_holds_is_accepted(tmp_path: Path) -> None:
+    # Adding a system to a folder that holds lead: the table covers the whole folder.
+    plan(tmp_path, systems=["lead"], limit=1).execute()
+    assert plan(tmp_path, systems=["random"], baseline_system="lead", limit=1)
+
+
+def test_an_out_folder_with_only_hidden_files_is_used(tmp_path: Path) -> None:
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / ".gitkeep").touch()
+    assert plan(tmp_path).store.root == tmp_path / "run"
+
+
 def test_folders_given_as_text_are_paths(tmp_path: Path) -> None:
     job = plan(tmp_path, out=str(tmp_path / "run"), references=str(REPO / "references"))
     assert job.store.root == tmp_path / "run"

@@ -50,3 +50,49 @@ def test_a_resumed_item_reads_its_summaries_from_the_store_when_taken(tmp_path: 
     assert key == "k" and [s.text for s in summaries] == ["Sample one.", "Sample two."]
     assert summaries[0].meta == {"latency_s": 1.0}
     assert recorder.take_stored(task, system) is None
+
+
+def test_items_with_summaries_of_an_earlier_attempt_are_made_anew() -> None:
+    # A run made t2 again under a new key and stopped before removing the old version's rows.
+    records = [
+        (0, _record("t1", "one", "k1")),
+        (10, _record("t2", "old key", "k1")),
+        (20, _record("t2", "new key", "k2")),
+        (30, _record("t3", "", "k1", "timeout")),
+        (40, _record("t3", "retried", "k1")),
+    ]
+    made_anew: set[tuple[str, str]] = set()
+    index_outputs(records, made_anew)
+    assert made_anew == {("t2", "lead")}  # a failed attempt retried is not a second version
+
+
+def test_an_item_to_be_made_anew_keeps_its_rows_until_it_is_replaced(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    store.open()
+    store.append_outputs([_record("t1", "old", "k1"), _record("t2", "old", "k1")])
+    store.append_scores(
+        [("t1", "lead", "rouge", "rouge1_f", 0.5), ("t2", "lead", "rouge", "rouge1_f", 0.6)]
+    )
+    store.sync()
+    recorder = Recorder(store)
+    recorder.open({"status": "running"})
+    tasks = {t: cast(Task, SimpleNamespace(id=t)) for t in ("t1", "t2")}
+    lead = cast(System, SimpleNamespace(name="lead"))
+    for task in tasks.values():  # both were to be made anew (their system changed) ...
+        recorder.forget_scores(task, lead)
+    recorder.failure(tasks["t2"], lead, RuntimeError("HTTP 500"))  # ... only t2 was: it failed
+    recorder.close({"status": "interrupted"})
+    assert list(store.scores().task_id) == ["t1"]  # t1 was never replaced: its rows stay
+    assert [(r["task_id"], r.get("error")) for r in store.outputs()] == [
+        ("t1", None),
+        ("t2", "RuntimeError: HTTP 500"),
+    ]
+
+
+def test_rows_are_split_at_line_feeds_only(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    store.open()
+    store.append_outputs([_record("t1", "a\u2028b\x85c", "k1"), _record("t2", "kept", "k1")])
+    store.sync()
+    assert store.drop_rows({("t1", "lead")}, set(), store.sizes()) == 1
+    assert [r["summary"] for r in store.outputs()] == ["kept"]

@@ -132,8 +132,7 @@ def shown_row(difference: Difference) -> dict[str, str]:
     if test is None:
         return shown
     shown["delta"] = _signed(row["delta"], metric.digits)
-    low = row["low"] if row["low"] is not None else test.low * metric.scale
-    high = row["high"] if row["high"] is not None else test.high * metric.scale
+    low, high = test.low * metric.scale, test.high * metric.scale  # unrounded, as compare
     shown["interval"] = (
         f"no interval: {test.reason}"
         if test.reason

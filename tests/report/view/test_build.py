@@ -304,3 +304,17 @@ def test_forked_processes_build_the_same_site_block_by_block(
         _PIDS.clear()
     assert workers and os.getpid() not in workers
     assert _files(tmp_path / "forked") == _files(tmp_path / "here")
+
+
+def test_a_diff_interval_is_rounded_from_the_unrounded_bound_as_compare_does() -> None:
+    from bench.compare import Difference, to_markdown
+    from bench.report.view.diff import shown_row
+    from bench.scorers.base import Metric
+    from bench.stats import PairedTest
+
+    metric = Metric("kf_recall", "KF")  # x 100, 1 digit: the interval has 2
+    # 0.0013499999997 x 100 rounds to +0.13; rounded to 6 digits first (0.135) it would be +0.14
+    test = PairedTest(0.001, 0.0013499999997, 0.002, 0.5, "sign-flip", 30, 10000, 0)
+    diff = Difference("a", metric, 0.5, 0.501, test, "")
+    assert shown_row(diff)["interval"] == "[+0.13, +0.20]"
+    assert "[+0.13, +0.20]" in to_markdown([diff], Resampling())
