@@ -509,9 +509,20 @@ def _csv_records(source: BinaryIO, end: int) -> Iterator[tuple[bytes, Item | Non
 
 
 def _csv_text(rows: Iterable[Iterable[Any]]) -> str:
+    """CSV records ending in ``\n``. A cell holding a carriage return (text from CRLF sources)
+    puts its record in quotes: the csv module leaves such a cell bare with ``\n`` line endings,
+    and every reader would then end the record there."""
+    rows = [list(row) for row in rows]
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerows(rows)
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    text = buffer.getvalue()
+    if "\r" not in text:
+        return text
+    buffer = io.StringIO()
+    plain = csv.writer(buffer, lineterminator="\n")
+    quoted = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    for row in rows:
+        (quoted if any(isinstance(c, str) and "\r" in c for c in row) else plain).writerow(row)
     return buffer.getvalue()
 
 

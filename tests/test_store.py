@@ -191,3 +191,16 @@ def test_drop_rows_removes_earlier_rows_of_the_items_and_keeps_later_bytes(tmp_p
     assert [r["summary"] for r in store.outputs()] == ["new"]
     assert store.problems() == []
     assert store.drop_rows({("t1", "a")}, set(), store.sizes()) == 2  # now all rows are earlier
+
+
+def test_a_cell_with_a_carriage_return_is_read_back_whole(tmp_path: Path) -> None:
+    store = Store(tmp_path / "run")
+    store.open()
+    fact = {"task_id": "t1", "system": "a", "sample": "", "fact_id": "f1", "weight": 1.0}
+    store.append_facts([{**fact, "present": True, "evidence": "old Mac\rline end"}])
+    store.append_facts([{**fact, "fact_id": "f2", "present": False, "evidence": "plain"}])
+    store.sync()
+    facts = store.facts()
+    assert list(facts.evidence) == ["old Mac\rline end", "plain"]
+    lines = (tmp_path / "run" / FACTS_FILE).read_bytes().decode("utf-8").split("\n")
+    assert lines[2] == "t1,a,,f2,1.0,False,plain,,"  # other records are written as before
