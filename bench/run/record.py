@@ -118,6 +118,9 @@ class Recorder:
         """Listed tasks :meth:`open` already compared with their listing."""
         self._warned: set[tuple[str, str, str]] = set()
         self._before: dict[str, int] = {}
+        self._before_tasks: int | None = None
+        """The size of tasks.jsonl when the run started (None once a task was listed anew in
+        place: the file was rewritten)."""
         """Where the rows this run appends start in each file (:meth:`Store.sizes`)."""
         self._pending: set[tuple[str, str]] = set()
         """Items to be made anew (their system changed): not yet replaced."""
@@ -126,6 +129,10 @@ class Recorder:
         when the run ends."""
         self._relisted: set[str] = set()
         """Tasks listed anew (changed before anything was made of them): the same."""
+        self._previous: dict[str, Any] | None = None
+        """The folder's run.json as the run found it."""
+        self._refused = False
+        """Whether a streamed task was refused: the run is undone when it ends."""
 
     def open(self, info: dict[str, Any], tasks: Sequence[Task] | None = None) -> None:
         """Create (or repair) the folder, read what it holds, then write ``info`` as run.json.
@@ -136,20 +143,29 @@ class Recorder:
         self.store.open()
         held: set[str] = set()
         made_anew: set[tuple[str, str]] = set()
-        self._done = index_outputs(noting_summaries(self.store.output_offsets(), held), made_anew)
+        failed: set[tuple[str, str]] = set()
+        outputs = noting_summaries(self.store.output_offsets(), held)
+        self._done = index_outputs(outputs, made_anew, failed)
         self._scored = self.store.scored_items()
         for item in made_anew:  # two versions in the folder: which scores are whose is unknown
             self._done.pop(item, None)
             self._scored.pop(item, None)
-        self._pending = made_anew
+        problems = self.store.problems()
+        # Failed and left-out items are tried again: once they have a new outcome, the records
+        # of the earlier attempt (the error, the problem) go, and Problems lists only what is.
+        left_out = {(p["task_id"], p["system"]) for p in problems if p.get("kind") == "not_run"}
+        self._pending = made_anew | failed | left_out
         self._held = held | {task_id for task_id, _ in self._scored}
         self._skipped = {
             (p["task_id"], p["system"], p.get("scorer"))
-            for p in self.store.problems()
+            for p in problems
             if p.get("kind") == "skipped"
         }
+        self._previous = self.store.run_info() if self.store.exists() else None
+        self._refused = False
         self._listed = {r["id"]: listing(r) for r in self.store.iter_tasks()}
         self._before = self.store.sizes()
+        self._before_tasks = (Path(self.store.root) / TASKS_FILE).stat().st_size
         if tasks is not None:
             changed: dict[str, dict[str, Any]] = {}
             for task in tasks:
@@ -167,6 +183,18 @@ class Recorder:
         holds one version of each item: scores.csv one row per task, system and metric), and
         write the final run.json."""
         self.store.sync()
+        if self._refused:  # a streamed task was refused: undo what the run wrote before it
+            sizes = dict(self._before)
+            if self._before_tasks is not None:
+                sizes[TASKS_FILE] = self._before_tasks
+            for name, size in sizes.items():
+                path = Path(self.store.root) / name
+                if path.is_file() and path.stat().st_size > size:
+                    with path.open("r+b") as handle:
+                        handle.truncate(size)
+            if self._previous is not None:
+                self.store.write_run(self._previous)
+            return
         if self._superseded or self._relisted:
             self.store.drop_rows(self._superseded, self._relisted, self._before)
             self._superseded.clear()
@@ -198,9 +226,11 @@ class Recorder:
             if task_id in self._held
         }
         if refused:
+            self._refused = True  # close() puts the folder's run.json back as it was
             raise RunError(changed_tasks_message(self.store.root, refused))
         self.store.sync()  # the appending handle must not outlive the file it writes to
         replace_records(Path(self.store.root) / TASKS_FILE, changed)
+        self._before_tasks = None
         self._relisted.update(changed)  # failed attempts and problems of the old version
         self._skipped = {s for s in self._skipped if s[0] not in changed}
         self._listed.update((task_id, listing(r)) for task_id, r in changed.items())
@@ -423,13 +453,16 @@ def sample_name(summary: Summary, index: int, count: int) -> str:
 
 
 def index_outputs(
-    records: Iterable[tuple[int, dict[str, Any]]], made_anew: set[tuple[str, str]] | None = None
+    records: Iterable[tuple[int, dict[str, Any]]],
+    made_anew: set[tuple[str, str]] | None = None,
+    failed: set[tuple[str, str]] | None = None,
 ) -> dict[tuple[str, str], StoredAt]:
     """Where the summaries already in the store are, by (task, system), with the key they were
     made under; the last attempt of an item wins (an error or a new key starts a new one).
 
     ``made_anew`` receives the items with summaries of an earlier attempt too: made again under
-    a new key by a run that stopped before removing the old version's rows."""
+    a new key by a run that stopped before removing the old version's rows; ``failed`` the items
+    whose last attempt failed."""
     attempts: dict[tuple[str, str], tuple[str | None, bool, list[int]]] = {}
     for offset, record in records:
         item = (record["task_id"], record["system"])
@@ -440,6 +473,8 @@ def index_outputs(
             made_anew.add(item)
         offsets.append(offset)
         attempts[item] = (key, error, offsets)
+    if failed is not None:
+        failed.update(item for item, (_, error, _) in attempts.items() if error)
     return {
         item: (key, tuple(offsets)) for item, (key, error, offsets) in attempts.items() if not error
     }

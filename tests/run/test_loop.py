@@ -398,22 +398,43 @@ def test_only_items_made_anew_lose_their_earlier_rows(tmp_path: Path) -> None:
     assert again.reset_index(drop=True).equals(kept.reset_index(drop=True))
 
 
+def test_a_failure_fixed_by_a_later_run_leaves_no_record(tmp_path: Path) -> None:
+    write_task(tmp_path, "t1")
+    write_task(tmp_path, "t2")
+    out = tmp_path / "run"
+    FAULTS["t2"] = AdapterError
+    try:
+        make_run(load_tasks(tmp_path / "tasks"), out, ["test-first-words"]).execute()
+    finally:
+        FAULTS.clear()
+    assert [p["kind"] for p in Store(out).problems()] == ["error"]
+    stats = make_run(load_tasks(tmp_path / "tasks"), out, ["test-first-words"]).execute()
+    assert stats.generated == 1 and stats.reused == 1
+    assert Store(out).problems() == []  # Problems lists what is, not what was
+    assert [(r["task_id"], r.get("error")) for r in Store(out).outputs()] == [
+        ("t1", None),
+        ("t2", None),
+    ]
+
+
 def test_a_streamed_task_is_refused_when_it_is_read(tmp_path: Path) -> None:
     write_task(tmp_path, "t1")
     write_task(tmp_path, "t2")
     out = tmp_path / "run"
     make_run(load_tasks(tmp_path / "tasks"), out, ["test-first-words"]).execute()
-    scores = (out / "scores.csv").read_bytes()
+    before = folder_bytes(out)
     write_task(tmp_path, "t2", budget=5)
+    # With a system added, t1's new items are made before t2 is read and refused: the refused
+    # run is undone, run.json included (its status and systems stay as they were).
     streamed = Run(
         iter(load_tasks(tmp_path / "tasks")),
-        build_systems(["test-first-words"]),
+        build_systems(["test-first-words", "test-first-words:n=5,name=five"]),
         build_scorers(["test-length"]),
         Store(out),
     )
     with pytest.raises(RunError, match=r"task 't2' \(budget 20 -> 5\) changed since"):
         streamed.execute()
-    assert (out / "scores.csv").read_bytes() == scores
+    assert folder_bytes(out) == before
     assert [t.get("budget") for t in Store(out).tasks()] == [20, 20]
 
 
