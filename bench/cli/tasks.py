@@ -58,13 +58,17 @@ def _options(
     language: str | None,
 ) -> tuple[dict[str, Any], str | None]:
     """``open_tasks`` options of the table options, as ``run`` makes them; without any, none
-    (so the run package, with pandas, is imported only when a table needs it)."""
+    (so the run package, with pandas, is imported only when a table needs it). A bad option is
+    the command's error."""
     given = (preset, mapping, separator, budget, instructions, language)
     if not clean and all(value is None for value in given):
         return {}, None
     from bench.run.selection import table_options
 
-    return table_options(preset, mapping, separator, budget, instructions, clean, language)
+    try:
+        return table_options(preset, mapping, separator, budget, instructions, clean, language)
+    except ValueError as error:
+        raise fail(str(error)) from None
 
 
 def _open(
@@ -168,12 +172,9 @@ def tasks_list(
     max_document_mb: MaxDocumentOpt = MAX_DOCUMENT_BYTES / 1e6,
 ) -> None:
     """One line per task: id, documents, references, key facts, budget, title."""
-    try:
-        options, preset_source = _options(
-            preset, mapping, separator, budget, instructions, clean, language
-        )
-    except ValueError as error:
-        raise fail(str(error)) from None
+    options, preset_source = _options(
+        preset, mapping, separator, budget, instructions, clean, language
+    )
     _, found = _open(tasks, references, options, preset_source, online, max_document_mb)
     for task in found:
         typer.echo(
@@ -198,12 +199,9 @@ def tasks_show(
     max_document_mb: MaxDocumentOpt = MAX_DOCUMENT_BYTES / 1e6,
 ) -> None:
     """Show a task's cleaned documents with content hashes (references are not shown)."""
-    try:
-        options, preset_source = _options(
-            preset, mapping, separator, budget, instructions, clean, language
-        )
-    except ValueError as error:
-        raise fail(str(error)) from None
+    options, preset_source = _options(
+        preset, mapping, separator, budget, instructions, clean, language
+    )
     name, found = _open(tasks, references, options, preset_source, online, max_document_mb)
     task = next((t for t in found if t.id == task_id), None)
     if task is None:

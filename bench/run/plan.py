@@ -89,19 +89,18 @@ def plan_run(options: RunOptions) -> Run:
         options.baseline_system or config.baseline_system,
         resampling,
     )
-    _check_baseline(report.baseline_system, systems, options, _stored_systems(options, config))
-    spending = _spending(options, config, systems, setups)
-    parse_executor(options.executor)
-    _check_metrics(report.metrics, setups)
-    selected = any(v is not None for v in (options.limit, options.sample, options.shard))
-    warnings = list(selection_warnings)
-    if isinstance(tasks, list):  # a streamed table is checked once the run has seen it
-        warnings += unknown_id_warnings(systems, {t.id for t in tasks}, selected)
     folder = (
         options.out
         or (Path(config.out) if config.out else None)
         or Path("results") / (dt.datetime.now().strftime("%Y%m%d-%H%M%S"))
     )
+    _check_baseline(report.baseline_system, systems, options, _stored_systems(folder))
+    spending = _spending(options, config, systems, setups)
+    _check_metrics(report.metrics, setups)
+    selected = any(v is not None for v in (options.limit, options.sample, options.shard))
+    warnings = list(selection_warnings)
+    if isinstance(tasks, list):  # a streamed table is checked once the run has seen it
+        warnings += unknown_id_warnings(systems, {t.id for t in tasks}, selected)
     _check_folder(folder)
     cache = _cache(options, config)
     store = Store(folder)
@@ -212,10 +211,9 @@ def _check_metrics(chosen: list[str] | None, setups: list[ScorerSetup]) -> None:
         )
 
 
-def _stored_systems(options: RunOptions, config: RunConfig) -> list[str]:
+def _stored_systems(folder: Path) -> list[str]:
     """The systems a results folder to resume already holds (its run.json), if any."""
-    folder = options.out or (Path(config.out) if config.out else None)
-    if folder is None or not (folder / "run.json").is_file():
+    if not (folder / "run.json").is_file():
         return []
     try:
         info = Store(folder).run_info()

@@ -118,10 +118,8 @@ class Recorder:
         """Listed tasks :meth:`open` already compared with their listing."""
         self._warned: set[tuple[str, str, str]] = set()
         self._before: dict[str, int] = {}
-        self._before_tasks: int | None = None
-        """The size of tasks.jsonl when the run started (None once a task was listed anew in
-        place: the file was rewritten)."""
-        """Where the rows this run appends start in each file (:meth:`Store.sizes`)."""
+        """Where the rows this run appends start in each file (:meth:`Store.sizes`, and
+        tasks.jsonl until a task is listed anew in place: the file is rewritten then)."""
         self._pending: set[tuple[str, str]] = set()
         """Items to be made anew (their system changed): not yet replaced."""
         self._superseded: set[tuple[str, str]] = set()
@@ -165,7 +163,7 @@ class Recorder:
         self._refused = False
         self._listed = {r["id"]: listing(r) for r in self.store.iter_tasks()}
         self._before = self.store.sizes()
-        self._before_tasks = (Path(self.store.root) / TASKS_FILE).stat().st_size
+        self._before[TASKS_FILE] = (Path(self.store.root) / TASKS_FILE).stat().st_size
         if tasks is not None:
             changed: dict[str, dict[str, Any]] = {}
             for task in tasks:
@@ -184,10 +182,7 @@ class Recorder:
         write the final run.json."""
         self.store.sync()
         if self._refused:  # a streamed task was refused: undo what the run wrote before it
-            sizes = dict(self._before)
-            if self._before_tasks is not None:
-                sizes[TASKS_FILE] = self._before_tasks
-            for name, size in sizes.items():
+            for name, size in self._before.items():
                 path = Path(self.store.root) / name
                 if path.is_file() and path.stat().st_size > size:
                     with path.open("r+b") as handle:
@@ -230,7 +225,7 @@ class Recorder:
             raise RunError(changed_tasks_message(self.store.root, refused))
         self.store.sync()  # the appending handle must not outlive the file it writes to
         replace_records(Path(self.store.root) / TASKS_FILE, changed)
-        self._before_tasks = None
+        self._before.pop(TASKS_FILE, None)
         self._relisted.update(changed)  # failed attempts and problems of the old version
         self._skipped = {s for s in self._skipped if s[0] not in changed}
         self._listed.update((task_id, listing(r)) for task_id, r in changed.items())
